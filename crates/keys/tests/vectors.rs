@@ -1,0 +1,78 @@
+//! Known-answer vectors (tests/vectors/keys.txt, sources noted there).
+
+mod common;
+use common::{bytes32, v};
+
+use snode_keys::{BlsSecret, Ed25519Secret, LegacySecret, SecretKey};
+
+#[test]
+fn rfc8032_seed_gives_spec_identities() {
+    let key = Ed25519Secret::from_seed(&bytes32("ed_seed"));
+    assert_eq!(hex::encode(key.public_key()), v("ed_pub"));
+    assert_eq!(hex::encode(key.x25519_public().unwrap()), v("x25519_pub"));
+    assert_eq!(hex::encode(*key.x25519_secret()), v("x25519_sec"));
+    assert_eq!(key.lokinet_address(), v("lokinet"));
+    assert_eq!(key.lokinet_address().len(), 52 + ".snode".len());
+    key.self_check().unwrap();
+}
+
+#[test]
+fn ed25519_file_is_131_bytes_of_0x_hex_newline() {
+    let key = Ed25519Secret::from_seed(&bytes32("ed_seed"));
+    let file = key.file_contents();
+    assert_eq!(file.len(), 131);
+    assert_eq!(
+        String::from_utf8(file.to_vec()).unwrap(),
+        format!("0x{}{}\n", v("ed_seed"), v("ed_pub"))
+    );
+}
+
+#[test]
+fn legacy_scalar_and_pubkey_from_seed() {
+    let ed = Ed25519Secret::from_seed(&bytes32("ed_seed"));
+    let legacy = LegacySecret::from_ed25519(&ed);
+    assert_eq!(hex::encode(legacy.expose_bytes()), v("x25519_sec"));
+    // The legacy pubkey equals the Ed25519 pubkey (spec §1.3, §1.7).
+    assert_eq!(hex::encode(legacy.public_key()), v("ed_pub"));
+    assert_eq!(legacy.file_contents().len(), 32);
+}
+
+#[test]
+fn bls_public_keys() {
+    for n in ["1", "2", "max"] {
+        let sk = BlsSecret::from_bytes(&bytes32(&format!("bls_sk_{n}")));
+        assert_eq!(sk.public_hex(), v(&format!("bls_pk_{n}")), "bls vector {n}");
+    }
+}
+
+#[test]
+fn bls_file_keeps_unreduced_bytes() {
+    // 0x7fff…ff is larger than the group order r; the file must hold the
+    // original bytes, not the reduced scalar.
+    let sk = BlsSecret::from_bytes(&bytes32("bls_sk_max"));
+    assert_eq!(
+        String::from_utf8(sk.file_contents().to_vec()).unwrap(),
+        format!("0x{}\n", v("bls_sk_max"))
+    );
+}
+
+#[test]
+fn registration_signature_matches_independent_implementations() {
+    let key = Ed25519Secret::from_seed(&bytes32("ed_seed"));
+    let mut msg = key.public_key().to_vec();
+    msg.extend(hex::decode(v("reg_bls_pk")).unwrap());
+    assert_eq!(msg.len(), 96);
+    assert_eq!(hex::encode(key.sign(&msg)), v("reg_sig"));
+}
+
+#[test]
+fn generated_keys_have_upstream_shape() {
+    let ed = Ed25519Secret::generate().unwrap();
+    ed.self_check().unwrap();
+    let bls = BlsSecret::generate().unwrap();
+    assert_eq!(bls.expose_bytes()[0] & 0x80, 0, "top bit cleared");
+    let legacy = LegacySecret::generate().unwrap();
+    let b = legacy.expose_bytes();
+    assert_eq!(b[0] & 7, 0, "clamped low bits");
+    assert_eq!(b[31] & 0xc0, 0x40, "clamped high bits");
+}

@@ -1,0 +1,520 @@
+//! Command dispatch, argument rules and output layout (spec §1.2–§1.6).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use snode_keys::format::AnyKey;
+use snode_keys::write::{write_key, WriteOptions, Written};
+use snode_keys::{BlsSecret, Ed25519Secret, KeyError, KeyKind, LegacySecret, SecretKey};
+use zeroize::Zeroizing;
+
+use crate::{input, output};
+
+/// Exit codes (spec §1.6).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const USAGE: i32 = 1;
+    pub const FAILED: i32 = 2;
+    pub const BAD_INPUT: i32 = 7;
+    pub const SELF_CHECK: i32 = 11;
+    pub const EMBEDDED_MISMATCH: i32 = 13;
+    pub const X25519: i32 = 14;
+    pub const ABORTED: i32 = 99;
+}
+
+/// An error that ends the program with `code` after printing `message`.
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+impl Failure {
+    fn new(code: i32, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<KeyError> for Failure {
+    fn from(err: KeyError) -> Self {
+        let code = match err {
+            KeyError::EmbeddedPubkeyMismatch { .. } => exit::EMBEDDED_MISMATCH,
+            KeyError::InvalidInput { .. } => exit::BAD_INPUT,
+            KeyError::X25519Conversion => exit::X25519,
+            KeyError::SelfCheck => exit::SELF_CHECK,
+            _ => exit::FAILED,
+        };
+        Failure::new(code, err.to_string())
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   no command or unknown command
+  2   bad arguments, file exists, I/O error, unrecognised or corrupt key file,
+      pubkey mismatch in restore input
+  7   invalid restore input
+  11  internal pubkey self-check failed
+  13  show: the pubkey embedded in an Ed25519 key file is not the derived one
+  14  the Ed25519 pubkey cannot be converted to X25519
+  99  restore aborted at a confirmation";
+
+/// The usage text, for `argv0` as invoked.
+pub fn usage(argv0: &str) -> String {
+    format!(
+        "Usage: {argv0} COMMAND [OPTIONS...] where support COMMANDs are:
+
+ed25519 [--overwrite] FILENAME
+
+    Generates a new Ed25519 service node keypair and writes the secret key to
+    FILENAME (0x + 128 hex digits + newline, mode 0400). If FILENAME contains
+    the string \"PUBKEY\" it is replaced with the generated public key value;
+    such a name cannot already hold another key, so --overwrite is implied.
+    An existing file is only replaced with --overwrite, and is then kept as
+    FILENAME.<UTC time>.bak. (`generate` is an old name for this command.)
+    Oxen 11 and later need both key_ed25519 and key_bls.
+
+bls [--overwrite] FILENAME
+
+    Generates a new BLS (BN254) secret key for service node registration and
+    writes it to FILENAME (0x + 64 hex digits + newline). Same options.
+
+legacy [--overwrite] FILENAME
+
+    Generates a legacy primary secret key (32 raw bytes). As of Oxen 11 the
+    legacy `key` file is no longer used; this exists for old setups.
+
+show [--ed25519|--bls|--legacy] FILENAME
+
+    Reads FILENAME and shows the secret and public keys it holds. The key type
+    is detected from the file size unless one of the type options is given.
+
+restore [--overwrite] FILENAME
+restore-bls [--overwrite] FILENAME
+restore-legacy [--overwrite] FILENAME
+
+    Reads a secret key (64 hex digits, or for Ed25519 and legacy keys also 128
+    hex digits: secret followed by public key, which is checked), shows the
+    public keys it gives and writes it to FILENAME. On a terminal the secret
+    is not echoed and you are asked to confirm before anything is written;
+    otherwise it is read from standard input, e.g.
+        printf %s \"$HEX\" | {argv0} restore-bls key_bls
+    `restore` (alias `restore-ed25519`) is for key_ed25519, `restore-bls` for
+    key_bls and `restore-legacy` for the legacy key. The file is written
+    atomically and read back before success is reported; an existing file is
+    only replaced with --overwrite and is kept as FILENAME.<UTC time>.bak.
+
+{EXIT_CODES}
+"
+    )
+}
+
+/// The command line described for clap_mangen and clap_complete; parsing is
+/// done by [`run`].
+pub fn command() -> clap::Command {
+    use clap::{Arg, ArgAction, Command};
+    let file = || {
+        Arg::new("FILENAME")
+            .required(true)
+            .value_hint(clap::ValueHint::FilePath)
+    };
+    let overwrite = || {
+        Arg::new("overwrite")
+            .long("overwrite")
+            .action(ArgAction::SetTrue)
+            .help("Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)")
+    };
+    let gen = |name: &'static str, about: &'static str| {
+        Command::new(name).about(about).arg(overwrite()).arg(file())
+    };
+    Command::new("oxen-sn-keys-snapshot")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Generate, show and restore Session service node key files")
+        .long_about(
+            "Generate, show and restore the key files of a Session service node \
+             (key_ed25519, key_bls and the legacy key), byte-compatible with oxen-core's \
+             oxen-sn-keys. Files are written atomically with mode 0400; an existing key is \
+             only replaced with --overwrite and is then kept as a .bak copy.",
+        )
+        .after_help(EXIT_CODES)
+        .subcommand_required(true)
+        .subcommand(gen("ed25519", "Generate an Ed25519 service node key").alias("generate"))
+        .subcommand(gen("bls", "Generate a BLS (BN254) key"))
+        .subcommand(gen("legacy", "Generate a legacy primary key"))
+        .subcommand(
+            Command::new("show")
+                .about("Show the secret and public keys in a key file")
+                .arg(Arg::new("ed25519").long("ed25519").action(ArgAction::SetTrue))
+                .arg(Arg::new("bls").long("bls").action(ArgAction::SetTrue))
+                .arg(Arg::new("legacy").long("legacy").action(ArgAction::SetTrue))
+                .arg(file()),
+        )
+        .subcommand(
+            gen("restore", "Restore an Ed25519 key from its hex secret")
+                .alias("restore-ed25519"),
+        )
+        .subcommand(gen("restore-bls", "Restore a BLS key from its hex secret"))
+        .subcommand(gen("restore-legacy", "Restore a legacy key from its hex secret"))
+}
+
+fn is_help(arg: &str) -> bool {
+    matches!(arg, "--help" | "-h" | "-?")
+}
+
+/// Runs the tool on `argv` (including argv[0]) and returns the exit code.
+pub fn run(argv: &[OsString]) -> i32 {
+    let argv0 = argv
+        .first()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "oxen-sn-keys-snapshot".into());
+    let Some(cmd) = argv.get(1) else {
+        output::error("No command specified!");
+        output::out(&usage(&argv0));
+        return exit::USAGE;
+    };
+    let cmd = cmd.to_string_lossy();
+    let args: Vec<String> = argv[2..]
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if is_help(&cmd) || args.iter().any(|a| is_help(a)) {
+        output::out(&usage(&argv0));
+        return exit::OK;
+    }
+    if cmd == "--version" || cmd == "-V" || cmd == "version" {
+        output::out(&format!("oxen-sn-keys-snapshot {}\n", env!("CARGO_PKG_VERSION")));
+        return exit::OK;
+    }
+    let result = match cmd.as_ref() {
+        "ed25519" | "generate" => generate::<Ed25519Secret>(args, Ed25519Secret::generate),
+        "bls" => generate::<BlsSecret>(args, BlsSecret::generate),
+        "legacy" => generate::<LegacySecret>(args, LegacySecret::generate),
+        "show" => show(args),
+        "restore" | "restore-ed25519" => restore(&cmd, KeyKind::Ed25519, args),
+        "restore-bls" => restore(&cmd, KeyKind::Bls, args),
+        "restore-legacy" => restore(&cmd, KeyKind::Legacy, args),
+        other => {
+            output::error(&format!("Unknown command `{other}'"));
+            output::out(&usage(&argv0));
+            return exit::USAGE;
+        }
+    };
+    match result {
+        Ok(()) => exit::OK,
+        Err(failure) => {
+            output::error(&failure.message);
+            failure.code
+        }
+    }
+}
+
+/// Removes one `flag` if it is the first or the last argument.
+fn take_flag(args: &mut Vec<String>, flag: &str) -> bool {
+    if args.first().is_some_and(|a| a == flag) {
+        args.remove(0);
+        true
+    } else if args.last().is_some_and(|a| a == flag) {
+        args.pop();
+        true
+    } else {
+        false
+    }
+}
+
+/// The single FILENAME left after options, or upstream's messages.
+fn single_file(mut args: Vec<String>, what: &str) -> Result<String, Failure> {
+    match args.len() {
+        1 => Ok(args.remove(0)),
+        0 => Err(Failure::new(
+            exit::FAILED,
+            format!("{what} requires a FILENAME; see --help"),
+        )),
+        _ => Err(Failure::new(
+            exit::FAILED,
+            format!(
+                "unknown arguments to '{what}': {}; see --help",
+                args[..args.len() - 1].join(" ")
+            ),
+        )),
+    }
+}
+
+fn substitute_pubkey(filename: &str, pubkey_hex: &str) -> String {
+    filename.replacen("PUBKEY", pubkey_hex, 1)
+}
+
+fn ed25519_block(key: &Ed25519Secret) -> Result<String, Failure> {
+    let x25519 = key.x25519_public()?;
+    Ok(format!(
+        "\nPublic key:      {}\nX25519 pubkey:   {}\nLokinet address: {}\n",
+        key.public_hex(),
+        hex::encode(x25519),
+        key.lokinet_address()
+    ))
+}
+
+fn public_block(kind: KeyKind, key: &AnyKey) -> Result<String, Failure> {
+    match key {
+        AnyKey::Ed25519(k) => ed25519_block(k),
+        _ => {
+            debug_assert_eq!(kind, key.kind());
+            Ok(format!("\nPublic key: {}\n", key.public_hex()))
+        }
+    }
+}
+
+fn report_written(written: &Written) {
+    if let Some(backup) = &written.backup {
+        output::note(&format!(
+            "The previous key was kept in {}",
+            backup.display()
+        ));
+    }
+    if let Some((uid, gid)) = written.owner.filter(|&owner| owner != (0, 0)) {
+        let dir = match written.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
+            _ => ".".into(),
+        };
+        output::note(&format!(
+            "Running as root: {} is owned by uid {uid} gid {gid}, the owner of {dir}",
+            written.path.display()
+        ));
+    }
+}
+
+fn generate<K: SecretKey + IntoAny>(
+    mut args: Vec<String>,
+    make: fn() -> Result<K, KeyError>,
+) -> Outcome {
+    let mut overwrite = take_flag(&mut args, "--overwrite");
+    let filename = single_file(args, "generate")?;
+    if filename.contains("PUBKEY") {
+        overwrite = true;
+    }
+    if !overwrite && Path::new(&filename).symlink_metadata().is_ok() {
+        return Err(Failure::new(
+            exit::FAILED,
+            format!(
+                "{filename} to generate already exists, pass `--overwrite' if you want to \
+                 overwrite it (the old key is then kept as a .bak copy)"
+            ),
+        ));
+    }
+    let key = make()?;
+    let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
+    let written = write_key(
+        &path,
+        &key,
+        WriteOptions {
+            overwrite,
+            ..WriteOptions::default()
+        },
+    )?;
+    let kind = K::KIND;
+    let any = key.into_any();
+    output::out(&public_block(kind, &any)?);
+    let label = match kind {
+        KeyKind::Ed25519 => "Ed25519",
+        KeyKind::Bls => "BLS",
+        KeyKind::Legacy => "legacy",
+    };
+    output::success(&format!(
+        "Generated SN {label} secret key in {}",
+        path.display()
+    ));
+    report_written(&written);
+    Ok(())
+}
+
+/// Wraps a typed key as an [`AnyKey`].
+trait IntoAny {
+    fn into_any(self) -> AnyKey;
+}
+
+impl IntoAny for Ed25519Secret {
+    fn into_any(self) -> AnyKey {
+        AnyKey::Ed25519(self)
+    }
+}
+
+impl IntoAny for BlsSecret {
+    fn into_any(self) -> AnyKey {
+        AnyKey::Bls(self)
+    }
+}
+
+impl IntoAny for LegacySecret {
+    fn into_any(self) -> AnyKey {
+        AnyKey::Legacy(self)
+    }
+}
+
+fn show(mut args: Vec<String>) -> Outcome {
+    let kind = if take_flag(&mut args, "--legacy") {
+        Some(KeyKind::Legacy)
+    } else if take_flag(&mut args, "--ed25519") {
+        Some(KeyKind::Ed25519)
+    } else if take_flag(&mut args, "--bls") {
+        Some(KeyKind::Bls)
+    } else {
+        None
+    };
+    let filename = single_file(args, "show")?;
+    let path = Path::new(&filename);
+    let key = AnyKey::load(path, kind)?;
+    let text = match &key {
+        AnyKey::Ed25519(k) => {
+            let seed = Zeroizing::new(hex::encode(k.seed()));
+            format!(
+                "\n{} (Ed25519 SN keypair)\n==========\nSecret key:      {}\nPublic key:      {}\n\
+                 X25519 pubkey:   {}\nLokinet address: {}\n\n",
+                path.display(),
+                seed.as_str(),
+                k.public_hex(),
+                hex::encode(k.x25519_public()?),
+                k.lokinet_address()
+            )
+        }
+        AnyKey::Bls(k) => {
+            let secret = Zeroizing::new(hex::encode(k.expose_bytes()));
+            format!(
+                "\n{} (BLS SN keypair)\n==========\nSecret key: 0x{}\nPublic key: 0x{}\n\n",
+                path.display(),
+                secret.as_str(),
+                k.public_hex()
+            )
+        }
+        AnyKey::Legacy(k) => {
+            let secret = Zeroizing::new(hex::encode(k.expose_bytes()));
+            format!(
+                "\n{} (legacy SN keypair)\n==========\nPrivate key: {}\nPublic key:  {}\n\n",
+                path.display(),
+                secret.as_str(),
+                k.public_hex()
+            )
+        }
+    };
+    output::out(&Zeroizing::new(text));
+    Ok(())
+}
+
+/// Parses the restore input (`0x` optional) into a key of `kind`, checking
+/// an appended public key.
+fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
+    let text = line.trim_ascii();
+    let text = text.strip_prefix(b"0x").unwrap_or(text);
+    let expected = match kind {
+        KeyKind::Bls => "64 hex characters",
+        _ => "64 hex characters (or 128: secret key followed by public key)",
+    };
+    let bad = || Failure::from(KeyError::InvalidInput { expected });
+    let allowed = match kind {
+        KeyKind::Bls => text.len() == 64,
+        _ => text.len() == 64 || text.len() == 128,
+    };
+    if !allowed {
+        return Err(bad());
+    }
+    let mut bytes = Zeroizing::new(vec![0u8; text.len() / 2]);
+    hex::decode_to_slice(text, &mut bytes[..]).map_err(|_| bad())?;
+    let secret: &[u8; 32] = bytes[..32].try_into().map_err(|_| bad())?;
+    let key = match kind {
+        KeyKind::Ed25519 => AnyKey::Ed25519(Ed25519Secret::from_seed(secret)),
+        KeyKind::Bls => AnyKey::Bls(BlsSecret::from_bytes(secret)),
+        KeyKind::Legacy => AnyKey::Legacy(LegacySecret::from_bytes(secret)),
+    };
+    if bytes.len() == 64 {
+        let provided = hex::encode(&bytes[32..]);
+        if provided != key.public_hex() {
+            return Err(KeyError::ProvidedPubkeyMismatch {
+                derived: key.public_hex(),
+                provided,
+            }
+            .into());
+        }
+    }
+    Ok(key)
+}
+
+/// The command meant for a file named like an oxend key file, if any.
+fn command_for_file_name(filename: &str) -> Option<(&'static str, KeyKind)> {
+    let base = filename.rsplit('/').next().unwrap_or(filename);
+    match base {
+        "key" => Some(("restore-legacy", KeyKind::Legacy)),
+        "key_ed25519" => Some(("restore", KeyKind::Ed25519)),
+        "key_bls" => Some(("restore-bls", KeyKind::Bls)),
+        _ => None,
+    }
+}
+
+fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
+    let overwrite = take_flag(&mut args, "--overwrite");
+    let filename = single_file(args, cmd)?;
+    let exists_error = |name: &str| {
+        Failure::new(
+            exit::FAILED,
+            format!(
+                "{name} already exists, pass `--overwrite' if you want to overwrite it \
+                 (the old key is then kept as a .bak copy)"
+            ),
+        )
+    };
+    if !overwrite && !filename.contains("PUBKEY") && Path::new(&filename).exists() {
+        return Err(exists_error(&filename));
+    }
+    let tty = input::stdin_is_terminal();
+    if tty {
+        output::out(match kind {
+            KeyKind::Ed25519 => "Enter the Ed25519 secret key:\n",
+            KeyKind::Bls => "Enter the BLS secret key:\n",
+            KeyKind::Legacy => "Enter the legacy SN secret key:\n",
+        });
+    }
+    let line = input::read_secret()
+        .ok_or_else(|| Failure::new(exit::BAD_INPUT, "Invalid input, aborting!"))?;
+    let key = parse_restore_input(kind, &line)?;
+    drop(line);
+    output::out(&public_block(kind, &key)?);
+
+    if let Some((right_cmd, file_kind)) = command_for_file_name(&filename) {
+        if file_kind != kind {
+            output::error(&format!(
+                "\nWarning: You are trying to restore a file named '{filename}' using the \
+                 '{cmd}'\ncommand, which is intended for the '{}' key file.  You may have \
+                 intended\nto use the '{right_cmd}' command instead.",
+                kind.file_name()
+            ));
+            output::out("\nIs this correct?  Press Enter to continue, Ctrl-C to cancel.\n");
+            if !input::wait_for_enter() {
+                return Err(Failure::new(exit::ABORTED, "Aborted"));
+            }
+        }
+    }
+    let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
+    if !overwrite && path.exists() {
+        return Err(exists_error(&path.display().to_string()));
+    }
+    if tty {
+        output::out(&format!("\nWrite this key to {}? [y/N] ", path.display()));
+        if !input::confirm() {
+            return Err(Failure::new(exit::ABORTED, "Aborted; nothing was written"));
+        }
+    }
+    let opts = WriteOptions {
+        overwrite,
+        ..WriteOptions::default()
+    };
+    let written = match &key {
+        AnyKey::Ed25519(k) => write_key(&path, k, opts),
+        AnyKey::Bls(k) => write_key(&path, k, opts),
+        AnyKey::Legacy(k) => write_key(&path, k, opts),
+    }?;
+    output::success(&format!("Saved secret key to {}", path.display()));
+    report_written(&written);
+    Ok(())
+}
