@@ -52,7 +52,9 @@ pub enum KeyError {
     ProvidedPubkeyMismatch { derived: String, provided: String },
     #[error("Invalid input: provide the secret key as {expected}")]
     InvalidInput { expected: &'static str },
-    #[error("unable to convert Ed25519 pubkey to X25519 pubkey; is this really a valid secret key?")]
+    #[error(
+        "unable to convert Ed25519 pubkey to X25519 pubkey; is this really a valid secret key?"
+    )]
     X25519Conversion,
     #[error("internal error: pubkey check failed")]
     SelfCheck,

@@ -127,7 +127,9 @@ pub fn read_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     };
     let file = std::fs::File::open(path).map_err(read_err)?;
     let mut buf = Zeroizing::new(Vec::with_capacity(256));
-    file.take(MAX_KEY_FILE + 1).read_to_end(&mut buf).map_err(read_err)?;
+    file.take(MAX_KEY_FILE + 1)
+        .read_to_end(&mut buf)
+        .map_err(read_err)?;
     Ok(buf)
 }
 

@@ -104,7 +104,9 @@ impl Ed25519Secret {
     }
 
     pub fn seed(&self) -> &[u8; 32] {
-        self.keypair[..32].try_into().expect("32-byte half of a 64-byte array")
+        self.keypair[..32]
+            .try_into()
+            .expect("32-byte half of a 64-byte array")
     }
 
     /// `seed ‖ pubkey`, the 64 bytes oxend stores.
@@ -114,7 +116,9 @@ impl Ed25519Secret {
 
     /// The Ed25519 public key, which is also the service node pubkey.
     pub fn public_key(&self) -> [u8; 32] {
-        self.keypair[32..].try_into().expect("32-byte half of a 64-byte array")
+        self.keypair[32..]
+            .try_into()
+            .expect("32-byte half of a 64-byte array")
     }
 
     /// `crypto_sign_ed25519_pk_to_curve25519`: the Montgomery u-coordinate of

@@ -46,7 +46,12 @@ fn bls_every_accepted_form_decodes_to_the_same_key() {
         format!("0x{}", sk.to_uppercase()).into_bytes(),
     ];
     for form in forms {
-        assert_eq!(KeyKind::detect(&form), Some(KeyKind::Bls), "{} bytes", form.len());
+        assert_eq!(
+            KeyKind::detect(&form),
+            Some(KeyKind::Bls),
+            "{} bytes",
+            form.len()
+        );
         let key = AnyKey::decode(KeyKind::Bls, &form, p()).unwrap();
         assert_eq!(key.public_hex(), v("bls_pk_2"));
     }
@@ -77,9 +82,14 @@ fn wrong_sizes_are_rejected_with_the_file_named() {
         let err = AnyKey::decode(KeyKind::Ed25519, &data, p()).err().unwrap();
         let msg = err.to_string();
         assert!(matches!(err, KeyError::InvalidFile { .. }), "{len}: {msg}");
-        assert!(msg.contains("key_test") && msg.contains(&format!("{len}-byte")), "{msg}");
+        assert!(
+            msg.contains("key_test") && msg.contains(&format!("{len}-byte")),
+            "{msg}"
+        );
     }
-    let err = AnyKey::load(Path::new("/nonexistent/dir/key_bls"), None).err().unwrap();
+    let err = AnyKey::load(Path::new("/nonexistent/dir/key_bls"), None)
+        .err()
+        .unwrap();
     assert!(matches!(err, KeyError::Read { .. }));
     assert!(err.to_string().contains("/nonexistent/dir/key_bls"));
 }
@@ -104,7 +114,10 @@ fn embedded_pubkey_mismatch_is_detected() {
     let mut raw = hex::decode(format!("{}{}", v("ed_seed"), v("ed_pub"))).unwrap();
     raw[63] ^= 1;
     let err = AnyKey::decode(KeyKind::Ed25519, &raw, p()).err().unwrap();
-    assert!(matches!(err, KeyError::EmbeddedPubkeyMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, KeyError::EmbeddedPubkeyMismatch { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,7 +131,7 @@ fn errors_never_contain_secret_bytes() {
     let cases: Vec<(KeyKind, Vec<u8>)> = vec![
         (KeyKind::Bls, bad_hex),
         (KeyKind::Bls, format!("0x{sk}\n\n").into_bytes()),
-        (KeyKind::Ed25519, format!("{seed}").into_bytes()),
+        (KeyKind::Ed25519, seed.clone().into_bytes()),
         (KeyKind::Ed25519, mismatch),
         (KeyKind::Legacy, format!("{seed}\n\n").into_bytes()),
     ];

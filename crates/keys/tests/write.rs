@@ -44,7 +44,9 @@ fn existing_key_is_not_replaced_without_overwrite() {
     let path = dir.path().join("key_bls");
     fs::write(&path, b"old key bytes").unwrap();
     let key = BlsSecret::generate().unwrap();
-    let err = write_key(&path, &key, WriteOptions::default()).err().unwrap();
+    let err = write_key(&path, &key, WriteOptions::default())
+        .err()
+        .unwrap();
     assert!(matches!(err, KeyError::Exists { .. }), "{err}");
     assert!(err.to_string().contains("--overwrite"));
     assert_eq!(fs::read(&path).unwrap(), b"old key bytes");

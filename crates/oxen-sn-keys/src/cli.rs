@@ -149,17 +149,23 @@ pub fn command() -> clap::Command {
         .subcommand(
             Command::new("show")
                 .about("Show the secret and public keys in a key file")
-                .arg(Arg::new("ed25519").long("ed25519").action(ArgAction::SetTrue))
+                .arg(
+                    Arg::new("ed25519")
+                        .long("ed25519")
+                        .action(ArgAction::SetTrue),
+                )
                 .arg(Arg::new("bls").long("bls").action(ArgAction::SetTrue))
                 .arg(Arg::new("legacy").long("legacy").action(ArgAction::SetTrue))
                 .arg(file()),
         )
         .subcommand(
-            gen("restore", "Restore an Ed25519 key from its hex secret")
-                .alias("restore-ed25519"),
+            gen("restore", "Restore an Ed25519 key from its hex secret").alias("restore-ed25519"),
         )
         .subcommand(gen("restore-bls", "Restore a BLS key from its hex secret"))
-        .subcommand(gen("restore-legacy", "Restore a legacy key from its hex secret"))
+        .subcommand(gen(
+            "restore-legacy",
+            "Restore a legacy key from its hex secret",
+        ))
 }
 
 fn is_help(arg: &str) -> bool {
@@ -187,7 +193,10 @@ pub fn run(argv: &[OsString]) -> i32 {
         return exit::OK;
     }
     if cmd == "--version" || cmd == "-V" || cmd == "version" {
-        output::out(&format!("oxen-sn-keys-snapshot {}\n", env!("CARGO_PKG_VERSION")));
+        output::out(&format!(
+            "oxen-sn-keys-snapshot {}\n",
+            env!("CARGO_PKG_VERSION")
+        ));
         return exit::OK;
     }
     let result = match cmd.as_ref() {

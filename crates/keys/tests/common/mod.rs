@@ -16,7 +16,9 @@ pub fn vectors() -> HashMap<String, String> {
 }
 
 pub fn v(name: &str) -> String {
-    vectors().remove(name).unwrap_or_else(|| panic!("vector {name} missing"))
+    vectors()
+        .remove(name)
+        .unwrap_or_else(|| panic!("vector {name} missing"))
 }
 
 pub fn bytes32(name: &str) -> [u8; 32] {

@@ -1,0 +1,482 @@
+//! The `oxen-sn-keys-snapshot` binary, run as a real process on real files.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_oxen-sn-keys-snapshot");
+
+// RFC 8032 test 1 seed and the identities of spec §1.7.
+const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+const ED_PUB: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+const X25519_PUB: &str = "d85e07ec22b0ad881537c2f44d662d1a143cf830c57aca4305d85c7a90f6b62e";
+const LOKINET: &str = "47pjoycnsrfmxikm95jh13y88e8qnhzu5kungjpxyepgt7a8krpy.snode";
+const LEGACY_SCALAR: &str = "307c83864f2833cb427a2ef1c00a013cfdff2768d980c0a3a520f006904de94f";
+const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
+const BLS_PK: &str = "19c1e4e5202ab724d766a7dd7534562e225d0e33c8ce19b697eb719d39954fdb\
+                      1c16dbebb5e86b0d5a9a8454af8c4faad6dea7d798144bbdd01631c592073b3b";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn oxen-sn-keys-snapshot");
+    if let Some(text) = stdin {
+        // The tool may exit before reading (e.g. the file exists): ignore EPIPE.
+        let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+    }
+    finish(child.wait_with_output().unwrap())
+}
+
+fn finish(out: Output) -> Run {
+    let run = Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert!(
+        !run.stdout.contains('\x1b') && !run.stderr.contains('\x1b'),
+        "no colour off a TTY"
+    );
+    run
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The value after `label` in `text`.
+fn field<'a>(text: &'a str, label: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"))
+        .trim()
+}
+
+#[test]
+fn restore_rfc8032_seed_gives_spec_identities() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &["restore", "key_ed25519"], Some(SEED));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(field(&r.stdout, "Public key:"), ED_PUB);
+    assert_eq!(field(&r.stdout, "X25519 pubkey:"), X25519_PUB);
+    assert_eq!(field(&r.stdout, "Lokinet address:"), LOKINET);
+    assert!(
+        r.stdout.contains("\nPublic key:      d75a"),
+        "column-18 layout"
+    );
+    assert!(r.stdout.contains("Saved secret key to key_ed25519"));
+    let path = dir.path().join("key_ed25519");
+    assert_eq!(mode(&path), 0o400);
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        format!("0x{SEED}{ED_PUB}\n")
+    );
+}
+
+#[test]
+fn round_trip_ed25519() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = run_in(dir.path(), &["ed25519", "a_ed25519"], None);
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    assert!(g
+        .stdout
+        .contains("Generated SN Ed25519 secret key in a_ed25519"));
+    let s = run_in(dir.path(), &["show", "a_ed25519"], None);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert!(s
+        .stdout
+        .starts_with("\na_ed25519 (Ed25519 SN keypair)\n==========\n"));
+    let secret = field(&s.stdout, "Secret key:");
+    assert_eq!(secret.len(), 64, "only the seed is shown");
+    assert_eq!(
+        field(&s.stdout, "Public key:"),
+        field(&g.stdout, "Public key:")
+    );
+    let r = run_in(
+        dir.path(),
+        &["restore", "b_ed25519"],
+        Some(&format!("{secret}\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        field(&r.stdout, "Public key:"),
+        field(&g.stdout, "Public key:")
+    );
+    assert_eq!(
+        fs::read(dir.path().join("a_ed25519")).unwrap(),
+        fs::read(dir.path().join("b_ed25519")).unwrap()
+    );
+    assert_eq!(mode(&dir.path().join("a_ed25519")), 0o400);
+}
+
+#[test]
+fn round_trip_bls() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = run_in(dir.path(), &["bls", "a_bls"], None);
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    let pk = field(&g.stdout, "Public key:").to_string();
+    assert_eq!(pk.len(), 128);
+    let s = run_in(dir.path(), &["show", "a_bls"], None);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert!(s.stdout.contains("(BLS SN keypair)"));
+    assert_eq!(field(&s.stdout, "Public key:"), format!("0x{pk}"));
+    let secret = field(&s.stdout, "Secret key:").to_string();
+    let r = run_in(dir.path(), &["restore-bls", "b_bls"], Some(&secret));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(field(&r.stdout, "Public key:"), pk);
+    let a = fs::read(dir.path().join("a_bls")).unwrap();
+    assert_eq!(a.len(), 67);
+    assert_eq!(a, fs::read(dir.path().join("b_bls")).unwrap());
+}
+
+#[test]
+fn round_trip_legacy() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = run_in(dir.path(), &["legacy", "a_key"], None);
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    let s = run_in(dir.path(), &["show", "a_key"], None);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    assert!(s.stdout.contains("(legacy SN keypair)"));
+    assert!(
+        s.stdout.contains("\nPublic key:  "),
+        "two spaces after the label"
+    );
+    let secret = field(&s.stdout, "Private key:").to_string();
+    let r = run_in(dir.path(), &["restore-legacy", "b_key"], Some(&secret));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        field(&r.stdout, "Public key:"),
+        field(&g.stdout, "Public key:")
+    );
+    let a = fs::read(dir.path().join("a_key")).unwrap();
+    assert_eq!(a.len(), 32);
+    assert_eq!(a, fs::read(dir.path().join("b_key")).unwrap());
+}
+
+/// Upstream's restore-bls wrote an empty key_bls (spec §1.5).
+#[test]
+fn upstream_bug_restore_bls_wrote_empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(
+        dir.path(),
+        &["restore-bls", "key_bls"],
+        Some(&format!("0x{BLS_SK}\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(field(&r.stdout, "Public key:"), BLS_PK);
+    let file = fs::read_to_string(dir.path().join("key_bls")).unwrap();
+    assert_eq!(file, format!("0x{BLS_SK}\n"));
+    let s = run_in(dir.path(), &["show", "key_bls"], None);
+    assert_eq!(field(&s.stdout, "Public key:"), format!("0x{BLS_PK}"));
+}
+
+/// Upstream's restore-legacy wrote 32 zero bytes (spec §1.5).
+#[test]
+fn upstream_bug_restore_legacy_wrote_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &["restore-legacy", "key"], Some(LEGACY_SCALAR));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(field(&r.stdout, "Public key:"), ED_PUB);
+    let file = fs::read(dir.path().join("key")).unwrap();
+    assert_eq!(hex::encode(&file), LEGACY_SCALAR);
+    assert_ne!(file, vec![0u8; 32]);
+}
+
+#[test]
+fn restore_accepts_seed_and_pubkey_and_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(
+        dir.path(),
+        &["restore", "k1"],
+        Some(&format!("0x{SEED}{ED_PUB}")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut wrong = ED_PUB.to_string();
+    wrong.replace_range(0..2, "00");
+    let r = run_in(
+        dir.path(),
+        &["restore", "k2"],
+        Some(&format!("{SEED}{wrong}")),
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("doesn't match provided pubkey"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("k2").exists());
+    assert!(
+        !r.stdout.contains(SEED) && !r.stderr.contains(SEED),
+        "no secret in errors"
+    );
+}
+
+#[test]
+fn bad_restore_input_exits_7_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [
+        "",
+        "abc",
+        &SEED[..62],
+        &format!("{SEED}00"),
+        &SEED.replace('9', "g"),
+        &format!("{BLS_SK}{BLS_SK}"),
+    ];
+    for (i, input) in inputs.iter().enumerate() {
+        let cmd = if i == 5 { "restore-bls" } else { "restore" };
+        let r = run_in(dir.path(), &[cmd, "out"], Some(input));
+        assert_eq!(r.code, 7, "input {i}: {}", r.stderr);
+        assert!(r.stderr.contains("Invalid input"), "{}", r.stderr);
+        assert!(!r.stderr.contains(&SEED[..20]) && !r.stdout.contains(&SEED[..20]));
+    }
+    assert!(names(dir.path()).is_empty());
+}
+
+#[test]
+fn existing_file_is_never_replaced_without_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key_bls");
+    fs::write(&path, b"precious").unwrap();
+    let g = run_in(dir.path(), &["bls", "key_bls"], None);
+    assert_eq!(g.code, 2);
+    assert!(
+        g.stderr.contains("key_bls") && g.stderr.contains("--overwrite"),
+        "{}",
+        g.stderr
+    );
+    let r = run_in(dir.path(), &["restore-bls", "key_bls"], Some(BLS_SK));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--overwrite"), "{}", r.stderr);
+    assert_eq!(fs::read(&path).unwrap(), b"precious");
+    assert_eq!(names(dir.path()), ["key_bls"]);
+}
+
+#[test]
+fn overwrite_keeps_the_old_key_as_bak() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key_bls");
+    let first = run_in(dir.path(), &["bls", "key_bls"], None);
+    assert_eq!(first.code, 0);
+    let old = fs::read(&path).unwrap();
+    let r = run_in(
+        dir.path(),
+        &["restore-bls", "--overwrite", "key_bls"],
+        Some(BLS_SK),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("previous key was kept in key_bls."),
+        "{}",
+        r.stdout
+    );
+    let bak: Vec<String> = names(dir.path())
+        .into_iter()
+        .filter(|n| n.ends_with(".bak"))
+        .collect();
+    assert_eq!(bak.len(), 1);
+    let bak_path = dir.path().join(&bak[0]);
+    assert_eq!(fs::read(&bak_path).unwrap(), old);
+    assert_eq!(mode(&bak_path), 0o400);
+    assert_eq!(mode(&path), 0o400);
+    assert_eq!(fs::read_to_string(&path).unwrap(), format!("0x{BLS_SK}\n"));
+}
+
+#[test]
+fn pubkey_in_filename_is_substituted() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = run_in(dir.path(), &["ed25519", "sn-PUBKEY.key"], None);
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    let pk = field(&g.stdout, "Public key:");
+    assert_eq!(names(dir.path()), [format!("sn-{pk}.key")]);
+    let r = run_in(dir.path(), &["restore-bls", "bls-PUBKEY"], Some(BLS_SK));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(dir.path().join(format!("bls-{BLS_PK}")).exists());
+}
+
+#[test]
+fn show_errors_name_the_file_and_exit_2_or_13() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let missing = run_in(d, &["show", "nope"], None);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("'nope'"), "{}", missing.stderr);
+
+    fs::write(d.join("odd"), vec![b'0'; 50]).unwrap();
+    let odd = run_in(d, &["show", "odd"], None);
+    assert_eq!(odd.code, 2);
+    assert!(
+        odd.stderr.contains("50-byte") && odd.stderr.contains("--bls"),
+        "{}",
+        odd.stderr
+    );
+
+    let mut text = format!("0x{BLS_SK}\n");
+    text.replace_range(5..6, "x");
+    fs::write(d.join("nonhex"), &text).unwrap();
+    let nonhex = run_in(d, &["show", "nonhex"], None);
+    assert_eq!(nonhex.code, 2);
+    assert!(nonhex.stderr.contains("non-hex"), "{}", nonhex.stderr);
+
+    let mut bad_pub = hex::decode(format!("{SEED}{ED_PUB}")).unwrap();
+    bad_pub[40] ^= 1;
+    fs::write(d.join("mismatch"), &bad_pub).unwrap();
+    let mismatch = run_in(d, &["show", "mismatch"], None);
+    assert_eq!(mismatch.code, 13);
+    assert!(
+        mismatch.stderr.contains("!= embedded pubkey"),
+        "{}",
+        mismatch.stderr
+    );
+
+    fs::write(d.join("short"), vec![1u8; 32]).unwrap();
+    let forced = run_in(d, &["show", "--ed25519", "short"], None);
+    assert_eq!(forced.code, 2);
+    assert!(
+        forced.stderr.contains("32-byte file 'short'"),
+        "{}",
+        forced.stderr
+    );
+
+    for r in [&missing, &odd, &nonhex, &mismatch, &forced] {
+        assert!(!r.stdout.contains("Secret key") && !r.stdout.contains("Private key"));
+        assert!(!r.stderr.contains(SEED) && !r.stderr.contains(&BLS_SK[..16]));
+    }
+}
+
+#[test]
+fn argument_errors_and_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let none = run_in(d, &[], None);
+    assert_eq!(none.code, 1);
+    assert!(none.stderr.contains("No command specified!"));
+    let unknown = run_in(d, &["frobnicate"], None);
+    assert_eq!(unknown.code, 1);
+    assert!(unknown.stderr.contains("Unknown command `frobnicate'"));
+    assert!(unknown.stdout.contains("Usage:"));
+    for help in [
+        vec!["--help"],
+        vec!["-h"],
+        vec!["show", "--help"],
+        vec!["bls", "x", "-?"],
+    ] {
+        let r = run_in(d, &help, None);
+        assert_eq!(r.code, 0, "{help:?}");
+        assert!(r.stdout.contains("restore-legacy [--overwrite] FILENAME"));
+    }
+    let nofile = run_in(d, &["ed25519"], None);
+    assert_eq!(nofile.code, 2);
+    assert!(nofile.stderr.contains("generate requires a FILENAME"));
+    let extra = run_in(d, &["bls", "a", "b"], None);
+    assert_eq!(extra.code, 2);
+    assert!(extra.stderr.contains("unknown arguments to 'generate'"));
+    // --overwrite is an option only as the first or last argument.
+    let middle = run_in(d, &["restore", "a", "--overwrite", "b"], Some(SEED));
+    assert_eq!(middle.code, 2);
+    let show_two = run_in(d, &["show", "a", "b"], None);
+    assert_eq!(show_two.code, 2);
+    assert!(show_two.stderr.contains("unknown arguments to 'show'"));
+    assert!(names(d).is_empty());
+}
+
+#[test]
+fn wrong_file_name_warning_needs_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only the secret on stdin: the confirmation sees end of input.
+    let r = run_in(
+        dir.path(),
+        &["restore-bls", "key_ed25519"],
+        Some(&format!("{BLS_SK}\n")),
+    );
+    assert_eq!(r.code, 99, "{}", r.stderr);
+    assert!(r
+        .stderr
+        .contains("Warning: You are trying to restore a file named 'key_ed25519'"));
+    assert!(
+        r.stderr.contains("'restore' command instead"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Aborted"));
+    assert!(names(dir.path()).is_empty());
+    // An Enter confirms.
+    let r = run_in(
+        dir.path(),
+        &["restore-bls", "key_ed25519"],
+        Some(&format!("{BLS_SK}\n\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(names(dir.path()), ["key_ed25519"]);
+}
+
+/// A directory the tool cannot write into: the old key stays, no temp file.
+#[test]
+fn read_only_directory_keeps_old_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    fs::create_dir(&keys).unwrap();
+    let path = keys.join("key_bls");
+    fs::write(&path, format!("0x{BLS_SK}\n")).unwrap();
+    let before = fs::read(&path).unwrap();
+    let root = rustix_is_root();
+    if root {
+        // root ignores directory modes: run the tool as nobody instead.
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        std::os::unix::fs::chown(&keys, Some(65534), Some(65534)).unwrap();
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    }
+    fs::set_permissions(&keys, fs::Permissions::from_mode(0o555)).unwrap();
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+        c
+    } else {
+        Command::new(BIN)
+    };
+    let out = cmd
+        .args(["bls", "--overwrite", path.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let r = finish(out);
+    fs::set_permissions(&keys, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(r.code, 2, "{} {}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("cannot write") && r.stderr.contains("keys/"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(names(&keys), ["key_bls"]);
+}
+
+fn rustix_is_root() -> bool {
+    // `id -u` keeps this test free of extra dependencies.
+    let out = Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
