@@ -477,14 +477,12 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
         return Err(exists_error(&filename));
     }
     let tty = input::stdin_is_terminal();
-    if tty {
-        output::out(match kind {
-            KeyKind::Ed25519 => "Enter the Ed25519 secret key:\n",
-            KeyKind::Bls => "Enter the BLS secret key:\n",
-            KeyKind::Legacy => "Enter the legacy SN secret key:\n",
-        });
-    }
-    let line = input::read_secret()
+    let prompt = match kind {
+        KeyKind::Ed25519 => "Enter the Ed25519 secret key:\n",
+        KeyKind::Bls => "Enter the BLS secret key:\n",
+        KeyKind::Legacy => "Enter the legacy SN secret key:\n",
+    };
+    let line = input::read_secret(prompt)
         .ok_or_else(|| Failure::new(exit::BAD_INPUT, "Invalid input, aborting!"))?;
     let key = parse_restore_input(kind, &line)?;
     drop(line);
