@@ -415,7 +415,9 @@ mod tests {
 
     #[test]
     fn rule() {
-        let a = Some("51.15.0.7");
+        const IP: &str = "51.15.0.7";
+        let ip: Ipv4Addr = IP.parse().unwrap();
+        let a = Some(IP);
         let b = Some("51.15.0.8");
         let none = None;
         let d = decide(answers(&[a, a, b, b]), None);
@@ -433,7 +435,6 @@ mod tests {
         assert_eq!(d.placement, Some(Placement::Unknown));
         let d = decide(answers(&[a, none, none]), None);
         assert_eq!(d.exit, EXIT_NO_AGREEMENT, "one answer is not enough");
-        let ip: Ipv4Addr = a.unwrap().parse().unwrap();
         let d = decide(answers(&[a, none, none]), Some(vec![ip]));
         assert_eq!(
             (d.address, d.placement),
