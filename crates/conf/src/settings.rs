@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::document::{parse_collect, Document};
@@ -424,8 +424,9 @@ settings! {
     mining_threads: u32 = "mining-threads", Anywhere, No, default "0" => 0;
 }
 
-/// Splits an `l2-provider` value as oxend does: on commas and blanks, empty pieces dropped.
-pub(crate) fn split_providers(value: &str) -> impl Iterator<Item = &str> {
+/// Splits a list as oxend splits `l2-provider` values: on commas and blanks, empty
+/// pieces dropped. Also used for provider and source lists given on command lines.
+pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
     value
         .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|s| !s.is_empty())
@@ -452,7 +453,7 @@ fn add(
     if spec.name == "l2-provider" {
         given
             .values
-            .extend(split_providers(value).map(|v| (v.to_string(), origin.clone())));
+            .extend(split_list(value).map(|v| (v.to_string(), origin.clone())));
     } else {
         given.values.push((value.to_string(), origin));
     }
@@ -643,17 +644,6 @@ pub fn check_text(
     let (doc, mut errors) = parse_collect(text, source_name);
     let settings = Settings::from_sources_collect(Some(&doc), cli, &mut errors);
     (errors, settings.validate())
-}
-
-/// Reads a config file as UTF-8 text.
-pub fn read_text(path: &Path) -> Result<String, ConfError> {
-    let bytes = std::fs::read(path).map_err(|source| ConfError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|_| ConfError::NotUtf8 {
-        path: path.to_path_buf(),
-    })
 }
 
 #[cfg(test)]
