@@ -220,6 +220,11 @@ impl Document {
         }
     }
 
+    /// Reads and parses the file at `path` (errors name it by its path).
+    pub fn load(path: &Path) -> Result<Document, ConfError> {
+        parse(&read_text(path)?, &path.display().to_string())
+    }
+
     /// The name errors use for this document.
     pub fn source_name(&self) -> &str {
         &self.source_name

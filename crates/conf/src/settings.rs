@@ -2,7 +2,7 @@
 //! [`Settings`] built from a file and the command line with boost's precedence (§3.1).
 
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -607,6 +607,15 @@ impl Settings {
         crate::net::parse_ipv4(&self.service_node_public_ip)
     }
 
+    /// The admin RPC listen addresses: `rpc-admin` parsed, empty for `none`. Entries that
+    /// do not parse are left out ([`Settings::validate`] reports them).
+    pub fn rpc_admin_addresses(&self) -> Vec<SocketAddr> {
+        self.rpc_admin
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect()
+    }
+
     /// `l2-timeout` as a duration (seconds, as documented).
     pub fn l2_timeout(&self) -> Duration {
         secs(self.l2_timeout)
@@ -675,6 +684,12 @@ mod tests {
         assert_eq!(s.l2_check_interval, 170.0);
         assert_eq!(s.l2_check_threshold, 120);
         assert_eq!(s.rpc_admin, ["127.0.0.1:11023", "[::1]:11023"]);
+        let admin: Vec<String> = s
+            .rpc_admin_addresses()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(admin, ["127.0.0.1:11023", "[::1]:11023"]);
         assert_eq!(s.quorumnet_port, 11025);
         assert_eq!(s.p2p_bind_port, 11022);
         assert_eq!(s.l2_rewards_contract, DEFAULT_REWARDS_CONTRACT);

@@ -268,11 +268,6 @@ fn set(file: &Path, public_ip: Option<Ipv4Addr>, urls: &[String]) -> Result<()> 
     Ok(())
 }
 
-fn load(file: &Path) -> Result<Document> {
-    let text = read_text(file)?;
-    Ok(parse(&text, &name(file))?)
-}
-
 fn validate(file: &Path) -> Result<()> {
     let text = read_text(file)?;
     let (errors, problems) = check_text(&text, &name(file), &[]);
@@ -301,7 +296,7 @@ fn validate(file: &Path) -> Result<()> {
 }
 
 fn show(file: &Path, effective: bool, reveal: bool) -> Result<()> {
-    let doc = load(file)?;
+    let doc = Document::load(file)?;
     let settings = snode_conf::Settings::from_sources(Some(&doc), &[])?;
     let mut out = std::io::stdout().lock();
     for (spec, values, origin) in settings.effective(reveal) {
@@ -337,7 +332,7 @@ fn probe_l2(
         })?;
     let mut default_contract = DEFAULT_REWARDS_CONTRACT.to_string();
     if let Some(file) = config {
-        let settings = snode_conf::Settings::from_sources(Some(&load(file)?), &[])?;
+        let settings = snode_conf::Settings::from_sources(Some(&Document::load(file)?), &[])?;
         urls.extend(settings.l2_provider.iter().cloned());
         default_contract = settings.l2_rewards_contract.clone();
     }
