@@ -138,6 +138,18 @@ mod tests {
     }
 
     #[test]
+    fn applies_the_group() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        // Our own group: chown to it succeeds without privileges.
+        let gid = fs::metadata(dir.path()).unwrap().gid();
+        let path = dir.path().join("stagenet.conf");
+        let out = write_atomic(&path, b"x\n", Some(gid)).unwrap();
+        assert!(out.group_error.is_none(), "{:?}", out.group_error);
+        assert_eq!(fs::metadata(&path).unwrap().gid(), gid);
+    }
+
+    #[test]
     fn follows_symlink() {
         let dir = tempfile::tempdir().unwrap();
         let real = dir.path().join("real.conf");
