@@ -147,15 +147,6 @@ pub struct DecodeError {
     pub reason: String,
 }
 
-/// What [`decode_log`] makes of one log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decoded {
-    /// A tracked event.
-    Event(ContractEvent),
-    /// Some other event of the contract (or no topics): not tracked.
-    Ignored,
-}
-
 fn g1(p: &G1Point) -> BlsPubkey {
     let mut out = [0u8; 64];
     out[..32].copy_from_slice(&p.X.to_be_bytes::<32>());
@@ -167,10 +158,11 @@ fn word(data: &[u8], i: usize) -> Option<U256> {
     data.get(i * 32..(i + 1) * 32).map(U256::from_be_slice)
 }
 
-/// Decodes one log from its topics and data.
-pub fn decode_log(topics: &[B256], data: &[u8]) -> Result<Decoded, DecodeError> {
+/// Decodes one log from its topics and data: `Ok(None)` for a log that is
+/// not a tracked event (another event of the contract, or no topics).
+pub fn decode_log(topics: &[B256], data: &[u8]) -> Result<Option<ContractEvent>, DecodeError> {
     let Some(topic0) = topics.first() else {
-        return Ok(Decoded::Ignored);
+        return Ok(None);
     };
     let fail = |event: &'static str| {
         move |e: alloy_sol_types::Error| DecodeError {
@@ -256,9 +248,9 @@ pub fn decode_log(topics: &[B256], data: &[u8]) -> Result<Decoded, DecodeError> 
                 new_requirement: e.newRequirement,
             }
         }
-        _ => return Ok(Decoded::Ignored),
+        _ => return Ok(None),
     };
-    Ok(Decoded::Event(ev))
+    Ok(Some(ev))
 }
 
 /// The layout rules oxend checks on `NewServiceNodeV2` data (oxend-compat.md §5.2):
@@ -390,7 +382,7 @@ mod tests {
     #[test]
     fn decodes_the_real_registration_log() {
         let d = decode_log(&topics(1), &h(REAL_DATA)).unwrap();
-        let Decoded::Event(ContractEvent::NewServiceNode {
+        let Some(ContractEvent::NewServiceNode {
             service_node_id,
             bls_pubkey,
             ed25519_pubkey,
@@ -438,8 +430,8 @@ mod tests {
         let e = decode_log(&[ServiceNodeExit::SIGNATURE_HASH, B256::ZERO], &[0; 40]).unwrap_err();
         assert_eq!(e.event, "ServiceNodeExit");
         // unknown topic and no topic are ignored
-        assert_eq!(decode_log(&[B256::ZERO], &[]).unwrap(), Decoded::Ignored);
-        assert_eq!(decode_log(&[], &[]).unwrap(), Decoded::Ignored);
+        assert_eq!(decode_log(&[B256::ZERO], &[]).unwrap(), None);
+        assert_eq!(decode_log(&[], &[]).unwrap(), None);
     }
 
     #[test]

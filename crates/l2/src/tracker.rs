@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tracing::{debug, error, info, warn};
 
-use crate::abi::{self, Decoded};
+use crate::abi;
 use crate::config::{
     L2Config, DEFAULT_STAKING_REQUIREMENT, HIST_SIZE, NODE_LIST_PURGE_BLOCKS,
     REWARD_POOL_UPDATE_BLOCKS,
@@ -365,7 +365,7 @@ impl L2Tracker {
         let mut records = Vec::new();
         for raw in logs {
             match self.decode_raw(raw) {
-                Ok(Some(Decoded2::Event(r))) => records.push(r),
+                Ok(Some(Decoded2::Event(r))) => records.push(*r),
                 Ok(Some(Decoded2::Ignored)) => report.ignored_logs += 1,
                 Ok(None) => {}
                 Err(e) => {
@@ -470,14 +470,14 @@ impl L2Tracker {
             .ok_or_else(|| format!("{here}: no data"))
             .and_then(|v| parse_data(v).map_err(|f| format!("{here}: {}", f.message)))?;
         match abi::decode_log(&topics, &data) {
-            Ok(Decoded::Event(event)) => Ok(Some(Decoded2::Event(EventRecord {
+            Ok(Some(event)) => Ok(Some(Decoded2::Event(Box::new(EventRecord {
                 block,
                 tx_index,
                 log_index,
                 tx_hash,
                 event,
-            }))),
-            Ok(Decoded::Ignored) => Ok(Some(Decoded2::Ignored)),
+            })))),
+            Ok(None) => Ok(Some(Decoded2::Ignored)),
             Err(e) => Err(format!("{here}: {e}")),
         }
     }
@@ -616,6 +616,6 @@ impl L2Tracker {
 }
 
 enum Decoded2 {
-    Event(EventRecord),
+    Event(Box<EventRecord>),
     Ignored,
 }

@@ -120,7 +120,15 @@ impl Anvil {
             "eth_sendTransaction",
             json!([{"from": self.from, "to": address, "data": log.calldata(), "gas": "0x100000"}]),
         );
-        let receipt = self.rpc("eth_getTransactionReceipt", json!([tx]));
+        // automine may answer before the block is in: wait for the receipt
+        let mut receipt = Value::Null;
+        for _ in 0..500 {
+            receipt = self.rpc("eth_getTransactionReceipt", json!([tx]));
+            if !receipt.is_null() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
         assert_eq!(receipt["status"], "0x1", "{receipt}");
         assert_eq!(receipt["logs"].as_array().unwrap().len(), 1, "{receipt}");
         let b = receipt["blockNumber"].as_str().unwrap();

@@ -46,6 +46,9 @@ pub struct Chain {
     pub requests: Vec<String>,
     /// eth_getLogs ranges received.
     pub log_ranges: Vec<(u64, u64)>,
+    /// Forward every request to this upstream instead of the fake chain,
+    /// sleeping this long before each `eth_getLogs` (a slow provider).
+    pub forward: Option<(String, Duration)>,
 }
 
 impl Chain {
@@ -60,6 +63,7 @@ impl Chain {
             node_list: None,
             requests: Vec::new(),
             log_ranges: Vec::new(),
+            forward: None,
         }
     }
 }
@@ -200,6 +204,20 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
         Some(Fault::Garbage) => return (200, "<html>this is not json".into()),
         Some(Fault::NullResult) => return ok(Value::Null),
         None => {}
+    }
+    let forward = chain.lock().unwrap().forward.clone();
+    if let Some((upstream, delay)) = forward {
+        if method == "eth_getLogs" {
+            thread::sleep(delay);
+        }
+        let text = ureq::post(&upstream)
+            .header("Content-Type", "application/json")
+            .send(req.to_string())
+            .map(|mut r| r.body_mut().read_to_string().unwrap_or_default());
+        return match text {
+            Ok(t) => (200, t),
+            Err(_) => (502, "upstream failed".into()),
+        };
     }
     let mut c = chain.lock().unwrap();
     match method.as_str() {
