@@ -201,15 +201,20 @@ impl ProviderPool {
         method: &str,
         params: &Value,
     ) -> Result<Value, ProviderFailure> {
+        self.call_raw(idx, method, params)
+            .map_err(|failure| self.record_failure(idx, method, failure))
+    }
+
+    /// Like [`Self::call_one`] but a failure is returned unrecorded.
+    fn call_raw(&mut self, idx: usize, method: &str, params: &Value) -> Result<Value, Failure> {
         let p = &mut self.providers[idx];
         p.counters.requests += 1;
         match p.endpoint.call(method, params) {
-            Ok(v) => Ok(v),
             Err(f) if method == "eth_call" && is_revert(&f) => {
                 debug!("{} eth_call reverted: {f}", p.label());
                 Ok(Value::String("0x".into()))
             }
-            Err(failure) => Err(self.record_failure(idx, method, failure)),
+            other => other,
         }
     }
 
@@ -292,50 +297,37 @@ impl ProviderPool {
                     "toBlock": format!("0x{to:x}"),
                     "address": contract,
                 }]);
-                let failure = match self.call_one(idx, "eth_getLogs", &params) {
+                let failure = match self.call_raw(idx, "eth_getLogs", &params) {
                     Ok(Value::Array(logs)) => {
                         self.record_success(idx);
                         return Ok((to, logs));
                     }
-                    Ok(other) => self.record_failure(
-                        idx,
-                        "eth_getLogs",
-                        Failure {
-                            kind: FailureKind::Malformed,
-                            message: format!(
-                                "expected an array of logs, got {}",
-                                type_name(&other)
-                            ),
-                        },
-                    ),
+                    Ok(other) => Failure {
+                        kind: FailureKind::Malformed,
+                        message: format!("expected an array of logs, got {}", type_name(&other)),
+                    },
                     Err(f) => f,
                 };
                 let refused = matches!(
-                    failure.failure.kind,
+                    failure.kind,
                     FailureKind::JsonRpc { .. } | FailureKind::HttpStatus { .. }
-                ) && is_range_limit(&failure.failure.message);
+                ) && is_range_limit(&failure.message);
                 let asked = to - from + 1;
                 if refused && asked > 1 {
                     let p = &mut self.providers[idx];
-                    // the refusal was counted as a failure; move it to range_limited
-                    match failure.failure.kind {
-                        FailureKind::JsonRpc { .. } => p.counters.jsonrpc_error -= 1,
-                        _ => p.counters.http_status -= 1,
-                    }
                     p.counters.range_limited += 1;
-                    p.health = ProviderHealth::Good;
                     p.max_logs = (asked / 2).max(1);
                     warn!(
                         "{} refused eth_getLogs over {asked} blocks ({}); retrying with {} blocks. \
                          Set l2-max-logs={} (or lower) in the config to avoid these retries.",
                         p.label(),
-                        failure.failure.message,
+                        failure.message,
                         p.max_logs,
                         p.max_logs
                     );
                     continue;
                 }
-                failures.push(failure);
+                failures.push(self.record_failure(idx, "eth_getLogs", failure));
                 break;
             }
         }

@@ -14,7 +14,7 @@ use tracing::{debug, error, info, warn};
 use crate::abi;
 use crate::config::{
     L2Config, DEFAULT_STAKING_REQUIREMENT, HIST_SIZE, NODE_LIST_PURGE_BLOCKS,
-    REWARD_POOL_UPDATE_BLOCKS,
+    REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS,
 };
 use crate::error::L2Error;
 use crate::pool::ProviderPool;
@@ -554,6 +554,12 @@ impl L2Tracker {
     /// The latest L2 height a provider reported, and when.
     pub fn latest_height(&self) -> Option<(u64, SystemTime)> {
         self.last_height.zip(self.last_height_at)
+    }
+
+    /// The latest height minus `L2_TRACKER_SAFE_BLOCKS` (280): the
+    /// `l2_height` an Oxen block would carry now.
+    pub fn safe_height(&self) -> Option<u64> {
+        self.last_height.map(|h| h.saturating_sub(SAFE_BLOCKS))
     }
 
     /// The current staking requirement (atomic SESH).

@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use common::anvil::Anvil;
@@ -48,10 +48,20 @@ fn crash_child() {
     }
 }
 
+/// Kills the child however the parent test ends.
+struct Killer(Child);
+
+impl Drop for Killer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs the child until it has committed `batches` more batches, then
 /// SIGKILLs it.
 fn run_and_kill(url: &str, dir: &std::path::Path, batches: usize) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "crash_child", "--ignored", "--nocapture"])
         .env(ENV_URL, url)
         .env(ENV_DIR, dir)
@@ -59,7 +69,8 @@ fn run_and_kill(url: &str, dir: &std::path::Path, batches: usize) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut child = Killer(child);
+    let stderr = BufReader::new(child.0.stderr.take().unwrap());
     let mut seen = 0;
     let mut transcript = Vec::new();
     for line in stderr.lines() {
@@ -77,8 +88,8 @@ fn run_and_kill(url: &str, dir: &std::path::Path, batches: usize) {
             break;
         }
     }
-    child.kill().unwrap(); // SIGKILL
-    let status = child.wait().unwrap();
+    child.0.kill().unwrap(); // SIGKILL
+    let status = child.0.wait().unwrap();
     assert!(
         !status.success(),
         "child ended by itself:\n{}",
@@ -108,9 +119,10 @@ fn sigkill_during_sync_loses_and_duplicates_nothing() {
     let head = anvil.block_number();
     assert_eq!(emitted.len(), 45);
 
-    // a slow provider in front of anvil: each eth_getLogs waits 20 ms
+    // a slow provider in front of anvil: each eth_getLogs waits 50 ms, so a
+    // whole sync takes 45+ batches and well over 2 s
     let proxy = Stub::start(Chain::new(0));
-    proxy.with(|c| c.forward = Some((anvil.url.clone(), Duration::from_millis(20))));
+    proxy.with(|c| c.forward = Some((anvil.url.clone(), Duration::from_millis(50))));
     let dir = tempfile::tempdir().unwrap();
 
     let mut last = 0;
