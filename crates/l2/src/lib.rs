@@ -11,7 +11,20 @@
 //! "L2 stalled" instead of a failover storm, contract addresses as
 //! configuration).
 //!
-//! Use from the daemon:
+//! # Driving it
+//!
+//! One [`L2Tracker`] per daemon, used from one thread:
+//!
+//! 1. [`L2Tracker::open`] with an [`L2Config`] and the state directory
+//!    (creates `l2-state.sqlite` there; resumes from what is stored);
+//! 2. [`L2Tracker::set_own_node`] with this node's BLS and Ed25519 pubkeys;
+//! 3. [`L2Tracker::verify_chain_id`]: [`L2Error::WrongChainId`] means stop
+//!    with a configuration error; unreachable providers are only warnings;
+//! 4. [`L2Tracker::step`]`(now)` every [`L2Config::refresh`]. It never
+//!    fails: problems are logged (`tracing`), counted per provider and listed
+//!    in the returned [`CycleReport`];
+//! 5. [`L2Tracker::status`]`(now)` for the admin RPC (`serde::Serialize`) and
+//!    [`L2Status::summary`] for `status` and the systemd `STATUS=` line.
 //!
 //! ```no_run
 //! use std::time::SystemTime;
@@ -19,17 +32,26 @@
 //!
 //! let cfg = L2Config::new(&["https://arb-sepolia.example/v2/KEY"], Deployment::Current);
 //! let mut tracker = L2Tracker::open(cfg.clone(), "/var/lib/oxen/stagenet/l2".as_ref())?;
-//! tracker.set_own_node(NodeQuery { ed25519_pubkey: None, bls_pubkey: None });
+//! tracker.set_own_node(NodeQuery { bls_pubkey: None, ed25519_pubkey: None });
 //! tracker.verify_chain_id()?; // a wrong chain id is fatal
 //! loop {
-//!     let report = tracker.step(SystemTime::now());
-//!     let status = tracker.status(SystemTime::now()); // serde::Serialize
-//!     println!("{}", status.summary());
+//!     let _report = tracker.step(SystemTime::now());
+//!     println!("{}", tracker.status(SystemTime::now()).summary());
 //!     # break;
 //!     std::thread::sleep(cfg.refresh);
 //! }
 //! # Ok::<(), snode_l2::L2Error>(())
 //! ```
+//!
+//! # Modules
+//!
+//! * `url`: provider URLs, shown only redacted (`scheme://host[:port]/…`);
+//! * `rpc`: one JSON-RPC request to one provider, classified into a [`FailureKind`];
+//! * `pool`: failover, the provider check and reordering, counters, `eth_getLogs` range shrinking;
+//! * [`abi`]: events and calls (`sol!`), decoding with oxend's layout checks;
+//! * `registry`: nodes by contract id, BLS and Ed25519 pubkey, and their [`NodeContractState`];
+//! * `store`: SQLite (WAL) persistence, one transaction per log batch;
+//! * `tracker`: the cycle; `status`: the snapshot.
 
 pub mod abi;
 mod config;

@@ -58,6 +58,9 @@ pub struct NodeRecord {
 }
 
 /// Which node to look up: by BLS pubkey, Ed25519 pubkey, or both.
+///
+/// Give both when you can: nodes registered before the history window are
+/// learnt from `allServiceNodeIDs()`, which carries BLS pubkeys only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NodeQuery {
     /// BLS pubkey (64 bytes X ‖ Y).
