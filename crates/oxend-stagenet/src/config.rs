@@ -28,7 +28,11 @@ pub enum ConfigError {
     #[error("Error in command line options: {0}")]
     CommandLine(#[source] ConfError),
     /// Startup checks failed; each problem has been logged.
-    #[error("{} configuration error(s); see the lines above. {MSG_IMPORTANT}", .0.len())]
+    #[error(
+        "startup checks failed ({} error(s) above); fix the configuration, then run: \
+         sudo systemctl restart oxen-stagenet-node",
+        .0.len()
+    )]
     Invalid(Vec<Problem>),
     /// `log-level` cannot be parsed.
     #[error(transparent)]

@@ -184,6 +184,7 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         Ok(()) => EXIT_OK,
         Err(e) => {
             tracing::error!(target: "global", "{e}");
+            notify::status(&format!("Failed to start: {e}"));
             e.exit_code()
         }
     }

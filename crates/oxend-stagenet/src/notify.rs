@@ -25,6 +25,11 @@ pub fn watchdog(status: &str) {
     send(&[NotifyState::Watchdog, NotifyState::Status(status)]);
 }
 
+/// `STATUS=` alone (e.g. why startup failed, for `systemctl status`).
+pub fn status(status: &str) {
+    send(&[NotifyState::Status(status)]);
+}
+
 /// `STOPPING=1` with `STATUS=Shutting down`.
 pub fn stopping() {
     send(&[NotifyState::Stopping, NotifyState::Status("Shutting down")]);
