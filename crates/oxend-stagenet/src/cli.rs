@@ -62,13 +62,26 @@ pub struct Flags {
     pub command: Vec<String>,
 }
 
+/// An option's doc without rustdoc cross-references (`See [`Settings::x`].`).
+fn plain_doc(doc: &str) -> String {
+    let mut s = doc.to_string();
+    while let Some(i) = s.find("[`") {
+        let Some(len) = s[i..].find("`]") else { break };
+        let end = i + len + 2;
+        let start = s[..i].rfind([';', '.']).unwrap_or(i);
+        let rest = s[end..].trim_start_matches('.').to_string();
+        s = format!("{}.{rest}", &s[..start]);
+    }
+    s
+}
+
 /// The complete command definition, for parsing, `--help`, man pages and shell
 /// completions.
 pub fn command() -> clap::Command {
     let mut cmd = Flags::command().next_help_heading("Settings (also accepted in the config file)");
     for spec in OPTIONS.iter().filter(|o| o.scope == Scope::Anywhere) {
         let hidden = spec.doc.starts_with("Hidden");
-        let mut help = spec.doc.to_string();
+        let mut help = plain_doc(spec.doc);
         if !spec.default.is_empty() {
             help.push_str(&format!(" [default: {}]", spec.default));
         }
@@ -135,6 +148,19 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_without_rustdoc_links() {
+        assert_eq!(
+            plain_doc("Data directory. Unset means `~/x`; see [`Settings::data_dir`]."),
+            "Data directory. Unset means `~/x`."
+        );
+        assert_eq!(
+            plain_doc("Log file; relative. See [`Settings::log_file`]."),
+            "Log file; relative."
+        );
+        assert_eq!(plain_doc("Plain."), "Plain.");
+    }
 
     #[test]
     fn definition_is_consistent() {

@@ -97,15 +97,37 @@ fn run_client(inv: &cli::Invocation) -> i32 {
         PathBuf::from(config::SYSTEM_CONFIG),
         config::cli_data_dir(&inv.overrides).join("oxen.conf"),
     ];
-    let settings = config::config_path(inv.flags.config_file.as_deref(), &defaults)
-        .and_then(|path| config::load_settings(path.as_deref(), &inv.overrides));
+    let explicit = inv.flags.config_file.is_some();
+    let mut note = None;
+    let settings =
+        config::config_path(inv.flags.config_file.as_deref(), &defaults).and_then(|path| {
+            match config::load_settings(path.as_deref(), &inv.overrides) {
+                // The packaged config is 0640 root:_loki: an ordinary user cannot read it.
+                // The default admin address usually works anyway; say so if it does not.
+                Err(config::ConfigError::Parse(snode_conf::ConfError::Read { path, source }))
+                    if !explicit && source.kind() == std::io::ErrorKind::PermissionDenied =>
+                {
+                    note = Some(format!(
+                        "{} is not readable by this user, so the default admin RPC address was \
+                     used; run the command with sudo (or as a member of group _loki)",
+                        path.display()
+                    ));
+                    config::load_settings(None, &inv.overrides)
+                }
+                other => other,
+            }
+        });
     let connect = || {
         let settings = settings.map_err(|e| e.to_string())?;
         let url = config::client_url(&settings).map_err(|e| e.to_string())?;
         let login = Some(settings.rpc_login.clone()).filter(|l| !l.is_empty());
         Ok(client::Client::new(url, login))
     };
-    client::run_command(words, connect, &out)
+    let code = client::run_command(words, connect, &out);
+    if let Some(note) = note.filter(|_| code != 0) {
+        eprintln!("Note: {note}");
+    }
+    code
 }
 
 fn run_daemon(inv: cli::Invocation) -> i32 {
