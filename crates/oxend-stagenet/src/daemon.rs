@@ -130,7 +130,9 @@ fn bind(addrs: &[SocketAddr]) -> Result<Vec<TcpListener>, DaemonError> {
             // No IPv6 on this host: serve on the other addresses, as long as one works.
             Err(e)
                 if addr.is_ipv6()
-                    && matches!(e.raw_os_error(), Some(97) | Some(99))
+                    && (e.kind() == io::ErrorKind::AddrNotAvailable
+                        || e.raw_os_error()
+                            == Some(rustix::io::Errno::AFNOSUPPORT.raw_os_error()))
                     && addrs.len() > 1 =>
             {
                 tracing::warn!(target: "rpc", "not serving the admin RPC on {addr}: {e}");
@@ -236,8 +238,16 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
             break reason;
         }
         let status = state.status_line();
-        notify::watchdog(&status);
-        tracing::debug!(target: "daemon", "watchdog: {status}");
+        let stuck = state.stuck_workers();
+        if stuck.is_empty() {
+            notify::watchdog(&status);
+            tracing::debug!(target: "daemon", "watchdog: {status}");
+        } else {
+            // No WATCHDOG=1: systemd restarts the unit after WatchdogSec=.
+            let names = stuck.join(", ");
+            notify::status(&format!("{status}; STUCK: {names}"));
+            tracing::error!(target: "daemon", "not pinging the systemd watchdog: {names} did not report in time");
+        }
     };
 
     notify::stopping();

@@ -382,6 +382,13 @@ fn serve(
     ctx: &Ctx,
     auth: Option<&str>,
 ) {
+    let origins: Vec<String> = ctx
+        .settings
+        .rpc_access_control_origins
+        .split([',', ' '])
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .collect();
     let json_header = tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"application/json"[..])
         .expect("static header");
     while !stop.load(Ordering::SeqCst) {
@@ -395,7 +402,19 @@ fn serve(
         };
         let path = rq.url().split('?').next().unwrap_or("").to_string();
         let authorized = auth.is_none_or(|want| header(&rq, "Authorization") == Some(want));
-        let response = if !authorized {
+        // A web page in the operator's browser can POST to 127.0.0.1 too. Browsers
+        // send `Origin` on such requests and cannot send `application/json`
+        // cross-origin without a CORS preflight, which is never answered here.
+        let origin_ok = header(&rq, "Origin").is_none_or(|o| origins.iter().any(|a| a == o));
+        let json_body = header(&rq, "Content-Type").is_some_and(|t| {
+            t.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+        let response = if !origin_ok {
+            tiny_http::Response::from_string("cross-origin requests are refused\n")
+                .with_status_code(403)
+        } else if !authorized {
             tiny_http::Response::from_string("login required\n")
                 .with_status_code(401)
                 .with_header(
@@ -410,6 +429,9 @@ fn serve(
                 .with_status_code(404)
         } else if *rq.method() != tiny_http::Method::Post {
             tiny_http::Response::from_string("use POST /json_rpc\n").with_status_code(405)
+        } else if !json_body {
+            tiny_http::Response::from_string("send Content-Type: application/json\n")
+                .with_status_code(415)
         } else {
             let mut body = Vec::new();
             match rq.as_reader().take(MAX_BODY + 1).read_to_end(&mut body) {

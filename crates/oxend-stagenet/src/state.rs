@@ -6,9 +6,10 @@
 //! set by the tracker through [`NodeState::set_l2`]; until then it is reported as
 //! not tracked, never guessed.
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
-use std::sync::{Arc, RwLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -79,6 +80,7 @@ pub struct NodeState {
     /// When the daemon started (unix seconds), oxend's `start_time`.
     pub start_time: u64,
     l2: RwLock<Option<L2View>>,
+    heartbeats: Mutex<BTreeMap<String, Instant>>,
 }
 
 /// A shared handle to the node state.
@@ -103,7 +105,40 @@ impl NodeState {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
             l2: RwLock::new(None),
+            heartbeats: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// A worker (e.g. the L2 tracker loop) reports that it is alive and promises
+    /// to report again within `within`. While any worker is overdue, the main loop
+    /// stops sending `WATCHDOG=1`, so systemd's `WatchdogSec=` catches a stuck
+    /// worker as well as a stuck main loop.
+    pub fn heartbeat(&self, worker: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        self.heartbeats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(worker.to_string(), deadline);
+    }
+
+    /// A worker that stops on purpose withdraws its heartbeat.
+    pub fn heartbeat_done(&self, worker: &str) {
+        self.heartbeats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(worker);
+    }
+
+    /// Workers whose heartbeat is overdue.
+    pub fn stuck_workers(&self) -> Vec<String> {
+        let now = Instant::now();
+        self.heartbeats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(_, deadline)| **deadline < now)
+            .map(|(name, _)| name.clone())
+            .collect()
     }
 
     /// Replaces the L2 view (called by the tracker after each cycle).
@@ -135,5 +170,58 @@ impl NodeState {
             "no"
         };
         format!("v{}; {l2}; SN: {sn}", crate::VERSION)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(service_node: bool) -> NodeState {
+        let keys = PublicKeys {
+            primary: "aa".into(),
+            ed25519: "aa".into(),
+            x25519: "bb".into(),
+            lokinet: "x.snode".into(),
+            bls: None,
+        };
+        NodeState::new(service_node, keys, None, 11025)
+    }
+
+    #[test]
+    fn status_line_never_invents_chain_state() {
+        let s = state(true);
+        let line = s.status_line();
+        assert_eq!(
+            line,
+            format!(
+                "v{}; L2: not tracked yet; SN: registration unknown",
+                crate::VERSION
+            )
+        );
+        assert_eq!(
+            state(false).status_line(),
+            format!("v{}; L2: not tracked yet; SN: no", crate::VERSION)
+        );
+        s.set_l2(L2View {
+            summary: "L2: height 7".into(),
+            registration: Registration::NotRegistered,
+            ..L2View::default()
+        });
+        assert!(s
+            .status_line()
+            .ends_with("; L2: height 7; SN: not registered"));
+    }
+
+    #[test]
+    fn overdue_heartbeats_are_reported() {
+        let s = state(true);
+        s.heartbeat("l2", Duration::from_secs(3600));
+        assert!(s.stuck_workers().is_empty());
+        s.heartbeat("l2", Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(s.stuck_workers(), ["l2"]);
+        s.heartbeat_done("l2");
+        assert!(s.stuck_workers().is_empty());
     }
 }

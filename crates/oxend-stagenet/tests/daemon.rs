@@ -206,6 +206,59 @@ fn admin_rpc_shapes() {
         .is_none());
     let missing = call("no_such_method");
     assert_eq!(missing["error"]["code"], -32601);
+
+    // HTTP-level refusals.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("http://{addr}/json_rpc");
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"stop_daemon"}"#;
+    let status =
+        |r: Result<ureq::http::Response<ureq::Body>, ureq::Error>| r.unwrap().status().as_u16();
+    assert_eq!(
+        status(
+            agent
+                .post(&url)
+                .header("Content-Type", "text/plain")
+                .send(body)
+        ),
+        415,
+        "a browser's simple POST cannot stop the daemon"
+    );
+    assert_eq!(
+        status(
+            agent
+                .post(&url)
+                .header("Origin", "https://evil.example")
+                .header("Content-Type", "application/json")
+                .send(body)
+        ),
+        403
+    );
+    assert_eq!(status(agent.get(&url).call()), 405);
+    assert_eq!(
+        status(
+            agent
+                .post(format!("http://{addr}/other"))
+                .header("Content-Type", "application/json")
+                .send(body)
+        ),
+        404
+    );
+    let bad_json: serde_json::Value = agent
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .send("{not json")
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert_eq!(bad_json["error"]["code"], -32700);
+    assert!(
+        node.client(&addr, &["version"]).status.success(),
+        "still running"
+    );
     node.signal("-TERM");
     assert!(node.wait().success());
 }
@@ -497,4 +550,38 @@ fn version_and_help_flags() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(EXIT_CONFIG));
+}
+
+#[test]
+fn rpc_login_is_required_and_used_by_the_client() {
+    let mut node = Node::new("rpc-login=operator:s3cretPassw0rd\n");
+    let addr = node.start(&[], &[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = agent
+        .post(format!("http://{addr}/json_rpc"))
+        .send_json(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "get_info"}))
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // The client reads rpc-login from the same config file.
+    let out = node.client(&addr, &["print_sn_key"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Without the config file the client has no login.
+    let anon = std::process::Command::new(BIN)
+        .args([
+            "--rpc-admin",
+            &addr,
+            "--data-dir",
+            "/nonexistent",
+            "version",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(anon.status.code(), Some(1));
+    assert!(stderr(&anon).contains("401"), "{}", stderr(&anon));
+    node.signal("-TERM");
+    assert!(node.wait().success());
+    assert!(!format!("{}{}", node.stderr(), node.log()).contains("s3cretPassw0rd"));
 }
