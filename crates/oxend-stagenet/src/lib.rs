@@ -20,6 +20,14 @@
 //! [`daemon`] (the main loop), [`client`], [`notify`], [`logging`], [`shutdown`],
 //! [`l2check`].
 //!
+//! # Testing hooks
+//!
+//! Hidden options: `--rpc-address-file FILE` writes the bound admin RPC addresses
+//! (one `IP:PORT` per line) once the daemon listens, so tests can use
+//! `rpc-admin=127.0.0.1:0`; `--watchdog-interval SECONDS` shortens the 10 s
+//! `WATCHDOG=1` period. In-process, [`daemon::run`] takes listeners and the
+//! shutdown switch in [`daemon::DaemonOptions`].
+//!
 //! # Extending
 //!
 //! The L2 tracker plugs in through [`daemon::DaemonOptions`]: add RPC methods to
@@ -27,7 +35,10 @@
 //! `ctx.shutdown`, and publish its view with [`state::NodeState::set_l2`]; the view's
 //! summary goes into `STATUS=` and `status`, its status into `get_info.l2`, its
 //! registration into the SN state, and its `service_node_state` fields into
-//! `get_service_node_status`.
+//! `get_service_node_status`. A worker that calls
+//! [`state::NodeState::heartbeat`] is watched: while it is overdue the daemon
+//! withholds `WATCHDOG=1`, so systemd restarts a stuck tracker. New client
+//! commands are entries of [`client::COMMANDS`].
 
 pub mod cli;
 pub mod client;
@@ -130,6 +141,15 @@ fn run_client(inv: &cli::Invocation) -> i32 {
     code
 }
 
+/// `rpc-login` as it must never appear in logs: the whole value and its password.
+fn login_secrets(login: &str) -> Vec<String> {
+    let mut out = vec![login.to_string()];
+    if let Some((_, pass)) = login.split_once(':').filter(|(_, p)| p.len() >= 4) {
+        out.push(pass.to_string());
+    }
+    out
+}
+
 fn run_daemon(inv: cli::Invocation) -> i32 {
     let defaults = [config::cli_data_dir(&inv.overrides).join("oxen.conf")];
     let loaded = config::config_path(inv.flags.config_file.as_deref(), &defaults)
@@ -169,7 +189,7 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         stderr: true,
         journal: logging::stderr_is_journal(),
         file,
-        scrubber: logging::Scrubber::new(&secrets, std::slice::from_ref(&settings.rpc_login)),
+        scrubber: logging::Scrubber::new(&secrets, &login_secrets(&settings.rpc_login)),
     };
     if let Err(e) = logging::install(&spec, sinks) {
         eprintln!("warning: logging not set up: {e}");
