@@ -336,6 +336,16 @@ impl Visit for Fields {
     }
 }
 
+/// The category shown for a target: snode-l2's modules log as `l2_tracker`,
+/// the category oxend uses (and `log-level` accepts) for them.
+fn category(target: &str) -> &str {
+    if target == "snode_l2" || target.starts_with("snode_l2::") {
+        "l2_tracker"
+    } else {
+        target
+    }
+}
+
 /// The tracing layer that formats events and writes them to the [`Sinks`].
 pub struct LineLayer {
     sinks: Sinks,
@@ -350,7 +360,7 @@ impl<S: Subscriber> Layer<S> for LineLayer {
             .sinks
             .scrubber
             .scrub(&format!("{}{}", fields.message, fields.rest));
-        let category = meta.target();
+        let category = category(meta.target());
         let level = meta.level();
         // One physical line per event: embedded newlines would split records.
         let text = text.replace('\n', " ");
