@@ -491,8 +491,8 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
     let pk = str_field(st, "service_node_pubkey").unwrap_or("?");
     let reg = str_field(st, "registration_state").unwrap_or("registration unknown");
     let mut lines = Vec::new();
-    let in_contract = st.get("l2_service_node_id").is_some()
-        && matches!(reg, "registered" | "exit requested");
+    let in_contract =
+        st.get("l2_service_node_id").is_some() && matches!(reg, "registered" | "exit requested");
     let registered = st.get("registration_height").is_some() || in_contract;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)

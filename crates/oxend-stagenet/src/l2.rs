@@ -242,7 +242,8 @@ pub fn summary(status: &L2Status) -> String {
 pub fn view(tracker: &L2Tracker, own: Option<&NodeQuery>, now: SystemTime) -> L2View {
     let status = tracker.status(now);
     let record = own.and_then(|q| tracker.registry().find(q));
-    let mut value = serde_json::to_value(&status).unwrap_or_else(|e| json!({ "error": e.to_string() }));
+    let mut value =
+        serde_json::to_value(&status).unwrap_or_else(|e| json!({ "error": e.to_string() }));
     value["summary"] = summary(&status).into();
     value["recent_events"] = match tracker.recent_events(RECENT_EVENTS) {
         Ok(events) => serde_json::to_value(events).unwrap_or(Value::Null),

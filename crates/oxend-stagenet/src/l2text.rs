@@ -15,7 +15,10 @@ fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 
 /// `5s ago`, `3m4s ago`, … from Unix seconds.
 fn ago(then: u64, now: u64) -> String {
-    format!("{} ago", crate::client::friendly_duration(now.saturating_sub(then)))
+    format!(
+        "{} ago",
+        crate::client::friendly_duration(now.saturating_sub(then))
+    )
 }
 
 /// Failure counters that are not zero, e.g. `connection 3, http_status 1`.
@@ -286,8 +289,9 @@ mod tests {
         let mut v = sample();
         v["stalled"] = json!({"height": 99, "since_utc": "2026-01-01 00:00:00 UTC"});
         v["synced_height"] = Value::Null;
-        assert!(height_line(&v, 0)
-            .starts_with("L2 stalled at block 99 since 2026-01-01 00:00:00 UTC, nothing synced yet"));
+        assert!(height_line(&v, 0).starts_with(
+            "L2 stalled at block 99 since 2026-01-01 00:00:00 UTC, nothing synced yet"
+        ));
         assert_eq!(
             contract_state_text(&v).unwrap(),
             "unknown (the L2 tracker has not synced yet)"
