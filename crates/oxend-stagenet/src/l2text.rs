@@ -87,7 +87,11 @@ pub fn provider_line(p: &Value, now: u64) -> String {
         if let Some(e) = p.get("last_error").filter(|e| !e.is_null()) {
             let kind = s(e, "kind").unwrap_or("error");
             let msg = s(e, "message").unwrap_or("");
-            line.push_str(&format!("; last error: {kind} {msg}").trim_end().to_string());
+            if msg.is_empty() {
+                line.push_str(&format!("; last error: {kind}"));
+            } else {
+                line.push_str(&format!("; last error: {kind}: {msg}"));
+            }
         }
     }
     line
@@ -270,7 +274,7 @@ mod tests {
         assert_eq!(
             l[2],
             "  Primary L2 provider [https://a.example/…]: failing, 3 requests, 3 failures \
-             (HTTP status 3); last error: http_status slow down"
+             (HTTP status 3); last error: http_status: slow down"
         );
         assert_eq!(
             l[3],
