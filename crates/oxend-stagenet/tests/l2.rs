@@ -9,7 +9,6 @@
 mod common;
 
 #[path = "../../l2/tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
 mod l2common;
 
 use std::collections::BTreeSet;
