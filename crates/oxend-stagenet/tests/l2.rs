@@ -465,3 +465,63 @@ fn two_providers_switch_back_to_the_primary_at_the_next_check() {
     assert!(node.wait().success());
     assert_no_secret(&node, &[&status]);
 }
+
+/// A tracker cycle stuck on a provider that does not answer stops the daemon's
+/// `WATCHDOG=1` (the worker's heartbeat is overdue), so systemd would restart it.
+#[test]
+fn a_stuck_tracker_is_seen_by_the_watchdog_check() {
+    use oxend_stagenet::daemon::{self, DaemonOptions};
+    use oxend_stagenet::rpc::Ctx;
+    use oxend_stagenet::shutdown::Shutdown;
+    use std::sync::Arc;
+
+    let hanging = Stub::start(Chain::new(100));
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "data-dir={}\nservice-node=1\nstagenet=1\nservice-node-public-ip=1.2.3.4\n\
+         l2-provider={}\nl2-timeout=30\nl2-skip-chainid=1\n",
+        dir.path().display(),
+        hanging.url()
+    );
+    let doc = snode_conf::parse(&conf, "test.conf").unwrap();
+    let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
+    let tracker = oxend_stagenet::l2::open(&settings).unwrap().unwrap();
+    hanging.set_fault(Some(Fault::Hang(Duration::from_secs(2))));
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let shutdown = Shutdown::new();
+    let mut opts = DaemonOptions::new(shutdown.clone());
+    opts.listeners = Some(vec![listener]);
+    opts.watchdog_interval = Duration::from_millis(50);
+    opts.track_l2 = false; // this test runs the tracker worker itself, with a short heartbeat
+    opts.workers.push(oxend_stagenet::l2::worker(
+        tracker,
+        Duration::from_secs(1),
+        Duration::from_millis(200),
+    ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    opts.workers.push(Box::new(move |ctx: Arc<Ctx>| {
+        let start = Instant::now();
+        while start.elapsed() < DEADLINE {
+            let stuck = ctx.state.stuck_workers();
+            if !stuck.is_empty() {
+                tx.send(stuck).unwrap();
+                return;
+            }
+            if ctx
+                .shutdown
+                .wait_timeout(Duration::from_millis(20))
+                .is_some()
+            {
+                return;
+            }
+        }
+    }));
+    let runner = std::thread::spawn(move || daemon::run(settings, opts));
+    let stuck = rx
+        .recv_timeout(DEADLINE)
+        .expect("the stuck tracker was noticed");
+    assert_eq!(stuck, [oxend_stagenet::l2::WORKER_NAME]);
+    shutdown.trigger("test");
+    runner.join().unwrap().unwrap();
+}
