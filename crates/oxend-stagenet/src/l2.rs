@@ -9,7 +9,7 @@
 //! Provider URLs leave this module only redacted: every value shown comes from
 //! snode-l2's serialisation, which never exposes a full URL.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -281,11 +281,6 @@ pub fn add_methods(methods: &mut Methods) {
     if !methods.names().any(|n| n == "l2_status") {
         methods.alias("l2_status", "get_l2_status");
     }
-}
-
-/// Whether `dir` holds a tracker state database (tests, tools).
-pub fn has_state(dir: &Path) -> bool {
-    dir.join(STATE_DIR).join(snode_l2::DB_FILE).is_file()
 }
 
 #[cfg(test)]
