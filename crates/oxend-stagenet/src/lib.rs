@@ -48,6 +48,7 @@ pub mod keys;
 pub mod l2check;
 pub mod logging;
 pub mod notify;
+pub mod register;
 pub mod rpc;
 pub mod shutdown;
 pub mod state;
