@@ -308,7 +308,7 @@ fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
 
 /// Runs the key guard before `path` (holding a `kind` key) is replaced.
 fn guard_replacement(path: &Path, kind: KeyKind, flags: &WriteFlags) -> Outcome {
-    use crate::guard::{inspect, Verdict, REPLACE_FLAG};
+    use crate::guard::{inspect, Verdict};
     if !flags.overwrite || kind == KeyKind::Legacy || !path.exists() {
         return Ok(());
     }
@@ -331,42 +331,43 @@ fn guard_replacement(path: &Path, kind: KeyKind, flags: &WriteFlags) -> Outcome 
                  deregisters that node: the network treats it as an imposter and its stake \
                  stops earning."
             );
-            if flags.replace_registered {
-                output::error(&format!(
-                    "Warning: {what} Replacing it as you asked ({REPLACE_FLAG})."
-                ));
-                Ok(())
-            } else {
-                Err(Failure::new(
-                    exit::REGISTERED,
-                    format!(
-                        "Refusing to replace {what} If that is really what you want, run again \
-                         with {REPLACE_FLAG}."
-                    ),
-                ))
-            }
+            allow_or_refuse(
+                flags,
+                &what,
+                &format!("Refusing to replace {what} If that is really what you want, run again"),
+            )
         }
         Verdict::Unknown(why) => {
             let what = format!(
                 "cannot tell whether {shown} belongs to a registered service node: {why}. \
                  Replacing the key of a registered node deregisters it."
             );
-            if flags.replace_registered {
-                output::error(&format!(
-                    "Warning: {what} Replacing it as you asked ({REPLACE_FLAG})."
-                ));
-                Ok(())
-            } else {
-                Err(Failure::new(
-                    exit::REGISTERED,
-                    format!(
-                        "Refusing to replace the key: {what} Check the node with \
-                         `oxend-stagenet print_sn_status` (or pass --config-file FILE), and if \
-                         you are sure run again with {REPLACE_FLAG}."
-                    ),
-                ))
-            }
+            allow_or_refuse(
+                flags,
+                &what,
+                &format!(
+                    "Refusing to replace the key: {what} Check the node with `oxend-stagenet \
+                     print_sn_status` (or pass --config-file FILE), and if you are sure run again"
+                ),
+            )
         }
+    }
+}
+
+/// With `--replace-registered-key`: warn about `what` and go on; without:
+/// fail with `refusal` followed by how to override.
+fn allow_or_refuse(flags: &WriteFlags, what: &str, refusal: &str) -> Outcome {
+    use crate::guard::REPLACE_FLAG;
+    if flags.replace_registered {
+        output::error(&format!(
+            "Warning: {what} Replacing it as you asked ({REPLACE_FLAG})."
+        ));
+        Ok(())
+    } else {
+        Err(Failure::new(
+            exit::REGISTERED,
+            format!("{refusal} with {REPLACE_FLAG}."),
+        ))
     }
 }
 
