@@ -309,6 +309,21 @@ pub fn decode_all_service_node_ids(data: &[u8]) -> Result<Vec<(u64, BlsPubkey)>,
         .collect())
 }
 
+/// Encodes an `allServiceNodeIDs()` answer, for stub providers in tests.
+pub fn encode_all_service_node_ids(nodes: &[(u64, [u8; 64])]) -> Vec<u8> {
+    let ret = allServiceNodeIDsReturn {
+        ids: nodes.iter().map(|(id, _)| *id).collect(),
+        pubkeys: nodes
+            .iter()
+            .map(|(_, pk)| G1Point {
+                X: U256::from_be_slice(&pk[..32]),
+                Y: U256::from_be_slice(&pk[32..]),
+            })
+            .collect(),
+    };
+    allServiceNodeIDsCall::abi_encode_returns_tuple(&(ret.ids, ret.pubkeys))
+}
+
 /// Decodes `rewardRate()`; an empty answer (`0x`) means 0, as oxend reads it.
 pub fn decode_reward_rate(data: &[u8]) -> Result<U256, String> {
     if data.is_empty() {

@@ -56,6 +56,14 @@ pub enum L2Error {
         /// The configured chain id.
         expected: u64,
     },
+    /// A provider answered, but not with what the contract returns.
+    #[error("{what} cannot be decoded: {reason}")]
+    Malformed {
+        /// What was being read.
+        what: String,
+        /// Why it cannot be decoded.
+        reason: String,
+    },
     /// The state database could not be opened, read or written.
     #[error("L2 state database {}: {source}", .path.display())]
     Store {

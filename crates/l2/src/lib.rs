@@ -57,6 +57,7 @@ pub mod abi;
 mod config;
 mod error;
 mod pool;
+pub mod query;
 mod registry;
 mod rpc;
 mod status;
@@ -65,6 +66,8 @@ mod time;
 mod tracker;
 mod url;
 
+/// The 20-byte contract address type of [`L2Config`].
+pub use alloy_primitives::Address;
 pub use config::{
     Deployment, L2Config, DEFAULT_STAKING_REQUIREMENT, HIST_SIZE, NODE_LIST_PURGE_BLOCKS,
     REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS, STAGENET_CHAIN_ID,

@@ -231,6 +231,15 @@ pub const COMMANDS: &[Command] = &[
         run: crate::l2text::cmd_l2_status,
     },
     Command {
+        name: "prepare_eth_registration",
+        usage: "prepare_eth_registration <operator address> [print]",
+        description: "Older name of `register`. With `print`, only print the registration \
+                      data (pubkeys, Ed25519 signature, BLS proof of possession) without \
+                      submitting it.",
+        local: false,
+        run: crate::register::cmd_prepare_eth_registration,
+    },
+    Command {
         name: "print_sn_key",
         usage: "print_sn_key",
         description: "Print this daemon's service node keys (public only).",
@@ -244,6 +253,16 @@ pub const COMMANDS: &[Command] = &[
                       registration as far as the daemon knows it.",
         local: false,
         run: cmd_print_sn_status,
+    },
+    Command {
+        name: "register",
+        usage: "register <operator address> [URL|print]",
+        description: "Sign this node's registration for the operator's Ethereum address \
+                      (0x + 40 hex, EIP-55 checked) and submit it to the staking website \
+                      (staking-url in the config, or URL); its answer is checked and the \
+                      registration page is printed. With `print`, only print the data.",
+        local: false,
+        run: crate::register::cmd_register,
     },
     Command {
         name: "status",

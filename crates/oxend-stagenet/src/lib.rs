@@ -52,6 +52,7 @@ pub mod l2;
 pub mod l2text;
 pub mod logging;
 pub mod notify;
+pub mod register;
 pub mod rpc;
 pub mod shutdown;
 pub mod state;

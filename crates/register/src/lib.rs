@@ -12,6 +12,8 @@
 //!   with HTTP 200 by the real backend) or anything else is a failure.
 
 mod info;
+#[cfg(feature = "stub-backend")]
+pub mod stub;
 mod submit;
 
 pub use info::{OperatorAddress, RegistrationInfo};
