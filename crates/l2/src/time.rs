@@ -15,24 +15,8 @@ pub(crate) fn since(later: SystemTime, earlier: SystemTime) -> Duration {
 
 /// `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn format_utc(t: SystemTime) -> String {
-    let secs = unix_secs(t);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // civil-from-days (proleptic Gregorian), days since 1970-01-01
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let text = humantime::format_rfc3339_seconds(t).to_string();
+    format!("{} UTC", text.trim_end_matches('Z').replacen('T', " ", 1))
 }
 
 #[cfg(test)]
