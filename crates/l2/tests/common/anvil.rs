@@ -18,6 +18,14 @@ const EMIT_LOG2: &str = "0x60403610601b57366000600037602051600051604036036040a20
 /// Emits `LOG1(topic0 = cd[0..32], data = cd[32..])`, for events without an
 /// indexed field.
 const EMIT_LOG1: &str = "0x60203610601857366000600037600051602036036020a1005b00";
+/// Emits one LOG2 per record of the calldata, records being
+/// `[data length][topic0][topic1][data]` (32-byte words, then the data);
+/// stops when fewer than 96 bytes are left (so an `eth_call` of a view just
+/// stops). Loop: `ptr = 0; while ptr + 96 <= calldatasize { len =
+/// cd[ptr]; calldatacopy(0, ptr + 96, len); log2(0, len, cd[ptr + 32],
+/// cd[ptr + 64]); ptr += 96 + len }`.
+const EMIT_LOG2_BATCH: &str =
+    "0x60005b806060013610602b578035808260600160003781604001358260200135826000a2606001016002565b00";
 
 pub struct Anvil {
     child: Child,
@@ -43,6 +51,11 @@ pub fn anvil_bin() -> String {
 
 impl Anvil {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Like [`Anvil::start`], with more anvil arguments (e.g. `--number`).
+    pub fn start_with(extra: &[&str]) -> Self {
         let bin = anvil_bin();
         for _attempt in 0..3 {
             let port = {
@@ -52,6 +65,7 @@ impl Anvil {
             let mut child = Command::new(&bin)
                 .args(["--host", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--chain-id", "421614", "--silent"])
+                .args(extra)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -120,7 +134,40 @@ impl Anvil {
             "eth_sendTransaction",
             json!([{"from": self.from, "to": address, "data": log.calldata(), "gas": "0x100000"}]),
         );
-        // automine may answer before the block is in: wait for the receipt
+        let receipt = self.receipt(&tx);
+        assert_eq!(receipt["status"], "0x1", "{receipt}");
+        assert_eq!(receipt["logs"].as_array().unwrap().len(), 1, "{receipt}");
+        let b = receipt["blockNumber"].as_str().unwrap();
+        u64::from_str_radix(b.trim_start_matches("0x"), 16).unwrap()
+    }
+
+    /// Emits all `logs` (two topics each) from `address` in one transaction,
+    /// in a new block; returns the block number.
+    pub fn emit_batch(&self, address: &str, logs: &[RawLog]) -> u64 {
+        let mut data = String::from("0x");
+        for log in logs {
+            assert_eq!(log.topics.len(), 2, "emit_batch takes LOG2 events only");
+            data.push_str(&hex::encode(super::events::word_u64(log.data.len() as u64)));
+            data.push_str(&log.calldata()[2..]);
+        }
+        self.rpc("anvil_setCode", json!([address, EMIT_LOG2_BATCH]));
+        let tx = self.rpc(
+            "eth_sendTransaction",
+            json!([{"from": self.from, "to": address, "data": data, "gas": "0x1000000"}]),
+        );
+        let receipt = self.receipt(&tx);
+        assert_eq!(receipt["status"], "0x1", "{receipt}");
+        assert_eq!(
+            receipt["logs"].as_array().unwrap().len(),
+            logs.len(),
+            "{receipt}"
+        );
+        let b = receipt["blockNumber"].as_str().unwrap();
+        u64::from_str_radix(b.trim_start_matches("0x"), 16).unwrap()
+    }
+
+    /// The receipt of `tx`; automine may answer before the block is in.
+    fn receipt(&self, tx: &Value) -> Value {
         let mut receipt = Value::Null;
         for _ in 0..500 {
             receipt = self.rpc("eth_getTransactionReceipt", json!([tx]));
@@ -129,10 +176,7 @@ impl Anvil {
             }
             thread::sleep(Duration::from_millis(20));
         }
-        assert_eq!(receipt["status"], "0x1", "{receipt}");
-        assert_eq!(receipt["logs"].as_array().unwrap().len(), 1, "{receipt}");
-        let b = receipt["blockNumber"].as_str().unwrap();
-        u64::from_str_radix(b.trim_start_matches("0x"), 16).unwrap()
+        receipt
     }
 
     /// Mines `n` empty blocks.

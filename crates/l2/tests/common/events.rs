@@ -46,12 +46,31 @@ pub fn ed(n: u8) -> [u8; 32] {
 
 pub const OPERATOR: [u8; 20] = [0x70; 20];
 
+/// Keys of node `id` for sets larger than 255 nodes (the benchmark's
+/// 2,000): the id in the last 8 bytes.
+pub fn bls_wide(id: u64) -> [u8; 64] {
+    let mut k = bls(0xb1);
+    k[56..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub fn ed_wide(id: u64) -> [u8; 32] {
+    let mut k = ed(0xe1);
+    k[24..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
 /// `NewServiceNodeV2` for node `n` with id `id`, one contributor.
 pub fn new_node(id: u64, n: u8) -> RawLog {
+    new_node_keys(id, bls(n), ed(n))
+}
+
+/// `NewServiceNodeV2` with id `id` and the given keys, one contributor.
+pub fn new_node_keys(id: u64, bls: [u8; 64], ed: [u8; 32]) -> RawLog {
     let mut d = Vec::new();
     d.extend(word_addr(OPERATOR));
-    d.extend(bls(n));
-    d.extend(ed(n));
+    d.extend(bls);
+    d.extend(ed);
     d.extend([0x44u8; 64]); // signature
     d.extend(word_u64(0)); // fee
     d.extend(word_u64(0x100)); // offset
@@ -73,9 +92,13 @@ pub fn broken_new_node(id: u64, n: u8) -> RawLog {
 }
 
 pub fn exit_request(id: u64, n: u8) -> RawLog {
+    exit_request_key(id, bls(n))
+}
+
+pub fn exit_request_key(id: u64, bls: [u8; 64]) -> RawLog {
     let mut d = Vec::new();
     d.extend(word_addr(OPERATOR));
-    d.extend(bls(n));
+    d.extend(bls);
     RawLog {
         topics: vec![T_EXIT_REQUEST.into(), topic_id(id)],
         data: d,
@@ -89,10 +112,14 @@ pub fn liquidated(id: u64, n: u8) -> RawLog {
 }
 
 pub fn exit(id: u64, n: u8) -> RawLog {
+    exit_key(id, bls(n))
+}
+
+pub fn exit_key(id: u64, bls: [u8; 64]) -> RawLog {
     let mut d = Vec::new();
     d.extend(word_addr(OPERATOR));
     d.extend(word_u64(20_000_000_000_000));
-    d.extend(bls(n));
+    d.extend(bls);
     RawLog {
         topics: vec![T_EXIT.into(), topic_id(id)],
         data: d,
