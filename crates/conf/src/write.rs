@@ -1,0 +1,162 @@
+//! Installing a config file atomically with mode 0640 and group `_loki`
+//! (spec/README.md "config file mode"; DESIGN "temp file + fsync + rename + dir fsync").
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{fchown, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::ConfError;
+
+/// Mode of config files (they may hold provider API keys).
+pub const CONFIG_MODE: u32 = 0o640;
+/// Group that must be able to read config files: the daemon's (spec §6.9).
+pub const CONFIG_GROUP: &str = "_loki";
+
+/// What [`write_atomic`] did beyond writing.
+#[derive(Debug, Default)]
+pub struct WriteOutcome {
+    /// Set when the group could not be applied (for instance when not run as root);
+    /// the file was still written, with mode 0640 and the caller's group.
+    pub group_error: Option<io::Error>,
+}
+
+/// The gid of `name` in `/etc/group`, if the group exists there.
+pub fn lookup_group(name: &str) -> Option<u32> {
+    lookup_group_in(&fs::read_to_string("/etc/group").ok()?, name)
+}
+
+fn lookup_group_in(group_file: &str, name: &str) -> Option<u32> {
+    group_file.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        (fields.next()? == name).then_some(())?;
+        fields.nth(1)?.parse().ok()
+    })
+}
+
+fn write_err(path: &Path) -> impl FnOnce(io::Error) -> ConfError + '_ {
+    move |source| ConfError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `contents` to `path` so that readers see the old file or the new one, never
+/// a mix: a temporary file in the same directory, created with mode 0640, given group
+/// `gid` when `Some`, written, fsynced, renamed over `path`, and the directory fsynced.
+/// A symlink at `path` is followed: its target is replaced.
+///
+/// A failure to apply the group does not stop the write; it is reported in
+/// [`WriteOutcome::group_error`] so the caller decides (root should treat it as fatal).
+pub fn write_atomic(
+    path: &Path,
+    contents: &[u8],
+    gid: Option<u32>,
+) -> Result<WriteOutcome, ConfError> {
+    let target: PathBuf = match fs::canonicalize(path) {
+        Ok(p) => p,
+        Err(_) => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = target.file_name().ok_or_else(|| {
+        write_err(path)(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a file name",
+        ))
+    })?;
+    let mut outcome = WriteOutcome::default();
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let mut name = std::ffi::OsString::from(".");
+        name.push(file_name);
+        name.push(format!(".tmp.{}.{n}", std::process::id()));
+        let tmp = dir.join(name);
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(CONFIG_MODE)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(write_err(&tmp)(e)),
+        }
+    };
+    let result = (|| {
+        // The umask may have removed bits at open; set the mode exactly.
+        file.set_permissions(fs::Permissions::from_mode(CONFIG_MODE))?;
+        if let Some(gid) = gid {
+            if let Err(e) = fchown(&file, None, Some(gid)) {
+                outcome.group_error = Some(e);
+            }
+        }
+        file.write_all(contents)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, &target)?;
+        File::open(&dir)?.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok(outcome),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(write_err(&target)(e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_file() {
+        let f = "root:x:0:\n_loki:x:118:\nfoo:x:1000:bar\n";
+        assert_eq!(lookup_group_in(f, "_loki"), Some(118));
+        assert_eq!(lookup_group_in(f, "loki"), None);
+        assert_eq!(lookup_group_in(f, "root"), Some(0));
+    }
+
+    #[test]
+    fn writes_with_mode_and_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stagenet.conf");
+        fs::write(&path, "old\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let out = write_atomic(&path, b"new\n", None).unwrap();
+        assert!(out.group_error.is_none());
+        assert_eq!(fs::read(&path).unwrap(), b"new\n");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o7777,
+            0o640
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temporary file left behind");
+    }
+
+    #[test]
+    fn follows_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.conf");
+        let link = dir.path().join("link.conf");
+        fs::write(&real, "a=1\n").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"b\n", None).unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&real).unwrap(), b"b\n");
+    }
+
+    #[test]
+    fn missing_directory_is_an_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope/stagenet.conf");
+        let err = write_atomic(&path, b"x", None).unwrap_err();
+        assert!(err.to_string().contains("nope"), "{err}");
+    }
+}
