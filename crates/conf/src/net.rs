@@ -12,25 +12,25 @@ pub fn parse_ipv4(text: &str) -> Option<Ipv4Addr> {
 }
 
 /// `None` when `ip` is publicly routable; otherwise the name of the range that
-/// excludes it, e.g. `"private network 10.0.0.0/8 (RFC 1918)"`.
+/// excludes it, e.g. `"private network 10.0.0.0/8, RFC 1918"`.
 pub fn non_public_reason(ip: Ipv4Addr) -> Option<&'static str> {
     let [a, b, c, _] = ip.octets();
     let reason = match (a, b, c) {
         (0, _, _) => "\"this network\" 0.0.0.0/8, not an address of this host on the internet",
-        (10, _, _) => "private network 10.0.0.0/8 (RFC 1918)",
-        (100, 64..=127, _) => "carrier-grade NAT 100.64.0.0/10 (RFC 6598)",
+        (10, _, _) => "private network 10.0.0.0/8, RFC 1918",
+        (100, 64..=127, _) => "carrier-grade NAT 100.64.0.0/10, RFC 6598",
         (127, _, _) => "loopback 127.0.0.0/8",
         (169, 254, _) => "link-local 169.254.0.0/16",
-        (172, 16..=31, _) => "private network 172.16.0.0/12 (RFC 1918)",
-        (192, 0, 0) => "IETF protocol assignments 192.0.0.0/24 (RFC 6890)",
-        (192, 0, 2) => "documentation range 192.0.2.0/24 (RFC 5737)",
-        (192, 88, 99) => "reserved 6to4 relay anycast 192.88.99.0/24 (RFC 7526)",
-        (192, 168, _) => "private network 192.168.0.0/16 (RFC 1918)",
-        (198, 18..=19, _) => "benchmarking range 198.18.0.0/15 (RFC 2544)",
-        (198, 51, 100) => "documentation range 198.51.100.0/24 (RFC 5737)",
-        (203, 0, 113) => "documentation range 203.0.113.0/24 (RFC 5737)",
+        (172, 16..=31, _) => "private network 172.16.0.0/12, RFC 1918",
+        (192, 0, 0) => "IETF protocol assignments 192.0.0.0/24, RFC 6890",
+        (192, 0, 2) => "documentation range 192.0.2.0/24, RFC 5737",
+        (192, 88, 99) => "reserved 6to4 relay anycast 192.88.99.0/24, RFC 7526",
+        (192, 168, _) => "private network 192.168.0.0/16, RFC 1918",
+        (198, 18..=19, _) => "benchmarking range 198.18.0.0/15, RFC 2544",
+        (198, 51, 100) => "documentation range 198.51.100.0/24, RFC 5737",
+        (203, 0, 113) => "documentation range 203.0.113.0/24, RFC 5737",
         (224..=239, _, _) => "multicast 224.0.0.0/4",
-        (240..=255, _, _) => "reserved 240.0.0.0/4 (includes broadcast 255.255.255.255)",
+        (240..=255, _, _) => "reserved 240.0.0.0/4, includes broadcast 255.255.255.255",
         _ => return None,
     };
     Some(reason)

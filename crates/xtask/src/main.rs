@@ -15,7 +15,11 @@ use clap_complete::Shell;
 /// The binaries the package ships, each with its clap definition. A binary whose
 /// crate is not in the workspace yet is added here when it lands.
 fn commands() -> Vec<clap::Command> {
-    vec![oxen_sn_keys::command()]
+    vec![
+        oxen_sn_keys::command(),
+        oxen_sn_config::command(),
+        oxen_sn_public_ip::command(),
+    ]
 }
 
 /// Every generated file: path relative to the workspace root → contents.

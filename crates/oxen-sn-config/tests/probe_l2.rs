@@ -1,0 +1,229 @@
+//! `oxen-sn-config probe-l2` against anvil and against loopback stubs.
+
+mod support;
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+use support::{ok, q, stub};
+
+const KEY: &str = "abcdEFGH1234ijklMNOP5678qrst";
+const QUERY_SECRET: &str = "sekrit-token-99";
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_oxen-sn-config"))
+        .args(args)
+        .output()
+        .unwrap();
+    let code = out.status.code().expect("exited normally");
+    (
+        code,
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The stub's URL dressed like a provider URL with an API key in the path and query.
+fn with_key(base: &str) -> String {
+    format!("{base}/v2/{KEY}?apikey={QUERY_SECRET}")
+}
+
+fn assert_no_secret(out: &str) {
+    assert!(
+        !out.contains(KEY) && !out.contains(QUERY_SECRET),
+        "a secret leaked:\n{out}"
+    );
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A healthy Arbitrum Sepolia lookalike whose eth_getLogs refuses more than `limit` blocks.
+fn sepolia_stub(limit: u64) -> String {
+    stub(move |req| match req["method"].as_str().unwrap() {
+        "eth_chainId" => ok(json!("0x66eee")),
+        "eth_blockNumber" => ok(json!("0x5f5e100")),
+        "eth_getBlockByNumber" => {
+            ok(json!({"number": "0x5f5e100", "timestamp": format!("{:#x}", now())}))
+        }
+        "eth_getLogs" => {
+            let f = &req["params"][0];
+            assert_eq!(f["address"], "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35");
+            let blocks = q(&f["toBlock"]) - q(&f["fromBlock"]) + 1;
+            if blocks > limit {
+                (200, json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message":
+                    format!("Log response size exceeded. You can make eth_getLogs requests with up to a {limit} block range.")}}).to_string())
+            } else {
+                ok(json!([]))
+            }
+        }
+        m => panic!("unexpected method {m}"),
+    })
+}
+
+#[test]
+fn wrong_chain_is_rejected_quoting_the_chain_id() {
+    let url = stub(|_| ok(json!("0xa4b1")));
+    let (code, out, err) = run(&["probe-l2", &with_key(&url)]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains("\"0xa4b1\"") && out.contains("Arbitrum One"),
+        "{out}"
+    );
+    assert!(out.contains("0x66eee"), "{out}");
+    assert_no_secret(&(out + &err));
+}
+
+#[test]
+fn range_limit_of_500_is_measured_and_recommended() {
+    let url = sepolia_stub(500);
+    let (code, out, err) = run(&["probe-l2", &with_key(&url)]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("5 ok, 100 ok, 500 ok, 1000 refused (range limit)"),
+        "{out}"
+    );
+    assert!(out.contains("largest range  500 blocks"), "{out}");
+    assert!(out.contains("l2-max-logs=500"), "{out}");
+    assert!(out.contains("head           100000000"), "{out}");
+    assert_no_secret(&(out + &err));
+
+    let (code, out, _) = run(&["probe-l2", "--json", &with_key(&url)]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let p = &v["providers"][0];
+    assert_eq!(v["ok"], true);
+    assert_eq!(p["max_log_range"], 500);
+    assert_eq!(p["recommended_l2_max_logs"], 500);
+    assert_eq!(p["ranges"][3]["failure"], "range-limit");
+    assert_eq!(p["url"], format!("{url}/v2/***?apikey=***"));
+    assert_no_secret(&out);
+}
+
+#[test]
+fn json_rpc_rate_limit_with_http_200_is_reported() {
+    let url = stub(|_| {
+        (
+            200,
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32005}}"#.to_string(),
+        )
+    });
+    let (code, out, err) = run(&["probe-l2", &with_key(&url)]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains("rate limiting") && out.contains("-32005"),
+        "{out}"
+    );
+    assert!(out.contains("rate limit     yes"), "{out}");
+    let (_, out, _) = run(&["probe-l2", "--json", &url]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["providers"][0]["rate_limited"], true);
+    assert_eq!(v["ok"], false);
+}
+
+#[test]
+fn unreachable_provider_fails_without_leaking() {
+    // A port nobody listens on: bind, learn it, close.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://user:hunter22@127.0.0.1:{port}/v2/{KEY}");
+    let (code, out, err) = run(&["probe-l2", "--timeout", "5", &url]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(out.contains("eth_chainId failed: no answer"), "{out}");
+    assert!(!out.contains("hunter22"));
+    assert_no_secret(&(out + &err));
+}
+
+#[test]
+fn providers_from_a_config_file() {
+    let good = sepolia_stub(100_000);
+    let bad = stub(|_| ok(json!("0x1")));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stagenet.conf");
+    std::fs::write(&file, format!("l2-provider={good}, {bad}\n")).unwrap();
+    let (code, out, err) = run(&["probe-l2", "--config", file.to_str().unwrap()]);
+    assert_eq!(code, 4, "{out}{err}");
+    let sections: Vec<&str> = out.split("\n\n").collect();
+    assert_eq!(sections.len(), 2, "{out}");
+    assert!(
+        sections[0].contains("l2-max-logs=1000 (the default)")
+            && sections[0].contains("result         usable")
+    );
+    assert!(sections[1].contains("Ethereum mainnet") && sections[1].contains("NOT USABLE"));
+}
+
+struct Anvil(Child);
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_anvil() -> (Anvil, String) {
+    let bin = std::env::var("SNODE_ANVIL").expect(
+        "SNODE_ANVIL is not set: run the tests with scripts/test, or set SNODE_ANVIL to the path \
+         printed by scripts/install-anvil",
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&bin)
+        // Genesis at block 20000, so 10000-block ranges exist without mining (slow here).
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--chain-id",
+            "421614",
+            "--number",
+            "20000",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start anvil at {bin}: {e}"));
+    let anvil = Anvil(child);
+    // Wait until it listens (readiness, not a timing assertion).
+    let mut tries = 0;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        tries += 1;
+        assert!(
+            tries < 1200,
+            "anvil did not start listening on 127.0.0.1:{port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (anvil, format!("http://127.0.0.1:{port}"))
+}
+
+#[test]
+fn anvil_on_arbitrum_sepolia_chain_id_passes() {
+    let (_anvil, url) = start_anvil();
+    let (code, out, err) = run(&["probe-l2", &url]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("chain id       0x66eee (Arbitrum Sepolia) ok"),
+        "{out}"
+    );
+    assert!(out.contains("head           20000"), "{out}");
+    assert!(
+        out.contains("5 ok, 100 ok, 500 ok, 1000 ok, 10000 ok"),
+        "{out}"
+    );
+    assert!(out.contains("l2-max-logs=1000 (the default)"), "{out}");
+    assert!(out.contains("result         usable"), "{out}");
+}

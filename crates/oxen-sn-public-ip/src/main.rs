@@ -1,0 +1,5 @@
+//! `oxen-sn-public-ip`: see the library for what it does and its exit statuses.
+
+fn main() -> std::process::ExitCode {
+    oxen_sn_public_ip::main()
+}

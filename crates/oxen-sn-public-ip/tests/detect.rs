@@ -1,0 +1,227 @@
+//! `oxen-sn-public-ip` against stub sources on 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::thread;
+
+/// A source answering every request with `body` (HTTP 200, text/plain).
+fn source(body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            read_request(&stream);
+            let mut s = stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}/")
+}
+
+/// A source that accepts connections and never answers.
+fn hanging_source() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut held: Vec<TcpStream> = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    format!("http://{addr}/hang")
+}
+
+fn read_request(stream: &TcpStream) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+        line.clear();
+    }
+}
+
+fn run(sources: &[String], extra: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxen-sn-public-ip"));
+    for s in sources {
+        cmd.args(["--source", s]);
+    }
+    let out = cmd.args(extra).output().unwrap();
+    let code = out.status.code().expect("exited normally");
+    (
+        code,
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const A: &str = "51.15.0.7";
+const B: &str = "51.15.0.8";
+
+#[test]
+fn three_agree() {
+    let s = vec![
+        source("51.15.0.7\n"),
+        source("51.15.0.7"),
+        source("  51.15.0.7\r\n"),
+    ];
+    let (code, out, err) = run(&s, &["--interface-address", A]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "51.15.0.7\n");
+    assert_eq!(err, "", "nothing to warn about");
+}
+
+#[test]
+fn outlier_is_named_in_a_warning() {
+    let outlier = source(B);
+    let s = vec![source(A), outlier.clone(), source(A)];
+    let (code, out, err) = run(&s, &["--interface-address", A]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("{A}\n"));
+    assert!(
+        err.contains(&format!(
+            "warning: {outlier} reported {B}, unlike the others"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn three_different_answers_fail_with_guidance() {
+    let s = vec![source(A), source(B), source("51.15.0.9")];
+    let (code, out, err) = run(&s, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out, "");
+    for want in [
+        "do not agree",
+        "said 51.15.0.7",
+        "said 51.15.0.8",
+        "said 51.15.0.9",
+        "enter it by hand",
+    ] {
+        assert!(err.contains(want), "missing {want:?}: {err}");
+    }
+}
+
+#[test]
+fn private_answer_is_rejected() {
+    let s = vec![source("10.0.0.5"), source("10.0.0.5"), source("10.0.0.5")];
+    let (code, out, err) = run(&s, &[]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains("10.0.0.5, which is not a public address (private network 10.0.0.0/8"),
+        "{err}"
+    );
+    let s = vec![source("100.72.1.2"), source("100.72.1.2")];
+    let (code, _, err) = run(&s, &[]);
+    assert_eq!(code, 3);
+    assert!(err.contains("carrier-grade NAT"), "{err}");
+}
+
+#[test]
+fn a_hanging_source_does_not_block_the_answer() {
+    let hang = hanging_source();
+    let s = vec![source(A), hang.clone(), source(A)];
+    let (code, out, err) = run(&s, &["--timeout", "2", "--interface-address", A]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("{A}\n"));
+    assert!(
+        err.contains(&format!("warning: {hang}: no answer within 2 s")),
+        "{err}"
+    );
+}
+
+#[test]
+fn garbage_is_not_a_vote() {
+    let s = vec![source(A), source("<html>blocked</html>"), source(A)];
+    let (code, out, err) = run(&s, &["--interface-address", A]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("{A}\n"));
+    assert!(err.contains("not an IPv4 address"), "{err}");
+    let s = vec![source(A), source("nonsense"), source("also nonsense")];
+    let (code, _, _) = run(&s, &[]);
+    assert_eq!(code, 1, "one answer alone is not agreement");
+}
+
+#[test]
+fn nat_is_a_warning_and_json_tells_placement() {
+    let s = vec![source(A), source(A)];
+    let (code, out, err) = run(
+        &s,
+        &[
+            "--interface-address",
+            "10.0.0.4",
+            "--interface-address",
+            "127.0.0.1",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, format!("{A}\n"));
+    assert!(
+        err.contains("not on any interface of this host (10.0.0.4, 127.0.0.1): it is behind NAT"),
+        "{err}"
+    );
+    let (code, out, _) = run(&s, &["--json", "--interface-address", A]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["address"], A);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["placement"], "on-interface");
+    assert_eq!(v["votes"], 2);
+}
+
+#[test]
+fn no_answer_falls_back_to_a_public_interface_address() {
+    // A port nobody listens on.
+    let dead = format!(
+        "http://127.0.0.1:{}/",
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
+    let (code, out, err) = run(&[dead.clone(), dead.clone()], &["--interface-address", A]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("{A}\n"));
+    assert!(err.contains("no source answered; using 51.15.0.7"), "{err}");
+    let (code, out, err) = run(&[dead.clone(), dead], &["--interface-address", "10.0.0.4"]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(err.contains("check the network"), "{err}");
+}
+
+#[test]
+fn sources_from_the_environment() {
+    let list = format!("{}, {} {}", source(A), source(A), source(A));
+    let out = Command::new(env!("CARGO_BIN_EXE_oxen-sn-public-ip"))
+        .args(["--interface-address", A])
+        .env("OXEN_SN_PUBLIC_IP_SOURCES", list)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, format!("{A}\n").as_bytes());
+}
+
+#[test]
+fn help_documents_exit_statuses_and_defaults_are_https() {
+    let (code, out, _) = run(&[], &["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Exit status:")
+            && out.contains("3  the sources agree on an address that is not public")
+    );
+    assert!(oxen_sn_public_ip::DEFAULT_SOURCES.len() >= 3);
+    assert!(oxen_sn_public_ip::DEFAULT_SOURCES
+        .iter()
+        .all(|s| s.starts_with("https://")));
+    assert_eq!(oxen_sn_public_ip::command().get_name(), "oxen-sn-public-ip");
+}
