@@ -12,13 +12,13 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap_complete::Shell;
 
-/// The binaries the package ships, each with its clap definition. A binary whose
-/// crate is not in the workspace yet is added here when it lands.
+/// The binaries the package ships, each with its clap definition.
 fn commands() -> Vec<clap::Command> {
     vec![
         oxen_sn_keys::command(),
         oxen_sn_config::command(),
         oxen_sn_public_ip::command(),
+        oxend_stagenet::command(),
     ]
 }
 

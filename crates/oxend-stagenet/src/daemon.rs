@@ -1,0 +1,261 @@
+//! Daemon mode: startup checks, keys, admin RPC, systemd notifications and the main
+//! loop (DESIGN.md "daemon start"; spec §1.8, §3.3, §4).
+//!
+//! Listeners, the shutdown switch, extra RPC methods and background workers are
+//! passed in through [`DaemonOptions`], so tests (and the L2 tracker) can run it on
+//! port 0 in a temporary directory.
+
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use snode_conf::{redact_url, Settings, Severity};
+
+use crate::config::{self, ConfigError, MSG_FAILED_APPLY, MSG_IMPORTANT};
+use crate::keys::{self, KeysError, Origin};
+use crate::notify;
+use crate::rpc::{AdminServer, Ctx, Methods};
+use crate::shutdown::Shutdown;
+use crate::state::NodeState;
+
+/// A background worker, started after `READY=1` with the RPC context. It must
+/// return soon after `ctx.shutdown` is triggered; the daemon joins it on exit.
+pub type Worker = Box<dyn FnOnce(Arc<Ctx>) + Send>;
+
+/// How to run the daemon.
+pub struct DaemonOptions {
+    /// Already-bound admin RPC listeners; `None` binds the `rpc-admin` addresses.
+    pub listeners: Option<Vec<TcpListener>>,
+    /// Stops the daemon when triggered.
+    pub shutdown: Shutdown,
+    /// Seconds between `WATCHDOG=1` + `STATUS=` (10 s; see [`notify::interval`]).
+    pub watchdog_interval: Duration,
+    /// Write the bound admin RPC addresses here, one per line, once listening.
+    pub rpc_address_file: Option<PathBuf>,
+    /// The admin RPC methods ([`Methods::standard`] plus whatever is added).
+    pub methods: Methods,
+    /// Background workers (e.g. the L2 tracker).
+    pub workers: Vec<Worker>,
+}
+
+impl DaemonOptions {
+    /// Standard methods, no workers, 10 s watchdog, bind from the settings.
+    pub fn new(shutdown: Shutdown) -> DaemonOptions {
+        DaemonOptions {
+            listeners: None,
+            shutdown,
+            watchdog_interval: notify::WATCHDOG_INTERVAL,
+            rpc_address_file: None,
+            methods: Methods::standard(),
+            workers: Vec::new(),
+        }
+    }
+}
+
+/// Why the daemon stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// A configuration problem ([`crate::EXIT_CONFIG`]).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The keys could not be loaded or created.
+    #[error("Failed to create or load service keys: {0}")]
+    Keys(#[from] KeysError),
+    /// The admin RPC could not listen.
+    #[error("cannot listen for the admin RPC on {addr}: {source}; is another oxend-stagenet (or oxend) running? Check `ss -ltnp | grep {port}`")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The port, for the hint.
+        port: u16,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// Something else at runtime.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl DaemonError {
+    /// The exit status for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            DaemonError::Config(_) | DaemonError::Keys(KeysError::Invalid { .. }) => {
+                crate::EXIT_CONFIG
+            }
+            _ => crate::EXIT_FAILURE,
+        }
+    }
+}
+
+/// The startup checks: spec §3.3 through snode-conf (errors logged, then oxend's
+/// closing lines), the admin RPC bind rule, and the providers' chain id.
+pub fn check_settings(settings: &Settings) -> Result<Vec<SocketAddr>, ConfigError> {
+    let problems = settings.validate();
+    for p in &problems {
+        match p.severity {
+            Severity::Warning => tracing::warn!(target: "global", "{p}"),
+            Severity::Error => tracing::error!(target: "global", "{p}"),
+        }
+    }
+    let errors: Vec<_> = problems
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        tracing::error!(target: "global", "{MSG_IMPORTANT}");
+        tracing::error!(target: "global", "{MSG_FAILED_APPLY}");
+        return Err(ConfigError::Invalid(errors));
+    }
+    let addrs = config::admin_addrs(settings)?;
+    for (i, url) in settings.l2_provider.iter().enumerate() {
+        tracing::info!(target: "l2_tracker", "{} [{}]", crate::l2check::provider_name(i), redact_url(url));
+    }
+    if !settings.l2_provider.is_empty() && !settings.l2_skip_chainid {
+        crate::l2check::verify_providers(&settings.l2_provider, settings.l2_timeout())
+            .map_err(ConfigError::L2ChainId)?;
+    }
+    Ok(addrs)
+}
+
+fn bind(addrs: &[SocketAddr]) -> Result<Vec<TcpListener>, DaemonError> {
+    let mut out = Vec::new();
+    for &addr in addrs {
+        match TcpListener::bind(addr) {
+            Ok(l) => out.push(l),
+            // No IPv6 on this host: serve on the other addresses, as long as one works.
+            Err(e)
+                if addr.is_ipv6()
+                    && (e.kind() == io::ErrorKind::AddrNotAvailable
+                        || e.raw_os_error()
+                            == Some(rustix::io::Errno::AFNOSUPPORT.raw_os_error()))
+                    && addrs.len() > 1 =>
+            {
+                tracing::warn!(target: "rpc", "not serving the admin RPC on {addr}: {e}");
+            }
+            Err(source) => {
+                return Err(DaemonError::Bind {
+                    addr,
+                    port: addr.port(),
+                    source,
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn write_address_file(path: &Path, addrs: &[SocketAddr]) -> io::Result<()> {
+    let text: String = addrs.iter().map(|a| format!("{a}\n")).collect();
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Runs the daemon until `opts.shutdown` is triggered. Logging must be set up.
+pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
+    let addrs = check_settings(&settings)?;
+
+    let data_dir = settings.data_dir();
+    if let Err(e) = keys::ensure_data_dir(&data_dir) {
+        tracing::warn!(target: "global", "cannot create data directory {}: {e}", data_dir.display());
+    }
+    let (node_keys, files) = match keys::load_or_create_keys(&data_dir, settings.service_node) {
+        Ok(k) => k,
+        Err(e) => {
+            tracing::error!(target: "global", "{e}");
+            tracing::error!(target: "global", "Failed to create or load service keys");
+            return Err(e.into());
+        }
+    };
+    for (path, origin) in &files {
+        match origin {
+            Origin::Created => {
+                tracing::info!(target: "keys", "created {} (mode 0400)", path.display())
+            }
+            Origin::Loaded => tracing::debug!(target: "keys", "loaded {}", path.display()),
+        }
+    }
+    for line in keys::startup_lines(&node_keys.public, settings.service_node) {
+        tracing::info!(target: "global", "{line}");
+    }
+
+    let state = Arc::new(NodeState::new(
+        settings.service_node,
+        node_keys.public.clone(),
+        settings.public_ip(),
+        settings.quorumnet_port,
+    ));
+    let login = Some(settings.rpc_login.clone()).filter(|l| !l.is_empty());
+    let ctx = Arc::new(Ctx {
+        state: state.clone(),
+        keys: Arc::new(node_keys),
+        settings: Arc::new(settings),
+        shutdown: opts.shutdown.clone(),
+    });
+
+    let listeners = match opts.listeners {
+        Some(l) => l,
+        None => bind(&addrs)?,
+    };
+    if listeners.is_empty() {
+        tracing::warn!(target: "rpc", "rpc-admin=none: no admin RPC; `oxend-stagenet <command>` will not work");
+    }
+    let server = AdminServer::start(listeners, Arc::new(opts.methods), ctx.clone(), login)
+        .map_err(|e| DaemonError::Runtime(e.to_string()))?;
+    for a in server.addrs() {
+        tracing::info!(target: "global", "Admin RPC listening on {a}");
+    }
+    if let Some(path) = &opts.rpc_address_file {
+        write_address_file(path, server.addrs())
+            .map_err(|e| DaemonError::Runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
+
+    notify::ready(&state.status_line());
+    tracing::info!(target: "global", "oxend-stagenet is ready: {}", state.status_line());
+
+    let workers: Vec<JoinHandle<()>> = opts
+        .workers
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let ctx = ctx.clone();
+            std::thread::Builder::new()
+                .name(format!("worker {i}"))
+                .spawn(move || w(ctx))
+                .map_err(|e| tracing::error!(target: "daemon", "cannot start worker {i}: {e}"))
+                .ok()
+        })
+        .collect();
+
+    let interval = notify::interval(opts.watchdog_interval);
+    let reason = loop {
+        if let Some(reason) = opts.shutdown.wait_timeout(interval) {
+            break reason;
+        }
+        let status = state.status_line();
+        let stuck = state.stuck_workers();
+        if stuck.is_empty() {
+            notify::watchdog(&status);
+            tracing::debug!(target: "daemon", "watchdog: {status}");
+        } else {
+            // No WATCHDOG=1: systemd restarts the unit after WatchdogSec=.
+            let names = stuck.join(", ");
+            notify::status(&format!("{status}; STUCK: {names}"));
+            tracing::error!(target: "daemon", "not pinging the systemd watchdog: {names} did not report in time");
+        }
+    };
+
+    notify::stopping();
+    tracing::info!(target: "global", "Stopping ({reason})");
+    server.stop();
+    for w in workers {
+        let _ = w.join();
+    }
+    tracing::info!(target: "global", "oxend-stagenet stopped");
+    Ok(())
+}

@@ -1,0 +1,587 @@
+//! End-to-end tests of the real `oxend-stagenet` binary: keys at first start, the
+//! client commands, stopping, systemd notifications, startup checks, logs.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixDatagram;
+use std::time::{Duration, Instant};
+
+use common::*;
+use snode_keys::SecretKey;
+
+fn key_bytes(node: &Node) -> (Vec<u8>, Vec<u8>) {
+    (
+        fs::read(node.data_dir().join("key_ed25519")).unwrap(),
+        fs::read(node.data_dir().join("key_bls")).unwrap(),
+    )
+}
+
+#[test]
+fn first_start_creates_keys_second_start_reuses_them() {
+    let mut node = Node::new("");
+    let addr = node.start(&[], &[]);
+    for (name, len) in [("key_ed25519", 131), ("key_bls", 67)] {
+        let meta = fs::metadata(node.data_dir().join(name)).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o400, "{name}");
+        assert_eq!(meta.len(), len, "{name}");
+    }
+    let first = key_bytes(&node);
+    let keys1 = node.client(&addr, &["print_sn_key"]);
+    assert!(keys1.status.success(), "{}", stderr(&keys1));
+    // The startup log lines of spec §1.8 show the same keys.
+    let ed_line = stdout(&keys1).lines().next().unwrap().to_string();
+    let ed = ed_line.strip_prefix("Ed25519 Public Key: ").unwrap();
+    assert!(node.stderr().contains(&format!("- ed25519: {ed}")));
+    assert!(node.stderr().contains("Service node public keys:"));
+
+    let stop = node.client(&addr, &["stop_daemon"]);
+    assert!(stop.status.success(), "{}", stderr(&stop));
+    assert!(stdout(&stop).contains("Stop signal sent"));
+    assert!(node.wait().success());
+
+    let addr = node.start(&[], &[]);
+    assert_eq!(key_bytes(&node), first, "keys changed on the second start");
+    let keys2 = node.client(&addr, &["print_sn_key"]);
+    assert_eq!(stdout(&keys1), stdout(&keys2));
+    node.signal("-TERM");
+    assert!(node.wait().success(), "SIGTERM: {}", node.stderr());
+    assert!(node.stderr().contains("Stopping (SIGTERM)"));
+}
+
+#[test]
+fn keys_in_other_oxend_formats_are_loaded_unchanged() {
+    let node0 = Node::new("");
+    fs::create_dir_all(node0.data_dir()).unwrap();
+    // Raw 64-byte key_ed25519 (pre-11 oxend), BLS hex without 0x or newline.
+    let ed = snode_keys::Ed25519Secret::from_seed(&[7u8; 32]);
+    let bls = snode_keys::BlsSecret::from_bytes(&[0x11u8; 32]);
+    fs::write(node0.data_dir().join("key_ed25519"), ed.keypair_bytes()).unwrap();
+    fs::write(
+        node0.data_dir().join("key_bls"),
+        hex::encode(bls.expose_bytes()).to_uppercase(),
+    )
+    .unwrap();
+    let before = key_bytes(&node0);
+    let mut node = node0;
+    let addr = node.start(&[], &[]);
+    let out = node.client(&addr, &["print_sn_key"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("Ed25519 Public Key: {}", ed.public_hex())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("    BLS Public Key: {}", bls.public_hex())),
+        "{text}"
+    );
+    assert_eq!(key_bytes(&node), before);
+    node.signal("-INT");
+    assert!(node.wait().success());
+}
+
+#[test]
+fn client_commands_against_a_running_daemon() {
+    let mut node = Node::new("");
+    let addr = node.start(&[], &[]);
+
+    let status = node.client(&addr, &["status"]);
+    assert!(status.status.success(), "{}", stderr(&status));
+    let s = stdout(&status);
+    assert!(s.starts_with("oxend-stagenet v"), "{s}");
+    assert!(s.contains(" ON STAGENET, uptime "), "{s}");
+    assert!(s.contains("\nL2: not tracked yet\n"), "{s}");
+    assert!(s.contains("registration unknown"), "{s}");
+    assert!(s.contains("\nBLS pk: "), "{s}");
+    assert!(!s.contains("Height"), "no invented height: {s}");
+    assert!(!s.to_lowercase().contains("synced"), "{s}");
+
+    let sn = node.client(&addr, &["print_sn_status"]);
+    assert!(sn.status.success(), "{}", stderr(&sn));
+    let t = stdout(&sn);
+    assert!(
+        t.contains("IP Address & Ports: 1.2.3.4 : 11025 (oxen quorums)"),
+        "{t}"
+    );
+    assert!(t.contains("registration unknown"), "{t}");
+    let detail = node.client(&addr, &["print_sn_status", "+detail"]);
+    assert!(detail.status.success());
+    let json = node.client(&addr, &["print_sn_status", "+json"]);
+    assert!(json.status.success());
+    assert!(stderr(&json).contains("Error: +json is no longer supported"));
+    let bad = node.client(&addr, &["print_sn_status", "abcd"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("print_sn_status takes no pubkey arguments"));
+
+    let v = node.client(&addr, &["version"]);
+    assert!(v.status.success());
+    assert_eq!(stdout(&v).trim(), env!("CARGO_PKG_VERSION"));
+
+    // `status` with arguments fails silently, as upstream.
+    let extra = node.client(&addr, &["status", "foo"]);
+    assert_eq!(extra.status.code(), Some(1));
+    assert_eq!(stdout(&extra), "");
+
+    let help = node.client(&addr, &["help"]);
+    assert!(help.status.success());
+    let h = stdout(&help);
+    assert!(h.contains("\nCommands:\n"), "{h}");
+    for c in [
+        "print_sn_key",
+        "print_sn_status [+json|+detail]",
+        "status",
+        "stop_daemon",
+        "version",
+    ] {
+        assert!(h.contains(&format!("\n  {c}\n")), "{c}: {h}");
+    }
+    let hs = node.client(&addr, &["help", "print_sn_key"]);
+    assert!(stdout(&hs).starts_with("Command usage: \n  print_sn_key\n\nCommand description:\n  "));
+
+    let unknown = node.client(&addr, &["frobnicate"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(
+        stdout(&unknown).trim(),
+        "Unknown command: frobnicate. Try 'help' for available commands"
+    );
+    let chain = node.client(&addr, &["print_height"]);
+    assert_eq!(chain.status.code(), Some(1));
+    assert!(stderr(&chain).contains("needs the Oxen blockchain"));
+
+    let exit = node.client(&addr, &["exit"]);
+    assert!(exit.status.success());
+    assert!(node.wait().success());
+}
+
+#[test]
+fn admin_rpc_shapes() {
+    let mut node = Node::new("");
+    let addr = node.start(&[], &[]);
+    let call = |method: &str| -> serde_json::Value {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let body = serde_json::json!({"jsonrpc": "2.0", "id": 7, "method": method});
+        agent
+            .post(format!("http://{addr}/json_rpc"))
+            .send_json(&body)
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap()
+    };
+    let keys = call("get_service_keys");
+    assert_eq!(keys["id"], 7);
+    let r = &keys["result"];
+    assert_eq!(r["status"], "OK");
+    assert_eq!(r["is_service_node"], true);
+    assert_eq!(r["service_node_pubkey"], r["service_node_ed25519_pubkey"]);
+    assert_eq!(r["service_node_bls_pubkey"].as_str().unwrap().len(), 128);
+    assert_eq!(call("get_service_node_key")["result"], *r);
+    let info = call("get_info")["result"].clone();
+    assert_eq!(info["nettype"], "stagenet");
+    assert_eq!(info["service_node"], true);
+    for absent in [
+        "height",
+        "target_height",
+        "hard_fork",
+        "synchronized",
+        "difficulty",
+    ] {
+        assert!(
+            info.get(absent).is_none(),
+            "{absent} must be absent: {info}"
+        );
+    }
+    assert!(info["status_line"]
+        .as_str()
+        .unwrap()
+        .contains("L2: not tracked yet"));
+    let st = call("get_service_node_status")["result"].clone();
+    assert_eq!(st["service_node_state"]["public_ip"], "1.2.3.4");
+    assert!(st["service_node_state"]
+        .get("registration_height")
+        .is_none());
+    let missing = call("no_such_method");
+    assert_eq!(missing["error"]["code"], -32601);
+
+    // HTTP-level refusals.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("http://{addr}/json_rpc");
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"stop_daemon"}"#;
+    let status =
+        |r: Result<ureq::http::Response<ureq::Body>, ureq::Error>| r.unwrap().status().as_u16();
+    assert_eq!(
+        status(
+            agent
+                .post(&url)
+                .header("Content-Type", "text/plain")
+                .send(body)
+        ),
+        415,
+        "a browser's simple POST cannot stop the daemon"
+    );
+    assert_eq!(
+        status(
+            agent
+                .post(&url)
+                .header("Origin", "https://evil.example")
+                .header("Content-Type", "application/json")
+                .send(body)
+        ),
+        403
+    );
+    assert_eq!(status(agent.get(&url).call()), 405);
+    assert_eq!(
+        status(
+            agent
+                .post(format!("http://{addr}/other"))
+                .header("Content-Type", "application/json")
+                .send(body)
+        ),
+        404
+    );
+    let bad_json: serde_json::Value = agent
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .send("{not json")
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert_eq!(bad_json["error"]["code"], -32700);
+    assert!(
+        node.client(&addr, &["version"]).status.success(),
+        "still running"
+    );
+    node.signal("-TERM");
+    assert!(node.wait().success());
+}
+
+#[test]
+fn systemd_notifications() {
+    let mut node = Node::new("");
+    let sock_path = node.path("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let sock_env = sock_path.display().to_string();
+    node.start(
+        &["--watchdog-interval", "0.1"],
+        &[("NOTIFY_SOCKET", sock_env.as_str())],
+    );
+    let mut messages: Vec<String> = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut recv_until = |messages: &mut Vec<String>, done: &dyn Fn(&[String]) -> bool| {
+        let start = Instant::now();
+        while !done(messages) {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "notifications so far: {messages:?}"
+            );
+            if let Ok(n) = sock.recv(&mut buf) {
+                messages.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        }
+    };
+    let watchdogs = |m: &[String]| m.iter().filter(|m| m.contains("WATCHDOG=1")).count();
+    recv_until(&mut messages, &|m| watchdogs(m) >= 2);
+    assert!(messages[0].contains("READY=1\n"), "{messages:?}");
+    assert!(messages[0].contains("STATUS=v"), "{messages:?}");
+    for w in messages.iter().filter(|m| m.contains("WATCHDOG=1")) {
+        assert!(w.contains("STATUS=v"), "{w}");
+        assert!(w.contains("L2: not tracked yet"), "{w}");
+        assert!(w.contains("SN: registration unknown"), "{w}");
+        assert!(!w.contains("Height"), "{w}");
+    }
+    node.signal("-TERM");
+    recv_until(&mut messages, &|m| {
+        m.iter().any(|m| m.contains("STOPPING=1"))
+    });
+    let stopping = messages.iter().find(|m| m.contains("STOPPING=1")).unwrap();
+    assert!(stopping.contains("STATUS=Shutting down"));
+    assert!(node.wait().success());
+}
+
+#[test]
+fn client_against_stopped_daemon_says_how_to_start_it() {
+    let node = Node::new("");
+    let out = node.client(&format!("127.0.0.1:{}", closed_port()), &["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(e.contains("oxend-stagenet is not running"), "{e}");
+    assert!(e.contains("sudo systemctl start oxen-stagenet-node"), "{e}");
+    // The client creates nothing.
+    assert!(!node.data_dir().exists());
+    assert!(!node.log_file().exists());
+}
+
+#[test]
+fn client_with_rpc_admin_none() {
+    let node = Node::new("");
+    let out = node.client("none", &["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Cannot invoke oxend command: --rpc-admin is disabled"));
+}
+
+#[test]
+fn no_secret_in_any_log_line() {
+    let mut node = Node::new("log-level=trace\n");
+    let addr = node.start(&["--watchdog-interval", "0.1"], &[]);
+    for cmd in ["status", "print_sn_key", "print_sn_status"] {
+        assert!(node.client(&addr, &[cmd]).status.success());
+    }
+    node.signal("-TERM");
+    assert!(node.wait().success());
+    let (ed, bls) = key_bytes(&node);
+    let ed_hex = String::from_utf8(ed).unwrap();
+    let bls_hex = String::from_utf8(bls).unwrap();
+    let seed = &ed_hex[2..66];
+    let bls_secret = &bls_hex[2..66];
+    let logs = format!("{}\n{}", node.stderr(), node.log());
+    assert!(
+        logs.contains("[l2_tracker:warning] Failed to retrieve L2 chain ID"),
+        "{logs}"
+    );
+    assert!(logs.contains("/v2/***"), "provider shown redacted: {logs}");
+    assert!(!logs.contains(FAKE_API_KEY), "API key leaked: {logs}");
+    assert!(!logs.contains(seed), "Ed25519 seed leaked");
+    assert!(!logs.contains(bls_secret), "BLS secret leaked");
+    assert!(logs.lines().count() > 10, "trace logging produced lines");
+}
+
+#[test]
+fn log_file_rotation_honours_max_log_settings() {
+    let mut node = Node::new("log-level=debug\nmax-log-file-size=700\nmax-log-files=3\n");
+    node.start(&["--watchdog-interval", "0.02"], &[]);
+    let rotated2 = node.path("log/node.log.2");
+    let start = Instant::now();
+    // Wait until the files have rotated past the limit a few times.
+    while !(rotated2.exists()
+        && node.log().contains("watchdog")
+        && start.elapsed() > Duration::from_millis(300))
+    {
+        assert!(start.elapsed() < DEADLINE, "no rotation: {}", node.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    node.signal("-TERM");
+    assert!(node.wait().success());
+    let files: Vec<_> = fs::read_dir(node.path("log"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .collect();
+    assert!(files.len() <= 3, "{files:?}");
+    for f in &files {
+        assert!(f.metadata().unwrap().len() <= 700, "{:?}", f.path());
+    }
+}
+
+// ---- startup checks (spec §3.3): message + configuration exit code ----
+
+const IMPORTANT: &str = "IMPORTANT: One or more required service node-related configuration settings/options were omitted or invalid please fix them and restart oxend.";
+
+fn base_config(ip: &str, providers: &str, extra: &str) -> String {
+    format!(
+        "data-dir={{DIR}}/data\nlog-file={{DIR}}/node.log\nservice-node=1\nstagenet=1\n\
+         {ip}{providers}rpc-admin=127.0.0.1:0\n{extra}"
+    )
+}
+
+fn assert_config_error(conf: &str, args: &[&str], message: &str) {
+    let node = Node::with_config(conf);
+    let (status, err) = node.run_to_exit(args);
+    assert_eq!(status.code(), Some(EXIT_CONFIG), "{conf}\n{err}");
+    assert!(err.contains(message), "want {message:?} in:\n{err}");
+    assert!(
+        !node.data_dir().join("key_ed25519").exists(),
+        "no keys on a config error"
+    );
+}
+
+#[test]
+fn startup_validation_failures_exit_with_the_config_code() {
+    let provider = format!("l2-provider=http://127.0.0.1:{}/\n", closed_port());
+    let ip = "service-node-public-ip=1.2.3.4\n";
+    let cases: Vec<(String, &str)> = vec![
+        (
+            base_config(ip, &provider, "quorumnet-port=0\n"),
+            "Quorumnet port cannot be 0; please specify a valid port to listen on with: '--quorumnet-port <port>'",
+        ),
+        (
+            base_config("", &provider, ""),
+            "Please specify an IPv4 public address which the service node & storage server is accessible from with: '--service-node-public-ip <ip address>'",
+        ),
+        (
+            base_config("service-node-public-ip=1.2.3\n", &provider, ""),
+            "Unable to parse IPv4 public address from: 1.2.3",
+        ),
+        (
+            base_config("service-node-public-ip=10.0.0.1\n", &provider, ""),
+            "Address given for public-ip is not public: 10.0.0.1",
+        ),
+        (
+            base_config(ip, "", ""),
+            "At least one ethereum L2 provider must be specified for a service node",
+        ),
+        (
+            base_config(ip, "l2-provider=\n", ""),
+            "At least one ethereum L2 provider must be specified for a service node",
+        ),
+    ];
+    for (conf, message) in &cases {
+        assert_config_error(conf, &[], message);
+        assert_config_error(conf, &[], IMPORTANT);
+    }
+}
+
+#[test]
+fn other_configuration_errors_exit_with_the_config_code() {
+    let provider = format!("l2-provider=http://127.0.0.1:{}/\n", closed_port());
+    let ip = "service-node-public-ip=1.2.3.4\n";
+    // Unknown option in the file.
+    assert_config_error(
+        &base_config(ip, &provider, "no-such-option=1\n"),
+        &[],
+        "Error parsing config file",
+    );
+    // Non-loopback admin RPC without confirmation.
+    assert_config_error(
+        &base_config(ip, &provider, "").replace("rpc-admin=127.0.0.1:0", "rpc-admin=0.0.0.0:0"),
+        &[],
+        "confirm-external-bind",
+    );
+    // A bad log-level.
+    assert_config_error(
+        &base_config(ip, &provider, "log-level=loud\n"),
+        &[],
+        "invalid log-level 'loud'",
+    );
+    // A command-line override wins over the file, and is checked too.
+    assert_config_error(
+        &base_config(ip, &provider, ""),
+        &["--service-node-public-ip", "192.168.1.1"],
+        "Address given for public-ip is not public: 192.168.1.1",
+    );
+    // A provider on the wrong chain.
+    let wrong = fake_provider("0x1");
+    assert_config_error(
+        &base_config(ip, &format!("l2-provider={wrong}\n"), ""),
+        &[],
+        "has invalid chain ID 0x1 (chainId 0x66eee is required)",
+    );
+    // A missing config file.
+    let out = std::process::Command::new(BIN)
+        .args([
+            "--config-file",
+            "/nonexistent/stagenet.conf",
+            "--non-interactive",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(EXIT_CONFIG));
+    assert!(stderr(&out).contains("Can't find config file \"/nonexistent/stagenet.conf\""));
+}
+
+#[test]
+fn invalid_key_file_is_a_config_error() {
+    let node = Node::new("");
+    fs::create_dir_all(node.data_dir()).unwrap();
+    fs::write(node.data_dir().join("key_ed25519"), "0xnot-a-key\n").unwrap();
+    let (status, err) = node.run_to_exit(&[]);
+    assert_eq!(status.code(), Some(EXIT_CONFIG), "{err}");
+    assert!(err.contains("service node key file"), "{err}");
+    assert!(err.contains("is invalid"), "{err}");
+    assert!(
+        err.contains("Failed to create or load service keys"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dev_allow_local_ips_turns_the_ip_error_into_a_warning_and_right_chain_passes() {
+    let good = fake_provider("0x66eee");
+    let conf = base_config(
+        "service-node-public-ip=10.0.0.1\n",
+        &format!("l2-provider={good}\n"),
+        "dev-allow-local-ips=1\n",
+    );
+    let mut node = Node::with_config(&conf);
+    node.start(&[], &[]);
+    node.signal("-TERM");
+    assert!(node.wait().success());
+    let err = node.stderr();
+    assert!(
+        err.contains("allowing it because dev-allow-local-ips was specified"),
+        "{err}"
+    );
+}
+
+#[test]
+fn version_and_help_flags() {
+    let out = std::process::Command::new(BIN)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("oxend-stagenet (v"));
+    let help = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let h = stdout(&help);
+    for want in [
+        "--config-file",
+        "--non-interactive",
+        "--l2-provider",
+        "78",
+        "RestartPreventExitStatus=78",
+    ] {
+        assert!(h.contains(want), "{want}");
+    }
+    assert!(!h.contains("--rpc-address-file"), "test options are hidden");
+    let bad = std::process::Command::new(BIN)
+        .arg("--no-such-flag")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(EXIT_CONFIG));
+}
+
+#[test]
+fn rpc_login_is_required_and_used_by_the_client() {
+    let mut node = Node::new("rpc-login=operator:s3cretPassw0rd\n");
+    let addr = node.start(&[], &[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = agent
+        .post(format!("http://{addr}/json_rpc"))
+        .send_json(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "get_info"}))
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // The client reads rpc-login from the same config file.
+    let out = node.client(&addr, &["print_sn_key"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Without the config file the client has no login.
+    let anon = std::process::Command::new(BIN)
+        .args([
+            "--rpc-admin",
+            &addr,
+            "--data-dir",
+            "/nonexistent",
+            "version",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(anon.status.code(), Some(1));
+    assert!(stderr(&anon).contains("401"), "{}", stderr(&anon));
+    node.signal("-TERM");
+    assert!(node.wait().success());
+    assert!(!format!("{}{}", node.stderr(), node.log()).contains("s3cretPassw0rd"));
+}

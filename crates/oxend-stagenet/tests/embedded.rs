@@ -1,0 +1,137 @@
+//! The daemon run in-process the way the L2 tracker will extend it: a listener on
+//! port 0 passed in, an extra RPC method, a worker that publishes an L2 view, and
+//! the shutdown switch triggered by the test.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use oxend_stagenet::daemon::{self, DaemonOptions};
+use oxend_stagenet::rpc::{Ctx, RpcError};
+use oxend_stagenet::shutdown::Shutdown;
+use oxend_stagenet::state::{L2View, Registration};
+use serde_json::{json, Value};
+
+fn call(addr: &str, method: &str) -> Value {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method});
+    agent
+        .post(format!("http://{addr}/json_rpc"))
+        .send_json(&body)
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap()
+}
+
+#[test]
+fn l2_tracker_can_add_methods_and_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "data-dir={}\nservice-node=1\nstagenet=1\nservice-node-public-ip=1.2.3.4\n\
+         l2-provider=http://127.0.0.1:9/\nl2-skip-chainid=1\n",
+        dir.path().display()
+    );
+    let doc = snode_conf::parse(&conf, "test.conf").unwrap();
+    let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let shutdown = Shutdown::new();
+    let mut opts = DaemonOptions::new(shutdown.clone());
+    opts.listeners = Some(vec![listener]);
+    opts.watchdog_interval = Duration::from_millis(50);
+    opts.methods.add("get_l2_status", |ctx: &Ctx, _| {
+        let l2 = ctx
+            .state
+            .l2()
+            .ok_or_else(|| RpcError::unavailable("L2 is not tracked yet"))?;
+        Ok(json!({"status": "OK", "l2": l2.status}))
+    });
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    opts.workers.push(Box::new(move |ctx: Arc<Ctx>| {
+        ctx.state.set_l2(L2View {
+            summary: "L2: height 1000 via Primary L2 provider".into(),
+            status: json!({"height": 1000}),
+            registration: Registration::Registered,
+            service_node_state: json!({"registration_height": 42}),
+        });
+        ready_tx.send(()).unwrap();
+        // A real worker loops until shutdown.
+        while ctx
+            .shutdown
+            .wait_timeout(Duration::from_millis(20))
+            .is_none()
+        {}
+    }));
+    let runner = std::thread::spawn(move || daemon::run(settings, opts));
+    ready_rx.recv().unwrap();
+
+    let l2 = call(&addr, "get_l2_status");
+    assert_eq!(l2["result"]["l2"]["height"], 1000);
+    let info = call(&addr, "get_info")["result"].clone();
+    assert_eq!(info["l2"]["height"], 1000);
+    let line = info["status_line"].as_str().unwrap();
+    assert!(
+        line.contains("L2: height 1000 via Primary L2 provider"),
+        "{line}"
+    );
+    assert!(line.ends_with("SN: registered"), "{line}");
+    let st = call(&addr, "get_service_node_status")["result"].clone();
+    assert_eq!(st["service_node_state"]["registration_height"], 42);
+    assert_eq!(st["service_node_state"]["registration_state"], "registered");
+
+    shutdown.trigger("test");
+    runner.join().unwrap().unwrap();
+    assert!(dir.path().join("key_ed25519").exists());
+}
+
+#[test]
+fn not_a_service_node_has_only_an_ed25519_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!("data-dir={}\nstagenet=1\n", dir.path().display());
+    let doc = snode_conf::parse(&conf, "test.conf").unwrap();
+    let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let shutdown = Shutdown::new();
+    let mut opts = DaemonOptions::new(shutdown.clone());
+    opts.listeners = Some(vec![listener]);
+    let runner = std::thread::spawn(move || daemon::run(settings, opts));
+    // Poll until it answers (generous deadline, no timing assertion).
+    let start = std::time::Instant::now();
+    let keys = loop {
+        let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "get_service_keys"});
+        if let Ok(mut r) = agent
+            .post(format!("http://{addr}/json_rpc"))
+            .send_json(&body)
+        {
+            break r.body_mut().read_json::<Value>().unwrap();
+        }
+        assert!(start.elapsed() < Duration::from_secs(120));
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let r = &keys["result"];
+    assert_eq!(r["is_service_node"], false);
+    assert!(r.get("service_node_pubkey").is_none());
+    assert!(r.get("service_node_bls_pubkey").is_none());
+    let text = oxend_stagenet::client::sn_key_text(r);
+    assert!(text.ends_with("Note: this oxend is NOT configured as a service node\n"));
+    let st = call(&addr, "get_service_node_status");
+    assert!(st["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Not a service node"));
+    assert!(call(&addr, "get_info")["result"]["status_line"]
+        .as_str()
+        .unwrap()
+        .ends_with("SN: no"));
+    shutdown.trigger("test");
+    runner.join().unwrap().unwrap();
+    assert!(dir.path().join("key_ed25519").exists());
+    assert!(!dir.path().join("key_bls").exists());
+}
