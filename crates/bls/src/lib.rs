@@ -1,14 +1,39 @@
 //! BN254 (alt_bn128) BLS exactly as Session service nodes and the
-//! ServiceNodeRewards contract use it (`../shared/spec/bls-contract.md`).
+//! ServiceNodeRewards contract use it: keys, hash to G2, signing,
+//! verification, proof of possession and aggregation. It implements
+//! `../shared/spec/bls-contract.md` §1–§3 (curve and encodings, the signing
+//! algorithm, proof of possession); its known-answer vectors (§7) are the
+//! crate's regression tests.
+//!
+//! Modules: [`tag`] (networks, tag hashes, addresses), [`hash`] (xmd, hash to
+//! field, Fp2 square root, try-and-increment, cofactor clearing), [`codec`]
+//! (byte encodings, checked decoders), [`sign`] (sign, verify, PoP,
+//! aggregation).
 //!
 //! Secret keys are handled as their 32 big-endian bytes, the form they have in
 //! `key_bls`; callers own those bytes (and zeroize them). Scalars derived from
-//! them here are wiped before returning.
+//! them here are wiped before returning. Nothing here is constant-time:
+//! arkworks' scalar multiplication is variable-time, which is acceptable for
+//! one-shot PoP signing and offline key generation but not for a signing oracle.
 
-use ark_bn254::{Fq, Fr, G1Affine};
+pub mod codec;
+mod error;
+pub mod hash;
+pub mod sign;
+pub mod tag;
+
+use ark_bn254::{Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::PrimeField;
 use zeroize::Zeroize;
+
+pub use codec::{decode_g1, decode_g2, encode_g1, encode_g2, fq_from_be, fq_to_be, G2_LEN};
+pub use error::Error;
+pub use sign::{
+    aggregate_public_keys, aggregate_signatures, hash_message_to_g2, pop_message,
+    proof_of_possession, sign, verify, verify_proof_of_possession, POP_MESSAGE_LEN, SIGNATURE_LEN,
+};
+pub use tag::{keccak256, parse_address, to_checksum_address, Network, Tag};
 
 /// Length of an encoded G1 public key: X ‖ Y, each 32 bytes big-endian.
 pub const PUBLIC_KEY_LEN: usize = 64;
@@ -28,23 +53,6 @@ pub fn public_key(secret: &[u8; 32]) -> [u8; PUBLIC_KEY_LEN] {
     let point = (G1Affine::generator() * sk).into_affine();
     sk.zeroize();
     encode_g1(&point)
-}
-
-/// Encodes a G1 point as X ‖ Y, 32 bytes big-endian each; infinity is all zeros.
-pub fn encode_g1(point: &G1Affine) -> [u8; PUBLIC_KEY_LEN] {
-    let mut out = [0u8; PUBLIC_KEY_LEN];
-    if let Some((x, y)) = point.xy() {
-        out[..32].copy_from_slice(&fq_to_be(&x));
-        out[32..].copy_from_slice(&fq_to_be(&y));
-    }
-    out
-}
-
-pub(crate) fn fq_to_be(v: &Fq) -> [u8; 32] {
-    let bytes = v.into_bigint().to_bytes_be();
-    let mut out = [0u8; 32];
-    out[32 - bytes.len()..].copy_from_slice(&bytes);
-    out
 }
 
 #[cfg(test)]

@@ -2,9 +2,21 @@
 //! and the edits the package makes (spec §6.8, done without sed).
 
 use std::net::Ipv4Addr;
+use std::path::Path;
 
 use crate::error::{ConfError, Origin};
-use crate::settings::{find_option, split_providers, Scope, Secret};
+use crate::settings::{find_option, split_list, Scope, Secret};
+
+/// Reads a config file as UTF-8 text (for [`parse`]).
+pub fn read_text(path: &Path) -> Result<String, ConfError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|_| ConfError::NotUtf8 {
+        path: path.to_path_buf(),
+    })
+}
 
 /// The packaged config template, `debian/stagenet.conf` (spec §3.1, with a header).
 pub const TEMPLATE: &str = include_str!("../../../debian/stagenet.conf");
@@ -208,6 +220,11 @@ impl Document {
         }
     }
 
+    /// Reads and parses the file at `path` (errors name it by its path).
+    pub fn load(path: &Path) -> Result<Document, ConfError> {
+        parse(&read_text(path)?, &path.display().to_string())
+    }
+
     /// The name errors use for this document.
     pub fn source_name(&self) -> &str {
         &self.source_name
@@ -294,7 +311,7 @@ impl Document {
         let current: Vec<&str> = active
             .iter()
             .filter_map(|&i| self.value_at(i))
-            .flat_map(split_providers)
+            .flat_map(split_list)
             .collect();
         if current == urls {
             return Ok(()); // already so: leave the operator's lines alone

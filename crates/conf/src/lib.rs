@@ -52,12 +52,12 @@ mod settings;
 mod validate;
 mod write;
 
-pub use document::{parse, parse_collect, render, Document, Entry, TEMPLATE};
+pub use document::{parse, parse_collect, read_text, render, Document, Entry, TEMPLATE};
 pub use error::{ConfError, Origin};
 pub use net::{non_public_reason, parse_ipv4};
 pub use redact::{redact_url, scrub_secrets};
 pub use settings::{
-    check_text, find_option, read_text, Kind, OptionSpec, Scope, Secret, Settings,
+    check_text, find_option, split_list, Kind, OptionSpec, Scope, Secret, Settings,
     DEFAULT_POOL_CONTRACT, DEFAULT_REWARDS_CONTRACT, DEFAULT_STAKING_URL, OPTIONS,
     STAGENET_CHAIN_ID,
 };

@@ -2,8 +2,8 @@
 //! [`Settings`] built from a file and the command line with boost's precedence (§3.1).
 
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::document::{parse_collect, Document};
@@ -424,8 +424,9 @@ settings! {
     mining_threads: u32 = "mining-threads", Anywhere, No, default "0" => 0;
 }
 
-/// Splits an `l2-provider` value as oxend does: on commas and blanks, empty pieces dropped.
-pub(crate) fn split_providers(value: &str) -> impl Iterator<Item = &str> {
+/// Splits a list as oxend splits `l2-provider` values: on commas and blanks, empty
+/// pieces dropped. Also used for provider and source lists given on command lines.
+pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
     value
         .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|s| !s.is_empty())
@@ -452,7 +453,7 @@ fn add(
     if spec.name == "l2-provider" {
         given
             .values
-            .extend(split_providers(value).map(|v| (v.to_string(), origin.clone())));
+            .extend(split_list(value).map(|v| (v.to_string(), origin.clone())));
     } else {
         given.values.push((value.to_string(), origin));
     }
@@ -606,6 +607,15 @@ impl Settings {
         crate::net::parse_ipv4(&self.service_node_public_ip)
     }
 
+    /// The admin RPC listen addresses: `rpc-admin` parsed, empty for `none`. Entries that
+    /// do not parse are left out ([`Settings::validate`] reports them).
+    pub fn rpc_admin_addresses(&self) -> Vec<SocketAddr> {
+        self.rpc_admin
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect()
+    }
+
     /// `l2-timeout` as a duration (seconds, as documented).
     pub fn l2_timeout(&self) -> Duration {
         secs(self.l2_timeout)
@@ -645,17 +655,6 @@ pub fn check_text(
     (errors, settings.validate())
 }
 
-/// Reads a config file as UTF-8 text.
-pub fn read_text(path: &Path) -> Result<String, ConfError> {
-    let bytes = std::fs::read(path).map_err(|source| ConfError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|_| ConfError::NotUtf8 {
-        path: path.to_path_buf(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +684,12 @@ mod tests {
         assert_eq!(s.l2_check_interval, 170.0);
         assert_eq!(s.l2_check_threshold, 120);
         assert_eq!(s.rpc_admin, ["127.0.0.1:11023", "[::1]:11023"]);
+        let admin: Vec<String> = s
+            .rpc_admin_addresses()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(admin, ["127.0.0.1:11023", "[::1]:11023"]);
         assert_eq!(s.quorumnet_port, 11025);
         assert_eq!(s.p2p_bind_port, 11022);
         assert_eq!(s.l2_rewards_contract, DEFAULT_REWARDS_CONTRACT);

@@ -64,20 +64,21 @@ fn is_http_url(s: &str) -> bool {
 }
 
 impl Settings {
+    fn problem(&self, severity: Severity, option: &'static str, message: String) -> Problem {
+        Problem {
+            severity,
+            option: Some(option),
+            origin: self.origin(option),
+            message,
+        }
+    }
+
     /// Everything wrong with these settings, errors and warnings, in a stable order.
     ///
     /// The service-node checks of spec §3.3 (quorumnet port, public IP, providers)
     /// run when `service-node` is on; the others always.
     pub fn validate(&self) -> Vec<Problem> {
         let mut out = Vec::new();
-        let mut push = |severity, option: &'static str, message: String| {
-            out.push(Problem {
-                severity,
-                option: Some(option),
-                origin: self.origin(option),
-                message,
-            })
-        };
         use Severity::{Error, Warning};
 
         // Network.
@@ -91,73 +92,75 @@ impl Settings {
         let chosen: Vec<&'static str> =
             nets.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
         if chosen.len() > 1 {
-            push(
+            out.push(self.problem(
                 Warning,
                 chosen[1],
                 format!(
                     "Multiple network options (--stagenet, --testnet, etc.) specified; using {}",
                     chosen[0]
                 ),
-            );
+            ));
         }
         if let Some(&net) = chosen.first().filter(|n| **n != "stagenet") {
-            push(
+            out.push(self.problem(
                 Error,
                 net,
                 format!("this build serves stagenet only; remove '{net}=1' (and set stagenet=1)"),
-            );
+            ));
         }
         if self.detach {
-            push(
-                Error,
-                "detach",
-                "--detach is no longer supported; run the node under systemd \
+            out.push(
+                self.problem(
+                    Error,
+                    "detach",
+                    "--detach is no longer supported; run the node under systemd \
                  (oxen-stagenet-node.service) instead"
-                    .to_string(),
+                        .to_string(),
+                ),
             );
         }
 
         // Service node (spec §3.3).
         if self.service_node {
             if self.quorumnet_port == 0 {
-                push(
+                out.push(self.problem(
                     Error,
                     "quorumnet-port",
                     "Quorumnet port cannot be 0; please specify a valid port to listen on with: \
                      '--quorumnet-port <port>'"
                         .to_string(),
-                );
+                ));
             }
             let ip_text = self.service_node_public_ip.as_str();
             if ip_text.is_empty() {
-                push(
+                out.push(self.problem(
                     Error,
                     "service-node-public-ip",
                     MSG_NO_PUBLIC_IP.to_string(),
-                );
+                ));
             } else {
                 match parse_ipv4(ip_text) {
-                    None => push(
+                    None => out.push(self.problem(
                         Error,
                         "service-node-public-ip",
                         format!(
                             "Unable to parse IPv4 public address from: {ip_text}; \
                              write a dotted-quad IPv4 address (e.g. from `oxen-sn-public-ip`)"
                         ),
-                    ),
+                    )),
                     Some(ip) => {
                         if let Some(reason) = non_public_reason(ip) {
                             if self.dev_allow_local_ips {
-                                push(
+                                out.push(self.problem(
                                     Warning,
                                     "service-node-public-ip",
                                     "Address given for public-ip is not public; allowing it because \
                                      dev-allow-local-ips was specified. This service node WILL NOT \
                                      WORK ON THE PUBLIC OXEN NETWORK!"
                                         .to_string(),
-                                );
+                                ));
                             } else {
-                                push(
+                                out.push(self.problem(
                                     Error,
                                     "service-node-public-ip",
                                     format!(
@@ -165,31 +168,31 @@ impl Settings {
                                          set the address other nodes reach this host at \
                                          (`oxen-sn-public-ip` detects it)"
                                     ),
-                                );
+                                ));
                             }
                         }
                     }
                 }
             }
             if self.l2_provider.is_empty() {
-                push(
+                out.push(self.problem(
                     Error,
                     "l2-provider",
                     format!(
                         "{MSG_NO_PROVIDER}; add l2-provider=<Arbitrum Sepolia JSON-RPC URL> \
                          (`oxen-sn-config set --l2-provider URL FILE`)"
                     ),
-                );
+                ));
             }
             if self.p2p_bind_port == self.quorumnet_port && self.quorumnet_port != 0 {
-                push(
+                out.push(self.problem(
                     Error,
                     "quorumnet-port",
                     format!(
                         "quorumnet-port and p2p-bind-port are both {}; give them different ports",
                         self.quorumnet_port
                     ),
-                );
+                ));
             }
         }
 
@@ -197,93 +200,88 @@ impl Settings {
         for (url, origin) in self.values_with_origin("l2-provider") {
             if !is_http_url(url) {
                 out.push(Problem {
-                    severity: Error,
-                    option: Some("l2-provider"),
+                    // The line of this URL, not the first l2-provider line.
                     origin: origin.clone(),
-                    message: format!(
-                        "Invalid l2-provider URL '{}': only http:// and https:// JSON-RPC URLs are supported",
-                        redact_url(url)
-                    ),
+                    ..self.problem(
+                        Error,
+                        "l2-provider",
+                        format!(
+                            "Invalid l2-provider URL '{}': only http:// and https:// JSON-RPC URLs are supported",
+                            redact_url(url)
+                        ),
+                    )
                 });
             }
         }
-        let mut push = |severity, option: &'static str, message: String| {
-            out.push(Problem {
-                severity,
-                option: Some(option),
-                origin: self.origin(option),
-                message,
-            })
-        };
         for (option, value) in [
             ("l2-refresh", self.l2_refresh),
             ("l2-timeout", self.l2_timeout),
             ("l2-check-interval", self.l2_check_interval),
         ] {
             if !(value.is_finite() && value > 0.0) {
-                push(
+                out.push(self.problem(
                     Error,
                     option,
                     format!("{option} must be a positive number of seconds, not {value}"),
-                );
+                ));
             }
         }
         if self.l2_max_logs == 0 {
-            push(
+            out.push(self.problem(
                 Error,
                 "l2-max-logs",
                 "l2-max-logs must be at least 1 block; `oxen-sn-config probe-l2` recommends a value"
                     .to_string(),
-            );
+            ));
         }
         for (option, value) in [
             ("l2-rewards-contract", &self.l2_rewards_contract),
             ("l2-pool-contract", &self.l2_pool_contract),
         ] {
             if !is_address(value) {
-                push(
+                out.push(self.problem(
                     Error,
                     option,
                     format!("{option} must be 0x followed by 40 hex digits, not '{value}'"),
-                );
+                ));
             }
         }
         if !is_http_url(&self.staking_url) {
-            push(
+            out.push(self.problem(
                 Error,
                 "staking-url",
                 format!(
                     "staking-url must be an http:// or https:// URL, not '{}'",
                     redact_url(&self.staking_url)
                 ),
-            );
+            ));
         }
 
         // Ports and listeners.
         if self.p2p_bind_port == 0 {
-            push(
+            out.push(self.problem(
                 Error,
                 "p2p-bind-port",
                 "p2p-bind-port cannot be 0; give a port such as 11022".to_string(),
-            );
+            ));
         }
         let admin_none = self.rpc_admin.len() == 1 && self.rpc_admin[0] == "none";
         for addr in self.rpc_admin.iter().filter(|_| !admin_none) {
             if addr.parse::<SocketAddr>().is_err() {
-                push(
+                out.push(self.problem(
                     Error,
                     "rpc-admin",
                     format!("rpc-admin '{addr}' is not IP:PORT or [IPv6]:PORT (or 'none')"),
-                );
+                ));
             }
         }
         for addr in &self.rpc_public {
             if addr.parse::<SocketAddr>().is_err() {
-                push(
+                out.push(self.problem(
                     Error,
                     "rpc-public",
                     format!("rpc-public '{addr}' is not IP:PORT or [IPv6]:PORT"),
-                );
+                ));
             }
         }
         let deprecated = [
@@ -294,11 +292,11 @@ impl Settings {
         ];
         if let Some(old) = deprecated.iter().find(|o| self.is_given(o)) {
             if self.is_given("rpc-admin") || self.is_given("rpc-public") {
-                push(
+                out.push(self.problem(
                     Error,
                     old,
                     format!("{old} is deprecated and cannot be combined with rpc-admin/rpc-public; remove it"),
-                );
+                ));
             }
         }
         out

@@ -138,6 +138,30 @@ mod tests {
     }
 
     #[test]
+    fn applies_the_group_or_reports_why_not() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let own = fs::metadata(dir.path()).unwrap().gid();
+        let other = if own == 4242 { 4243 } else { 4242 };
+        let root = fs::metadata("/proc/self").unwrap().uid() == 0;
+        let path = dir.path().join("stagenet.conf");
+        let out = write_atomic(&path, b"x\n", Some(other)).unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        if root {
+            assert!(out.group_error.is_none(), "{:?}", out.group_error);
+            assert_eq!(meta.gid(), other);
+        } else {
+            assert!(
+                out.group_error.is_some(),
+                "an unprivileged chown to a foreign group must be reported"
+            );
+            assert_eq!(meta.gid(), own);
+        }
+        assert_eq!(fs::read(&path).unwrap(), b"x\n", "written either way");
+        assert_eq!(meta.permissions().mode() & 0o7777, 0o640);
+    }
+
+    #[test]
     fn follows_symlink() {
         let dir = tempfile::tempdir().unwrap();
         let real = dir.path().join("real.conf");

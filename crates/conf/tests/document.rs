@@ -446,3 +446,31 @@ fn providers_ports_and_numbers() {
         "{p:?}"
     );
 }
+
+#[test]
+fn load_names_the_path_in_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stagenet.conf");
+    std::fs::write(&path, "service-node=1\nrpc-admin=none\n").unwrap();
+    let doc = Document::load(&path).unwrap();
+    let s = Settings::from_sources(Some(&doc), &[]).unwrap();
+    assert!(
+        s.rpc_admin_addresses().is_empty(),
+        "none disables the admin RPC"
+    );
+    std::fs::write(&path, "service-node=1\nwhat=1\n").unwrap();
+    let err = Document::load(&path).unwrap_err();
+    assert_eq!(
+        err.to_string().split(": ").next().unwrap(),
+        format!("{}:2", path.display())
+    );
+    std::fs::write(&path, b"service-node=1\n\xff\n").unwrap();
+    assert!(matches!(
+        Document::load(&path),
+        Err(ConfError::NotUtf8 { .. })
+    ));
+    let missing = Document::load(&dir.path().join("missing.conf")).unwrap_err();
+    assert!(
+        matches!(missing, ConfError::Read { .. }) && missing.to_string().contains("missing.conf")
+    );
+}

@@ -40,6 +40,16 @@ fn scalarmult_base_noclamp(scalar: &[u8; 32]) -> [u8; 32] {
     EdwardsPoint::mul_base(&s).compress().to_bytes()
 }
 
+/// `bytes` as an array of exactly `N` bytes.
+fn exact<'a, const N: usize>(
+    bytes: &'a [u8],
+    expected: &'static str,
+) -> Result<&'a [u8; N], KeyError> {
+    bytes
+        .try_into()
+        .map_err(|_| KeyError::InvalidInput { expected })
+}
+
 /// What every secret type can do: say what it is, show its public key and
 /// render its canonical file contents.
 pub trait SecretKey: Sized {
@@ -149,10 +159,7 @@ impl SecretKey for Ed25519Secret {
     const KIND: KeyKind = KeyKind::Ed25519;
 
     fn from_file_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let arr: &[u8; 64] = bytes.try_into().map_err(|_| KeyError::InvalidInput {
-            expected: "64 bytes (seed and pubkey)",
-        })?;
-        Self::from_keypair(arr)
+        Self::from_keypair(exact(bytes, "64 bytes (seed and pubkey)")?)
     }
 
     fn public_hex(&self) -> String {
@@ -199,10 +206,7 @@ impl SecretKey for BlsSecret {
     const KIND: KeyKind = KeyKind::Bls;
 
     fn from_file_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let arr: &[u8; 32] = bytes.try_into().map_err(|_| KeyError::InvalidInput {
-            expected: "32 bytes",
-        })?;
-        Ok(Self::from_bytes(arr))
+        Ok(Self::from_bytes(exact(bytes, "32 bytes")?))
     }
 
     fn public_hex(&self) -> String {
@@ -254,10 +258,7 @@ impl SecretKey for LegacySecret {
     const KIND: KeyKind = KeyKind::Legacy;
 
     fn from_file_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let arr: &[u8; 32] = bytes.try_into().map_err(|_| KeyError::InvalidInput {
-            expected: "32 bytes",
-        })?;
-        Ok(Self::from_bytes(arr))
+        Ok(Self::from_bytes(exact(bytes, "32 bytes")?))
     }
 
     fn public_hex(&self) -> String {

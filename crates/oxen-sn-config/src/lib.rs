@@ -18,8 +18,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 use snode_conf::{
-    check_text, lookup_group, parse, read_text, render, ConfError, Document, Origin, Severity,
-    CONFIG_GROUP, DEFAULT_REWARDS_CONTRACT,
+    check_text, lookup_group, parse, read_text, render, split_list, ConfError, Document, Origin,
+    Severity, CONFIG_GROUP, DEFAULT_REWARDS_CONTRACT,
 };
 
 /// Exit status: success.
@@ -168,8 +168,7 @@ pub fn main() -> ExitCode {
 /// Splits provider arguments on commas and blanks, as oxend splits `l2-provider`.
 fn split_urls(args: &[String]) -> Vec<String> {
     args.iter()
-        .flat_map(|a| a.split(|c: char| c == ',' || c.is_ascii_whitespace()))
-        .filter(|s| !s.is_empty())
+        .flat_map(|a| split_list(a))
         .map(str::to_string)
         .collect()
 }
@@ -269,11 +268,6 @@ fn set(file: &Path, public_ip: Option<Ipv4Addr>, urls: &[String]) -> Result<()> 
     Ok(())
 }
 
-fn load(file: &Path) -> Result<Document> {
-    let text = read_text(file)?;
-    Ok(parse(&text, &name(file))?)
-}
-
 fn validate(file: &Path) -> Result<()> {
     let text = read_text(file)?;
     let (errors, problems) = check_text(&text, &name(file), &[]);
@@ -302,23 +296,20 @@ fn validate(file: &Path) -> Result<()> {
 }
 
 fn show(file: &Path, effective: bool, reveal: bool) -> Result<()> {
-    let doc = load(file)?;
+    let doc = Document::load(file)?;
     let settings = snode_conf::Settings::from_sources(Some(&doc), &[])?;
     let mut out = std::io::stdout().lock();
     for (spec, values, origin) in settings.effective(reveal) {
         if !effective && origin == Origin::Default {
             continue;
         }
-        let from = match &origin {
-            Origin::Default => "default".to_string(),
-            o => o.to_string(),
-        };
         if values.is_empty() {
-            writeln!(out, "{}=  # {from}", spec.name)?;
+            writeln!(out, "{}=  # {origin}", spec.name)?;
         }
-        let all = settings.values_with_origin(spec.name);
+        // Each value with its own line (l2-provider values come from several lines).
+        let given = settings.values_with_origin(spec.name);
         for (i, v) in values.iter().enumerate() {
-            let from = all.get(i).map_or(from.clone(), |(_, o)| o.to_string());
+            let from = given.get(i).map_or(&origin, |(_, o)| o);
             writeln!(out, "{}={v}  # {from}", spec.name)?;
         }
     }
@@ -341,7 +332,7 @@ fn probe_l2(
         })?;
     let mut default_contract = DEFAULT_REWARDS_CONTRACT.to_string();
     if let Some(file) = config {
-        let settings = snode_conf::Settings::from_sources(Some(&load(file)?), &[])?;
+        let settings = snode_conf::Settings::from_sources(Some(&Document::load(file)?), &[])?;
         urls.extend(settings.l2_provider.iter().cloned());
         default_contract = settings.l2_rewards_contract.clone();
     }

@@ -1,6 +1,13 @@
 //! A minimal JSON-RPC 2.0 client over HTTP(S), as oxend's transport sends requests
 //! (spec §5.4: POST, `Content-Type: application/json`, id 1; success means HTTP 200 and
 //! a non-null `result`; a JSON-RPC error with HTTP 200 is a failure).
+//!
+//! Why not snode-l2's transport: that one is internal to the tracker and shaped for
+//! failover (a failure kind and a short scrubbed message per request). The probe
+//! needs more of each answer (the error body and code to tell rate limits from
+//! range limits, the chain id exactly as sent), refuses redirects so it can report
+//! them, and sends its own user agent; and snode-l2 would bring SQLite and alloy
+//! into a tool that the package's postinst runs.
 
 use std::fmt;
 use std::time::Duration;

@@ -19,6 +19,8 @@ pub mod exit {
     pub const SELF_CHECK: i32 = 11;
     pub const EMBEDDED_MISMATCH: i32 = 13;
     pub const X25519: i32 = 14;
+    pub const REGISTERED: i32 = 15;
+    pub const DAEMON_RUNNING: i32 = 16;
     pub const ABORTED: i32 = 99;
 }
 
@@ -62,6 +64,10 @@ Exit codes:
   11  internal pubkey self-check failed
   13  show: the pubkey embedded in an Ed25519 key file is not the derived one
   14  the Ed25519 pubkey cannot be converted to X25519
+  15  --overwrite refused: the key belongs to a node the ServiceNodeRewards
+      contract lists as registered, or that cannot be checked (see
+      --replace-registered-key)
+  16  --overwrite refused: the running oxend-stagenet uses this key
   99  restore aborted at a confirmation";
 
 /// The usage text, for `argv0` as invoked.
@@ -109,8 +115,15 @@ restore-legacy [--overwrite] FILENAME
     atomically and read back before success is reported; an existing file is
     only replaced with --overwrite and is kept as FILENAME.<UTC time>.bak.
 
+Key guard: before --overwrite replaces an Ed25519 or BLS key, the tool reads
+the node's config (--config-file FILE, default {cfg}) and refuses when the
+running daemon uses the key, or when the ServiceNodeRewards contract lists the
+node as registered (replacing its key deregisters it), or when that cannot be
+checked; --replace-registered-key overrides the last two.
+
 {EXIT_CODES}
-"
+",
+        cfg = crate::guard::DEFAULT_CONFIG
     )
 }
 
@@ -130,7 +143,26 @@ pub fn command() -> clap::Command {
             .help("Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)")
     };
     let gen = |name: &'static str, about: &'static str| {
-        Command::new(name).about(about).arg(overwrite()).arg(file())
+        Command::new(name)
+            .about(about)
+            .arg(overwrite())
+            .arg(
+                Arg::new("replace-registered-key")
+                    .long("replace-registered-key")
+                    .action(ArgAction::SetTrue)
+                    .help(
+                        "With --overwrite: replace the key even when the node is registered \
+                         (this deregisters it) or when that cannot be checked",
+                    ),
+            )
+            .arg(
+                Arg::new("config-file")
+                    .long("config-file")
+                    .value_name("FILE")
+                    .value_hint(clap::ValueHint::FilePath)
+                    .help("The node's config, for the key guard (default /etc/oxen/stagenet.conf)"),
+            )
+            .arg(file())
     };
     Command::new("oxen-sn-keys-snapshot")
         .version(env!("CARGO_PKG_VERSION"))
@@ -235,6 +267,110 @@ fn take_flag(args: &mut Vec<String>, flag: &str) -> bool {
     }
 }
 
+/// Options of the commands that write a key.
+#[derive(Default)]
+struct WriteFlags {
+    overwrite: bool,
+    replace_registered: bool,
+    config: Option<PathBuf>,
+}
+
+/// Takes `--overwrite`, `--replace-registered-key` and `--config-file FILE`
+/// (or `--config-file=FILE`) from the start or the end of `args`, as
+/// upstream does for `--overwrite`.
+fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
+    let mut flags = WriteFlags::default();
+    loop {
+        if take_flag(args, "--overwrite") {
+            flags.overwrite = true;
+        } else if take_flag(args, crate::guard::REPLACE_FLAG) {
+            flags.replace_registered = true;
+        } else if args.first().is_some_and(|a| a == "--config-file") {
+            if args.len() < 2 {
+                return Err(Failure::new(exit::FAILED, "--config-file needs a FILE"));
+            }
+            flags.config = Some(PathBuf::from(args.remove(1)));
+            args.remove(0);
+        } else if args.len() >= 3 && args[args.len() - 2] == "--config-file" {
+            flags.config = args.pop().map(PathBuf::from);
+            args.pop();
+        } else if let Some(v) = args.first().and_then(|a| a.strip_prefix("--config-file=")) {
+            flags.config = Some(PathBuf::from(v));
+            args.remove(0);
+        } else if let Some(v) = args.last().and_then(|a| a.strip_prefix("--config-file=")) {
+            flags.config = Some(PathBuf::from(v));
+            args.pop();
+        } else {
+            return Ok(flags);
+        }
+    }
+}
+
+/// Runs the key guard before `path` (holding a `kind` key) is replaced.
+fn guard_replacement(path: &Path, kind: KeyKind, flags: &WriteFlags) -> Outcome {
+    use crate::guard::{inspect, Verdict};
+    if !flags.overwrite || kind == KeyKind::Legacy || !path.exists() {
+        return Ok(());
+    }
+    let shown = path.display();
+    match inspect(path, kind, flags.config.as_deref()) {
+        Verdict::NotRegistered => Ok(()),
+        Verdict::DaemonRunning(addr) => Err(Failure::new(
+            exit::DAEMON_RUNNING,
+            format!(
+                "Refusing to replace {shown}: oxend-stagenet is running (admin RPC {addr}) and \
+                 uses the keys in this directory. Stop it first and start it again afterwards:\n  \
+                 sudo systemctl stop oxen-stagenet-node\n  (run this command again)\n  \
+                 sudo systemctl start oxen-stagenet-node"
+            ),
+        )),
+        Verdict::Registered { id, bls_pubkey } => {
+            let what = format!(
+                "{shown} is a key of the service node with BLS pubkey {bls_pubkey}, which the \
+                 ServiceNodeRewards contract lists as registered (id {id}). Replacing it \
+                 deregisters that node: the network treats it as an imposter and its stake \
+                 stops earning."
+            );
+            allow_or_refuse(
+                flags,
+                &what,
+                &format!("Refusing to replace {what} If that is really what you want, run again"),
+            )
+        }
+        Verdict::Unknown(why) => {
+            let what = format!(
+                "cannot tell whether {shown} belongs to a registered service node: {why}. \
+                 Replacing the key of a registered node deregisters it."
+            );
+            allow_or_refuse(
+                flags,
+                &what,
+                &format!(
+                    "Refusing to replace the key: {what} Check the node with `oxend-stagenet \
+                     print_sn_status` (or pass --config-file FILE), and if you are sure run again"
+                ),
+            )
+        }
+    }
+}
+
+/// With `--replace-registered-key`: warn about `what` and go on; without:
+/// fail with `refusal` followed by how to override.
+fn allow_or_refuse(flags: &WriteFlags, what: &str, refusal: &str) -> Outcome {
+    use crate::guard::REPLACE_FLAG;
+    if flags.replace_registered {
+        output::error(&format!(
+            "Warning: {what} Replacing it as you asked ({REPLACE_FLAG})."
+        ));
+        Ok(())
+    } else {
+        Err(Failure::new(
+            exit::REGISTERED,
+            format!("{refusal} with {REPLACE_FLAG}."),
+        ))
+    }
+}
+
 /// The single FILENAME left after options, or upstream's messages.
 fn single_file(mut args: Vec<String>, what: &str) -> Result<String, Failure> {
     match args.len() {
@@ -300,10 +436,13 @@ fn generate<K: SecretKey + IntoAny>(
     mut args: Vec<String>,
     make: fn() -> Result<K, KeyError>,
 ) -> Outcome {
-    let mut overwrite = take_flag(&mut args, "--overwrite");
+    let flags = take_write_flags(&mut args)?;
+    let mut overwrite = flags.overwrite;
     let filename = single_file(args, "generate")?;
     if filename.contains("PUBKEY") {
         overwrite = true;
+    } else {
+        guard_replacement(Path::new(&filename), K::KIND, &flags)?;
     }
     if !overwrite && Path::new(&filename).symlink_metadata().is_ok() {
         return Err(Failure::new(
@@ -462,8 +601,12 @@ fn command_for_file_name(filename: &str) -> Option<(&'static str, KeyKind)> {
 }
 
 fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
-    let overwrite = take_flag(&mut args, "--overwrite");
+    let flags = take_write_flags(&mut args)?;
+    let overwrite = flags.overwrite;
     let filename = single_file(args, cmd)?;
+    if !filename.contains("PUBKEY") {
+        guard_replacement(Path::new(&filename), kind, &flags)?;
+    }
     let exists_error = |name: &str| {
         Failure::new(
             exit::FAILED,
@@ -477,14 +620,12 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
         return Err(exists_error(&filename));
     }
     let tty = input::stdin_is_terminal();
-    if tty {
-        output::out(match kind {
-            KeyKind::Ed25519 => "Enter the Ed25519 secret key:\n",
-            KeyKind::Bls => "Enter the BLS secret key:\n",
-            KeyKind::Legacy => "Enter the legacy SN secret key:\n",
-        });
-    }
-    let line = input::read_secret()
+    let prompt = match kind {
+        KeyKind::Ed25519 => "Enter the Ed25519 secret key:\n",
+        KeyKind::Bls => "Enter the BLS secret key:\n",
+        KeyKind::Legacy => "Enter the legacy SN secret key:\n",
+    };
+    let line = input::read_secret(prompt)
         .ok_or_else(|| Failure::new(exit::BAD_INPUT, "Invalid input, aborting!"))?;
     let key = parse_restore_input(kind, &line)?;
     drop(line);

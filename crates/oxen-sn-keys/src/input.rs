@@ -64,9 +64,14 @@ fn read_line() -> Option<Zeroizing<Vec<u8>>> {
     Some(buf)
 }
 
-/// Reads the secret: echo off on a terminal.
-pub fn read_secret() -> Option<Zeroizing<Vec<u8>>> {
-    let _echo = stdin_is_terminal().then(EchoOff::new);
+/// Reads the secret. On a terminal, echo is switched off first and only then
+/// is `prompt` shown, so nothing typed after the prompt can be echoed.
+pub fn read_secret(prompt: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let _echo = stdin_is_terminal().then(|| {
+        let guard = EchoOff::new();
+        crate::output::out(prompt);
+        guard
+    });
     read_line()
 }
 

@@ -10,6 +10,7 @@
 //! clap [`command`] exists to generate the man page and completions.
 
 mod cli;
+pub mod guard;
 mod input;
 mod output;
 

@@ -283,11 +283,15 @@ fn overwrite_keeps_the_old_key_as_bak() {
     let first = run_in(dir.path(), &["bls", "key_bls"], None);
     assert_eq!(first.code, 0);
     let old = fs::read(&path).unwrap();
-    let r = run_in(
-        dir.path(),
-        &["restore-bls", "--overwrite", "key_bls"],
-        Some(BLS_SK),
-    );
+    // No node config here: the key guard (tests/guard.rs) needs its flag.
+    let args = [
+        "restore-bls",
+        "--overwrite",
+        "--config-file=/nonexistent/stagenet.conf",
+        "key_bls",
+        "--replace-registered-key",
+    ];
+    let r = run_in(dir.path(), &args, Some(BLS_SK));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains("previous key was kept in key_bls."),
@@ -459,7 +463,12 @@ fn read_only_directory_keeps_old_key() {
         Command::new(BIN)
     };
     let out = cmd
-        .args(["bls", "--overwrite", path.to_str().unwrap()])
+        .args([
+            "bls",
+            "--overwrite",
+            "--replace-registered-key",
+            path.to_str().unwrap(),
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -330,10 +330,7 @@ pub fn detect(
 }
 
 fn split(list: &str) -> Vec<String> {
-    list.split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    snode_conf::split_list(list).map(str::to_string).collect()
 }
 
 /// Parses the command line, detects, prints, and returns the exit status. The thin `main`.

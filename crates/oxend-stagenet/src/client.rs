@@ -222,6 +222,24 @@ pub const COMMANDS: &[Command] = &[
         run: cmd_help,
     },
     Command {
+        name: "l2_status",
+        usage: "l2_status [+json]",
+        description: "Show the L2 tracker: L2 height and synced block, providers with their \
+                      health and failure counters (URLs redacted), this node's state in the \
+                      ServiceNodeRewards contract and the latest contract events.",
+        local: false,
+        run: crate::l2text::cmd_l2_status,
+    },
+    Command {
+        name: "prepare_eth_registration",
+        usage: "prepare_eth_registration <operator address> [print]",
+        description: "Older name of `register`. With `print`, only print the registration \
+                      data (pubkeys, Ed25519 signature, BLS proof of possession) without \
+                      submitting it.",
+        local: false,
+        run: crate::register::cmd_prepare_eth_registration,
+    },
+    Command {
         name: "print_sn_key",
         usage: "print_sn_key",
         description: "Print this daemon's service node keys (public only).",
@@ -235,6 +253,16 @@ pub const COMMANDS: &[Command] = &[
                       registration as far as the daemon knows it.",
         local: false,
         run: cmd_print_sn_status,
+    },
+    Command {
+        name: "register",
+        usage: "register <operator address> [URL|print]",
+        description: "Sign this node's registration for the operator's Ethereum address \
+                      (0x + 40 hex, EIP-55 checked) and submit it to the staking website \
+                      (staking-url in the config, or URL); its answer is checked and the \
+                      registration page is printed. With `print`, only print the data.",
+        local: false,
+        run: crate::register::cmd_register,
     },
     Command {
         name: "status",
@@ -407,13 +435,18 @@ fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError>
         "oxend-stagenet v{} ON STAGENET, uptime {uptime}",
         str_field(&info, "version").unwrap_or("?")
     )];
-    // The L2 part of the status line, as the daemon summarises it.
-    let status_line = str_field(&info, "status_line").unwrap_or("");
-    let l2 = status_line
-        .split("; ")
-        .find(|p| p.starts_with("L2"))
-        .unwrap_or(crate::state::L2_NOT_TRACKED);
-    lines.push(l2.to_string());
+    match info.get("l2").filter(|v| v.is_object()) {
+        Some(l2) => lines.extend(crate::l2text::status_lines(l2, now)),
+        None => {
+            // The L2 part of the status line, as the daemon summarises it.
+            let status_line = str_field(&info, "status_line").unwrap_or("");
+            let l2 = status_line
+                .split("; ")
+                .find(|p| p.starts_with("L2"))
+                .unwrap_or(crate::state::L2_NOT_TRACKED);
+            lines.push(l2.to_string());
+        }
+    }
     if info["service_node"].as_bool() == Some(true) {
         let keys = (s.client)("get_service_keys", None)?;
         let pk = str_field(&keys, "service_node_pubkey").unwrap_or("?");
@@ -421,6 +454,9 @@ fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError>
         let reg = str_field(&state["service_node_state"], "registration_state")
             .unwrap_or("registration unknown");
         lines.push(format!("SN: {pk} {reg}"));
+        if let Some(c) = crate::l2text::contract_state_text(&info["l2"]) {
+            lines.push(format!("SN in the L2 contract: {c}"));
+        }
         if let Some(bls) = str_field(&keys, "service_node_bls_pubkey") {
             lines.push(format!("BLS pk: {bls}"));
         }
@@ -466,15 +502,44 @@ fn cmd_print_sn_key(s: &mut Session<'_>, args: &[String]) -> Result<bool, Client
     Ok(true)
 }
 
-/// The `print_sn_status` text for a `get_service_node_status` result.
+/// The `print_sn_status` text for a `get_service_node_status` result, with the
+/// L2 block from `get_info.l2` when the daemon tracks the contract.
 pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
     let st = &status["service_node_state"];
+    let l2 = &info["l2"];
     let pk = str_field(st, "service_node_pubkey").unwrap_or("?");
     let reg = str_field(st, "registration_state").unwrap_or("registration unknown");
     let mut lines = Vec::new();
-    let registered = st.get("registration_height").is_some();
-    if reg == "not registered" {
-        return format!("Service node {pk} is not currently registered on the network");
+    let in_contract =
+        st.get("l2_service_node_id").is_some() && matches!(reg, "registered" | "exit requested");
+    let registered = st.get("registration_height").is_some() || in_contract;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let l2_block = |lines: &mut Vec<String>, indent: &str| {
+        if l2.is_object() {
+            for line in crate::l2text::status_lines(l2, now) {
+                lines.push(format!("{indent}{line}"));
+            }
+        }
+    };
+    if matches!(reg, "not registered" | "exited") {
+        lines.push(format!(
+            "Service node {pk} is not currently registered on the network"
+        ));
+        if let Some(c) = crate::l2text::contract_state_text(l2) {
+            lines.push(format!("  L2 contract state: {c}"));
+        }
+        if !l2.is_object() {
+            return lines.join("\n");
+        }
+        l2_block(&mut lines, "  ");
+        lines.push(format!(
+            "Note: {}",
+            str_field(status, "note").unwrap_or(crate::rpc::NO_CHAIN_NOTE)
+        ));
+        return lines.join("\n");
     }
     if registered {
         let awaiting = reg.starts_with("awaiting");
@@ -487,15 +552,22 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
             "  [0] Service Node: {pk} v{}",
             str_field(info, "version").unwrap_or("?")
         ));
-        lines.push(format!(
-            "    Registration: Height: {}",
-            st["registration_height"]
-        ));
+        if let Some(h) = st.get("registration_height") {
+            lines.push(format!("    Registration: Height: {h}"));
+        } else if let Some(c) = crate::l2text::contract_state_text(l2) {
+            lines.push(format!(
+                "    Registration: ServiceNodeRewards {}: {c}",
+                str_field(l2, "rewards_contract").unwrap_or("contract")
+            ));
+        }
     } else {
-        lines.push(format!(
-            "Service node {pk}: {reg} (this daemon does not track the L2 contract yet, so it \
-             cannot tell whether the node is registered; the staking website shows it)"
-        ));
+        let why = if l2.is_object() {
+            "the L2 tracker has not synced the contract yet"
+        } else {
+            "this daemon does not track the L2 contract (no l2-provider), so it cannot tell \
+             whether the node is registered; the staking website shows it"
+        };
+        lines.push(format!("Service node {pk}: {reg} ({why})"));
     }
     let indent = if registered { "    " } else { "  " };
     if let Some(ip) = str_field(st, "public_ip") {
@@ -505,9 +577,17 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
         ));
     }
     if registered {
-        lines.push(format!("{indent}Current Status: {reg}"));
+        let suffix = if in_contract { " (L2 contract)" } else { "" };
+        lines.push(format!("{indent}Current Status: {reg}{suffix}"));
     }
     if detail {
+        if let Some(req) = st.get("staking_requirement").and_then(Value::as_u64) {
+            lines.push(format!(
+                "{indent}Staking Requirement: {}.{:09} SESH",
+                req / 1_000_000_000,
+                req % 1_000_000_000
+            ));
+        }
         if let Some(op) = str_field(st, "operator_address") {
             lines.push(format!("{indent}Operator Address: {op}"));
         }
@@ -522,6 +602,7 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
             lines.push(format!("{indent}  {v} ({label})"));
         }
     }
+    l2_block(&mut lines, indent);
     lines.push(format!(
         "Note: {}",
         str_field(status, "note").unwrap_or(crate::rpc::NO_CHAIN_NOTE)

@@ -43,6 +43,9 @@ pub enum ConfigError {
     /// An L2 provider is on the wrong chain (spec §3.3, L2 setup).
     #[error("{0}")]
     L2ChainId(String),
+    /// An `l2-*` option the tracker cannot use.
+    #[error("{0}")]
+    L2Setup(String),
 }
 
 /// The config file to read: `--config-file` (which must exist), otherwise the first

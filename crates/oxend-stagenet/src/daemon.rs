@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use snode_conf::{redact_url, Settings, Severity};
+use snode_conf::{Settings, Severity};
 
 use crate::config::{self, ConfigError, MSG_FAILED_APPLY, MSG_IMPORTANT};
 use crate::keys::{self, KeysError, Origin};
@@ -37,8 +37,12 @@ pub struct DaemonOptions {
     pub rpc_address_file: Option<PathBuf>,
     /// The admin RPC methods ([`Methods::standard`] plus whatever is added).
     pub methods: Methods,
-    /// Background workers (e.g. the L2 tracker).
+    /// Background workers (besides the L2 tracker).
     pub workers: Vec<Worker>,
+    /// Run the snode-l2 tracker ([`crate::l2`]) when `l2-provider` is set: the
+    /// startup chain-id check, the tracker worker and `get_l2_status`. Tests that
+    /// publish their own L2 view turn it off.
+    pub track_l2: bool,
 }
 
 impl DaemonOptions {
@@ -51,6 +55,7 @@ impl DaemonOptions {
             rpc_address_file: None,
             methods: Methods::standard(),
             workers: Vec::new(),
+            track_l2: true,
         }
     }
 }
@@ -93,7 +98,8 @@ impl DaemonError {
 }
 
 /// The startup checks: spec §3.3 through snode-conf (errors logged, then oxend's
-/// closing lines), the admin RPC bind rule, and the providers' chain id.
+/// closing lines) and the admin RPC bind rule. The providers' chain id is checked
+/// by the L2 tracker ([`crate::l2::open`]) right after.
 pub fn check_settings(settings: &Settings) -> Result<Vec<SocketAddr>, ConfigError> {
     let problems = settings.validate();
     for p in &problems {
@@ -111,15 +117,7 @@ pub fn check_settings(settings: &Settings) -> Result<Vec<SocketAddr>, ConfigErro
         tracing::error!(target: "global", "{MSG_FAILED_APPLY}");
         return Err(ConfigError::Invalid(errors));
     }
-    let addrs = config::admin_addrs(settings)?;
-    for (i, url) in settings.l2_provider.iter().enumerate() {
-        tracing::info!(target: "l2_tracker", "{} [{}]", crate::l2check::provider_name(i), redact_url(url));
-    }
-    if !settings.l2_provider.is_empty() && !settings.l2_skip_chainid {
-        crate::l2check::verify_providers(&settings.l2_provider, settings.l2_timeout())
-            .map_err(ConfigError::L2ChainId)?;
-    }
-    Ok(addrs)
+    config::admin_addrs(settings)
 }
 
 fn bind(addrs: &[SocketAddr]) -> Result<Vec<TcpListener>, DaemonError> {
@@ -159,6 +157,11 @@ fn write_address_file(path: &Path, addrs: &[SocketAddr]) -> io::Result<()> {
 /// Runs the daemon until `opts.shutdown` is triggered. Logging must be set up.
 pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     let addrs = check_settings(&settings)?;
+    // Before the keys: a provider on the wrong chain is a configuration error.
+    let tracker = match opts.track_l2 {
+        true => crate::l2::open(&settings)?,
+        false => None,
+    };
 
     let data_dir = settings.data_dir();
     if let Err(e) = keys::ensure_data_dir(&data_dir) {
@@ -191,6 +194,14 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
         settings.quorumnet_port,
     ));
     let login = Some(settings.rpc_login.clone()).filter(|l| !l.is_empty());
+    let mut workers = opts.workers;
+    let mut methods = opts.methods;
+    if let Some(tracker) = tracker {
+        let (refresh, timeout) = (settings.l2_refresh(), settings.l2_timeout());
+        let within = crate::l2::heartbeat_within(refresh, timeout, settings.l2_provider.len());
+        workers.insert(0, crate::l2::worker(tracker, refresh, within));
+        crate::l2::add_methods(&mut methods);
+    }
     let ctx = Arc::new(Ctx {
         state: state.clone(),
         keys: Arc::new(node_keys),
@@ -205,7 +216,7 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     if listeners.is_empty() {
         tracing::warn!(target: "rpc", "rpc-admin=none: no admin RPC; `oxend-stagenet <command>` will not work");
     }
-    let server = AdminServer::start(listeners, Arc::new(opts.methods), ctx.clone(), login)
+    let server = AdminServer::start(listeners, Arc::new(methods), ctx.clone(), login)
         .map_err(|e| DaemonError::Runtime(e.to_string()))?;
     for a in server.addrs() {
         tracing::info!(target: "global", "Admin RPC listening on {a}");
@@ -218,8 +229,7 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     notify::ready(&state.status_line());
     tracing::info!(target: "global", "oxend-stagenet is ready: {}", state.status_line());
 
-    let workers: Vec<JoinHandle<()>> = opts
-        .workers
+    let workers: Vec<JoinHandle<()>> = workers
         .into_iter()
         .enumerate()
         .filter_map(|(i, w)| {

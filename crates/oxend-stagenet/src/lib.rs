@@ -18,7 +18,8 @@
 //! [`config`] (config file and startup checks), [`keys`], [`rpc`] (method registry
 //! and server), [`state`] (what the daemon knows; the L2 tracker's hook),
 //! [`daemon`] (the main loop), [`client`], [`notify`], [`logging`], [`shutdown`],
-//! [`l2check`].
+//! [`l2`] (the snode-l2 tracker: config, startup chain-id check, worker,
+//! `get_l2_status`) and [`l2text`] (its lines in `status` and `print_sn_status`).
 //!
 //! # Testing hooks
 //!
@@ -30,7 +31,9 @@
 //!
 //! # Extending
 //!
-//! The L2 tracker plugs in through [`daemon::DaemonOptions`]: add RPC methods to
+//! The L2 tracker ([`l2`]) is started by [`daemon::run`] itself unless
+//! [`daemon::DaemonOptions::track_l2`] is false; it uses the same plug-in points
+//! as any other extension: add RPC methods to
 //! `methods` ([`rpc::Methods::add`]), run the tracker as a `worker` that stops on
 //! `ctx.shutdown`, and publish its view with [`state::NodeState::set_l2`]; the view's
 //! summary goes into `STATUS=` and `status`, its status into `get_info.l2`, its
@@ -45,9 +48,11 @@ pub mod client;
 pub mod config;
 pub mod daemon;
 pub mod keys;
-pub mod l2check;
+pub mod l2;
+pub mod l2text;
 pub mod logging;
 pub mod notify;
+pub mod register;
 pub mod rpc;
 pub mod shutdown;
 pub mod state;

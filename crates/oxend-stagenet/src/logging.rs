@@ -13,7 +13,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -258,26 +258,8 @@ fn ignore_missing(e: io::Error) -> io::Result<()> {
 
 /// UTC `YYYY-MM-DD HH:MM:SS.mmm` for a time.
 pub fn utc_timestamp(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{:03}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    let text = humantime::format_rfc3339_millis(t).to_string();
+    text.trim_end_matches('Z').replacen('T', " ", 1)
 }
 
 /// Where log lines go.
@@ -336,6 +318,16 @@ impl Visit for Fields {
     }
 }
 
+/// The category shown for a target: snode-l2's modules log as `l2_tracker`,
+/// the category oxend uses (and `log-level` accepts) for them.
+fn category(target: &str) -> &str {
+    if target == "snode_l2" || target.starts_with("snode_l2::") {
+        "l2_tracker"
+    } else {
+        target
+    }
+}
+
 /// The tracing layer that formats events and writes them to the [`Sinks`].
 pub struct LineLayer {
     sinks: Sinks,
@@ -350,7 +342,7 @@ impl<S: Subscriber> Layer<S> for LineLayer {
             .sinks
             .scrubber
             .scrub(&format!("{}{}", fields.message, fields.rest));
-        let category = meta.target();
+        let category = category(meta.target());
         let level = meta.level();
         // One physical line per event: embedded newlines would split records.
         let text = text.replace('\n', " ");
@@ -405,6 +397,7 @@ pub fn install(spec: &LogSpec, sinks: Sinks) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn log_levels() {

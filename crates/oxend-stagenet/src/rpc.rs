@@ -124,6 +124,10 @@ impl Methods {
         m.alias("get_service_node_key", "get_service_keys");
         m.add("get_service_node_status", get_service_node_status);
         m.add("stop_daemon", stop_daemon);
+        m.add(
+            "bls_registration_request",
+            crate::register::bls_registration_request,
+        );
         m
     }
 

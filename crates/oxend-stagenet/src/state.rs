@@ -45,6 +45,8 @@ pub enum Registration {
     Registered,
     /// The operator asked to leave; the node is leaving the network.
     Exiting,
+    /// The node has left the contract (exit or liquidation).
+    Exited,
 }
 
 impl Registration {
@@ -57,6 +59,7 @@ impl Registration {
             Registration::Awaiting => "awaiting contr.",
             Registration::Registered => "registered",
             Registration::Exiting => "exit requested",
+            Registration::Exited => "exited",
         }
     }
 }

@@ -44,6 +44,8 @@ fn l2_tracker_can_add_methods_and_status() {
     let mut opts = DaemonOptions::new(shutdown.clone());
     opts.listeners = Some(vec![listener]);
     opts.watchdog_interval = Duration::from_millis(50);
+    // This test publishes its own L2 view instead of running the tracker.
+    opts.track_l2 = false;
     opts.methods.add("get_l2_status", |ctx: &Ctx, _| {
         let l2 = ctx
             .state

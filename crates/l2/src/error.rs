@@ -1,0 +1,93 @@
+//! Errors of the tracker. Provider URLs in them are always redacted.
+
+use std::path::PathBuf;
+
+use crate::rpc::Failure;
+use crate::url::ProviderUrl;
+
+/// One provider's failure inside an [`L2Error::AllProvidersFailed`].
+#[derive(Debug, Clone)]
+pub struct ProviderFailure {
+    /// `Primary L2 provider`, `Backup L2 provider #1`, ….
+    pub provider: String,
+    /// Its (redacted) URL.
+    pub url: ProviderUrl,
+    /// What happened.
+    pub failure: Failure,
+}
+
+impl std::fmt::Display for ProviderFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} [{}]: {}", self.provider, self.url, self.failure)
+    }
+}
+
+fn join(failures: &[ProviderFailure]) -> String {
+    failures
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Errors the daemon sees from [`crate::L2Tracker`].
+#[derive(Debug, thiserror::Error)]
+pub enum L2Error {
+    /// No `l2-provider` was configured (or all were empty).
+    #[error("At least one ethereum L2 provider must be specified for a service node")]
+    NoProviders,
+    /// Every provider failed one request.
+    #[error("{method} failed on every L2 provider: {}", join(.failures))]
+    AllProvidersFailed {
+        /// The JSON-RPC method.
+        method: String,
+        /// Each provider's failure, in the order tried.
+        failures: Vec<ProviderFailure>,
+    },
+    /// A provider serves another chain: fatal at start (oxend-compat.md §3.3).
+    #[error("L2 provider {provider} [{url}] has invalid chain ID 0x{got:x} (chainId 0x{expected:x} is required)")]
+    WrongChainId {
+        /// Provider name.
+        provider: String,
+        /// Redacted URL.
+        url: ProviderUrl,
+        /// The chain id it reported.
+        got: u64,
+        /// The configured chain id.
+        expected: u64,
+    },
+    /// A provider answered, but not with what the contract returns.
+    #[error("{what} cannot be decoded: {reason}")]
+    Malformed {
+        /// What was being read.
+        what: String,
+        /// Why it cannot be decoded.
+        reason: String,
+    },
+    /// The state database could not be opened, read or written.
+    #[error("L2 state database {}: {source}", .path.display())]
+    Store {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The state directory could not be created.
+    #[error("cannot create the L2 state directory {}: {source}", .path.display())]
+    StateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state database holds something this version cannot read.
+    #[error("L2 state database {}: {detail}", .path.display())]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// What was wrong.
+        detail: String,
+    },
+}

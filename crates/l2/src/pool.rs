@@ -1,0 +1,523 @@
+//! The provider pool: per-request failover in priority order, the periodic
+//! height check that reorders providers (oxend-compat.md §5.3 step 1, §5.4),
+//! per-provider counters, and `eth_getLogs` ranges that shrink for a provider
+//! that refuses them (spec/README.md decisions).
+
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tracing::{debug, error, info, warn};
+
+use crate::config::L2Config;
+use crate::error::{L2Error, ProviderFailure};
+use crate::rpc::{parse_quantity, Endpoint, Failure, FailureKind};
+use crate::time::unix_secs;
+use crate::url::ProviderUrl;
+
+/// How often "primary is still unavailable" is repeated while on a backup.
+const STILL_UNAVAILABLE_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Failure and event counters of one provider, since start.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProviderCounters {
+    /// Requests sent (all methods, checks included).
+    pub requests: u64,
+    /// Requests answered with a usable result.
+    pub successes: u64,
+    /// Connection failures (refused, reset, DNS, TLS).
+    pub connection: u64,
+    /// Timeouts (`l2-timeout`).
+    pub timeout: u64,
+    /// HTTP statuses other than 200 (429, 500, …).
+    pub http_status: u64,
+    /// JSON-RPC errors (any HTTP status 200), range-limit refusals excluded.
+    pub jsonrpc_error: u64,
+    /// Answers that were not JSON-RPC or had the wrong shape.
+    pub malformed: u64,
+    /// Answers whose `result` was null or missing.
+    pub null_result: u64,
+    /// Height checks that found this provider more than `l2-check-threshold` behind.
+    pub lagging: u64,
+    /// `eth_getLogs` ranges refused as too large (the range then shrank).
+    pub range_limited: u64,
+}
+
+impl ProviderCounters {
+    fn count(&mut self, kind: &FailureKind) {
+        match kind {
+            FailureKind::Connection => self.connection += 1,
+            FailureKind::Timeout => self.timeout += 1,
+            FailureKind::HttpStatus { .. } => self.http_status += 1,
+            FailureKind::JsonRpc { .. } => self.jsonrpc_error += 1,
+            FailureKind::Malformed => self.malformed += 1,
+            FailureKind::NullResult => self.null_result += 1,
+        }
+    }
+
+    /// All failures (lagging and range refusals are not failures).
+    pub fn failures(&self) -> u64 {
+        self.connection
+            + self.timeout
+            + self.http_status
+            + self.jsonrpc_error
+            + self.malformed
+            + self.null_result
+    }
+}
+
+/// What the tracker thinks of a provider right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderHealth {
+    /// Not asked yet.
+    Unknown,
+    /// Its last request succeeded and it was not lagging at the last check.
+    Good,
+    /// At the last check it was more than `l2-check-threshold` blocks behind.
+    Lagging,
+    /// Its last request failed.
+    Failing,
+}
+
+/// One configured provider.
+pub(crate) struct Provider {
+    pub(crate) name: String,
+    endpoint: Endpoint,
+    pub(crate) counters: ProviderCounters,
+    pub(crate) health: ProviderHealth,
+    pub(crate) last_height: Option<u64>,
+    pub(crate) last_height_at: Option<SystemTime>,
+    pub(crate) last_error: Option<Failure>,
+    /// Blocks per `eth_getLogs` for this provider: `l2-max-logs`, or less
+    /// after the provider refused a range.
+    pub(crate) max_logs: u64,
+}
+
+impl Provider {
+    pub(crate) fn url(&self) -> &ProviderUrl {
+        self.endpoint.url()
+    }
+
+    fn label(&self) -> String {
+        format!("{} [{}]", self.name, self.url())
+    }
+}
+
+/// Result of a provider height check.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CheckOutcome {
+    /// Heights by configured index.
+    pub(crate) heights: Vec<Option<u64>>,
+    /// The height of the provider now first, if it answered.
+    pub(crate) first_height: Option<u64>,
+}
+
+/// Providers in priority order, with failover.
+pub(crate) struct ProviderPool {
+    pub(crate) providers: Vec<Provider>,
+    /// Indices into `providers`, best first; `order[0]` is in use.
+    pub(crate) order: Vec<usize>,
+    check_threshold: u64,
+    last_unavailable_log: Option<SystemTime>,
+}
+
+/// Whether an `eth_call` failure is an EVM revert (code 3, or a message
+/// saying so): an answer about the contract, not about the provider.
+pub(crate) fn is_revert(f: &Failure) -> bool {
+    matches!(f.kind, FailureKind::JsonRpc { .. })
+        && (matches!(f.kind, FailureKind::JsonRpc { code: 3 })
+            || f.message.to_ascii_lowercase().contains("revert"))
+}
+
+/// Whether a JSON-RPC error message is a refusal of the `eth_getLogs` block
+/// range or result size, as providers word it ("block range is too large",
+/// "query returned more than 10000 results", "Log response size exceeded",
+/// "eth_getLogs is limited to a 5 range", …), and not a rate limit.
+pub(crate) fn is_range_limit(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    if m.contains("rate limit") || m.contains("rate-limit") || m.contains("too many requests") {
+        return false;
+    }
+    [
+        "block range",
+        "range limit",
+        "range is too",
+        "range too",
+        "limited to a",
+        "more than",
+        "response size",
+        "too many blocks",
+        "too many results",
+        "exceed maximum block",
+        "max block range",
+        "maximum block range",
+        "blocks range",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
+}
+
+impl ProviderPool {
+    pub(crate) fn new(cfg: &L2Config) -> Self {
+        let providers = cfg
+            .providers
+            .iter()
+            .enumerate()
+            .map(|(i, url)| Provider {
+                name: L2Config::provider_name(i),
+                endpoint: Endpoint::new(url.clone(), cfg.timeout),
+                counters: ProviderCounters::default(),
+                health: ProviderHealth::Unknown,
+                last_height: None,
+                last_height_at: None,
+                last_error: None,
+                max_logs: cfg.max_logs.max(1),
+            })
+            .collect::<Vec<_>>();
+        Self {
+            order: (0..providers.len()).collect(),
+            providers,
+            check_threshold: cfg.check_threshold,
+            last_unavailable_log: None,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.providers.len()
+    }
+
+    /// The provider in use (first in priority order).
+    pub(crate) fn current(&self) -> usize {
+        self.order[0]
+    }
+
+    /// One request to one provider, counted, without failover. An
+    /// `eth_call` that reverted is the contract's answer, not a provider
+    /// fault: it comes back as empty data (`"0x"`).
+    pub(crate) fn call_one(
+        &mut self,
+        idx: usize,
+        method: &str,
+        params: &Value,
+    ) -> Result<Value, ProviderFailure> {
+        self.call_raw(idx, method, params)
+            .map_err(|failure| self.record_failure(idx, method, failure))
+    }
+
+    /// Like [`Self::call_one`] but a failure is returned unrecorded.
+    fn call_raw(&mut self, idx: usize, method: &str, params: &Value) -> Result<Value, Failure> {
+        let p = &mut self.providers[idx];
+        p.counters.requests += 1;
+        match p.endpoint.call(method, params) {
+            Err(f) if method == "eth_call" && is_revert(&f) => {
+                debug!("{} eth_call reverted: {f}", p.label());
+                Ok(Value::String("0x".into()))
+            }
+            other => other,
+        }
+    }
+
+    fn record_success(&mut self, idx: usize) {
+        let p = &mut self.providers[idx];
+        p.counters.successes += 1;
+        if p.health != ProviderHealth::Lagging {
+            p.health = ProviderHealth::Good;
+        }
+    }
+
+    fn record_failure(&mut self, idx: usize, method: &str, failure: Failure) -> ProviderFailure {
+        let p = &mut self.providers[idx];
+        p.counters.count(&failure.kind);
+        p.health = ProviderHealth::Failing;
+        p.last_error = Some(failure.clone());
+        warn!("{} {method} failed: {failure}", p.label());
+        ProviderFailure {
+            provider: p.name.clone(),
+            url: p.url().clone(),
+            failure,
+        }
+    }
+
+    /// A request with failover: each provider in priority order until one
+    /// answers. `check` validates the result's shape; a bad shape counts as a
+    /// malformed answer and fails over too.
+    pub(crate) fn request<T>(
+        &mut self,
+        method: &str,
+        params: &Value,
+        check: impl Fn(&Value) -> Result<T, Failure>,
+    ) -> Result<(usize, T), L2Error> {
+        let mut failures = Vec::new();
+        for idx in self.order.clone() {
+            match self.call_one(idx, method, params) {
+                Ok(v) => match check(&v) {
+                    Ok(t) => {
+                        self.record_success(idx);
+                        return Ok((idx, t));
+                    }
+                    Err(f) => failures.push(self.record_failure(idx, method, f)),
+                },
+                Err(f) => failures.push(f),
+            }
+        }
+        Err(L2Error::AllProvidersFailed {
+            method: method.into(),
+            failures,
+        })
+    }
+
+    /// `eth_blockNumber` with failover.
+    pub(crate) fn block_number(&mut self, now: SystemTime) -> Result<u64, L2Error> {
+        let (idx, h) = self.request("eth_blockNumber", &json!([]), parse_quantity)?;
+        let p = &mut self.providers[idx];
+        p.last_height = Some(h);
+        p.last_height_at = Some(now);
+        Ok(h)
+    }
+
+    /// `eth_getLogs` for the contract from `from` up to at most `latest`,
+    /// with failover. Each provider gets at most its own `max_logs` blocks;
+    /// a range-limit refusal halves that for the provider, logs the
+    /// `l2-max-logs` value to configure, and retries the same provider.
+    /// Returns the last block covered and the raw logs.
+    pub(crate) fn get_logs(
+        &mut self,
+        from: u64,
+        latest: u64,
+        contract: &str,
+    ) -> Result<(u64, Vec<Value>), L2Error> {
+        let mut failures = Vec::new();
+        for idx in self.order.clone() {
+            loop {
+                let span = self.providers[idx].max_logs;
+                let to = latest.min(from.saturating_add(span - 1));
+                let params = json!([{
+                    "fromBlock": format!("0x{from:x}"),
+                    "toBlock": format!("0x{to:x}"),
+                    "address": contract,
+                }]);
+                let failure = match self.call_raw(idx, "eth_getLogs", &params) {
+                    Ok(Value::Array(logs)) => {
+                        self.record_success(idx);
+                        return Ok((to, logs));
+                    }
+                    Ok(other) => Failure {
+                        kind: FailureKind::Malformed,
+                        message: format!("expected an array of logs, got {}", type_name(&other)),
+                    },
+                    Err(f) => f,
+                };
+                let refused = matches!(
+                    failure.kind,
+                    FailureKind::JsonRpc { .. } | FailureKind::HttpStatus { .. }
+                ) && is_range_limit(&failure.message);
+                let asked = to - from + 1;
+                if refused && asked > 1 {
+                    let p = &mut self.providers[idx];
+                    p.counters.range_limited += 1;
+                    p.max_logs = (asked / 2).max(1);
+                    warn!(
+                        "{} refused eth_getLogs over {asked} blocks ({}); retrying with {} blocks. \
+                         Set l2-max-logs={} (or lower) in the config to avoid these retries.",
+                        p.label(),
+                        failure.message,
+                        p.max_logs,
+                        p.max_logs
+                    );
+                    continue;
+                }
+                failures.push(self.record_failure(idx, "eth_getLogs", failure));
+                break;
+            }
+        }
+        Err(L2Error::AllProvidersFailed {
+            method: "eth_getLogs".into(),
+            failures,
+        })
+    }
+
+    /// The provider check of §5.3 step 1: `eth_blockNumber` to every provider
+    /// (no failover), then "good" providers (height ≥ best − threshold) in
+    /// configured order, then the others by height descending.
+    pub(crate) fn check(&mut self, now: SystemTime) -> CheckOutcome {
+        let mut heights = Vec::with_capacity(self.len());
+        for idx in 0..self.len() {
+            let h = match self.call_one(idx, "eth_blockNumber", &json!([])) {
+                Ok(v) => match parse_quantity(&v) {
+                    Ok(h) => {
+                        self.record_success(idx);
+                        let p = &mut self.providers[idx];
+                        p.last_height = Some(h);
+                        p.last_height_at = Some(now);
+                        Some(h)
+                    }
+                    Err(f) => {
+                        self.record_failure(idx, "eth_blockNumber", f);
+                        None
+                    }
+                },
+                Err(_) => None,
+            };
+            if h.is_none() {
+                let p = &self.providers[idx];
+                let msg = format!("Failed to retrieve height from {}", p.label());
+                if idx == 0 {
+                    error!("{msg}");
+                } else {
+                    warn!("{msg}");
+                }
+            }
+            heights.push(h);
+        }
+        let best = heights.iter().flatten().copied().max();
+        let threshold = best.unwrap_or(0).saturating_sub(self.check_threshold);
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        for (idx, h) in heights.iter().enumerate() {
+            match h {
+                Some(h) if *h >= threshold => {
+                    let p = &mut self.providers[idx];
+                    if p.health == ProviderHealth::Lagging {
+                        p.health = ProviderHealth::Good;
+                    }
+                    good.push(idx);
+                }
+                Some(h) => {
+                    let p = &mut self.providers[idx];
+                    p.counters.lagging += 1;
+                    p.health = ProviderHealth::Lagging;
+                    let msg = format!(
+                        "{} is lagging (height {h} < {})",
+                        p.label(),
+                        best.unwrap_or(0)
+                    );
+                    if idx == 0 {
+                        error!("{msg}");
+                    } else {
+                        warn!("{msg}");
+                    }
+                    bad.push(idx);
+                }
+                None => bad.push(idx),
+            }
+        }
+        // by height descending (failed ones last), ties in configured order
+        bad.sort_by_key(|&i| (std::cmp::Reverse(heights[i].map(|h| h + 1).unwrap_or(0)), i));
+        let old_first = self.order[0];
+        self.order = good.into_iter().chain(bad).collect();
+        let new_first = self.order[0];
+        if new_first != old_first {
+            let old = self.providers[old_first].label();
+            let new = self.providers[new_first].label();
+            if new_first == 0 {
+                info!("{new} is available again; switching back to it as primary L2 source");
+                self.last_unavailable_log = None;
+            } else {
+                warn!(
+                    "{old} is not responding or is behind; switching to {new} as primary L2 source"
+                );
+                self.last_unavailable_log = Some(now);
+            }
+        } else if new_first != 0 {
+            let due = self.last_unavailable_log.is_none_or(|t| {
+                now.duration_since(t).unwrap_or_default() >= STILL_UNAVAILABLE_EVERY
+            });
+            if due {
+                warn!("{} is still unavailable", self.providers[0].label());
+                self.last_unavailable_log = Some(now);
+            }
+        }
+        CheckOutcome {
+            first_height: heights[new_first],
+            heights,
+        }
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Health, counters and heights of one provider, for status output.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderStatus {
+    /// `Primary L2 provider`, `Backup L2 provider #N`.
+    pub name: String,
+    /// Redacted URL.
+    pub url: ProviderUrl,
+    /// Whether requests go to this provider first now.
+    pub in_use: bool,
+    /// Position in the current priority order (0 = in use).
+    pub priority: usize,
+    /// Current health.
+    pub health: ProviderHealth,
+    /// Height it last reported.
+    pub last_height: Option<u64>,
+    /// When it reported it (Unix seconds).
+    pub last_height_at: Option<u64>,
+    /// Blocks per `eth_getLogs` used for it now.
+    pub max_logs: u64,
+    /// Its last failure, if any.
+    pub last_error: Option<Failure>,
+    /// Counters since start.
+    pub counters: ProviderCounters,
+}
+
+impl ProviderPool {
+    pub(crate) fn status(&self) -> Vec<ProviderStatus> {
+        self.providers
+            .iter()
+            .enumerate()
+            .map(|(idx, p)| {
+                let priority = self.order.iter().position(|&i| i == idx).unwrap_or(idx);
+                ProviderStatus {
+                    name: p.name.clone(),
+                    url: p.url().clone(),
+                    in_use: priority == 0,
+                    priority,
+                    health: p.health,
+                    last_height: p.last_height,
+                    last_height_at: p.last_height_at.map(unix_secs),
+                    max_logs: p.max_logs,
+                    last_error: p.last_error.clone(),
+                    counters: p.counters.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_limit_messages() {
+        for m in [
+            "query returned more than 10000 results",
+            "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range",
+            "eth_getLogs is limited to a 5 range",
+            "block range is too large",
+            "exceed maximum block range: 500",
+            "ranges over 1000 blocks are not supported: block range limit",
+        ] {
+            assert!(is_range_limit(m), "{m}");
+        }
+        for m in [
+            "daily request count exceeded, request rate limited",
+            "Too Many Requests",
+            "execution reverted",
+            "limit exceeded",
+        ] {
+            assert!(!is_range_limit(m), "{m}");
+        }
+    }
+}

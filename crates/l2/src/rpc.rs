@@ -1,0 +1,294 @@
+//! Blocking JSON-RPC 2.0 over HTTP(S) to one provider (oxend-compat.md §5.4).
+//!
+//! `POST <url>`, `Content-Type: application/json`, body
+//! `{"jsonrpc":"2.0","method":…,"params":…,"id":1}`. Success means HTTP 200
+//! and a non-null `result`; every other outcome is a [`Failure`] of a
+//! [`FailureKind`]. A JSON-RPC `error` sent with HTTP 200 (rate limits such as
+//! -32005) is a failure too (spec/README.md decisions).
+
+use std::io;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::url::ProviderUrl;
+
+/// Largest answer body read (an `eth_getLogs` over a busy range can be large).
+const BODY_LIMIT: u64 = 64 * 1024 * 1024;
+/// Longest provider-supplied message kept in errors and status.
+const MESSAGE_LIMIT: usize = 200;
+
+/// What went wrong with one request to one provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The connection could not be made or broke (refused, DNS, TLS, reset).
+    Connection,
+    /// No complete answer within `l2-timeout`.
+    Timeout,
+    /// An HTTP status other than 200.
+    HttpStatus {
+        /// The status code.
+        status: u16,
+    },
+    /// A JSON-RPC `error` object (with any HTTP status 200).
+    JsonRpc {
+        /// The JSON-RPC error code, e.g. -32005.
+        code: i64,
+    },
+    /// The body was not a JSON-RPC answer, or the result had the wrong shape.
+    Malformed,
+    /// `result` was missing or `null`.
+    NullResult,
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailureKind::Connection => f.write_str("connection failed"),
+            FailureKind::Timeout => f.write_str("timed out"),
+            FailureKind::HttpStatus { status } => write!(f, "HTTP status {status}"),
+            FailureKind::JsonRpc { code } => write!(f, "JSON-RPC error {code}"),
+            FailureKind::Malformed => f.write_str("malformed answer"),
+            FailureKind::NullResult => f.write_str("null result"),
+        }
+    }
+}
+
+/// A failed request: its kind and a short, redacted description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// The kind, which picks the counter.
+    #[serde(flatten)]
+    pub kind: FailureKind,
+    /// Detail: the provider's message, the socket error, ….
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{}: {}", self.kind, self.message)
+        }
+    }
+}
+
+/// One provider's HTTP client (a pooled keep-alive agent).
+pub(crate) struct Endpoint {
+    url: ProviderUrl,
+    agent: ureq::Agent,
+}
+
+impl Endpoint {
+    pub(crate) fn new(url: ProviderUrl, timeout: Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .max_idle_connections_per_host(2)
+            .build()
+            .new_agent();
+        Self { url, agent }
+    }
+
+    pub(crate) fn url(&self) -> &ProviderUrl {
+        &self.url
+    }
+
+    /// Sends one request and returns its non-null `result`.
+    pub(crate) fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
+        let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
+        let resp = self
+            .agent
+            .post(self.url.expose())
+            .header("Content-Type", "application/json")
+            .send(body.to_string());
+        let mut resp = resp.map_err(|e| self.transport_failure(e))?;
+        let status = resp.status().as_u16();
+        let text = resp
+            .body_mut()
+            .with_config()
+            .limit(BODY_LIMIT)
+            .read_to_string()
+            .map_err(|e| self.transport_failure(e))?;
+        let parsed: Option<Value> = serde_json::from_str(&text).ok();
+        let rpc_error = parsed
+            .as_ref()
+            .and_then(|v| v.get("error"))
+            .filter(|e| !e.is_null())
+            .cloned();
+        let rpc_error = rpc_error.as_ref();
+        if status != 200 {
+            let message = rpc_error
+                .map(|e| self.error_message(e))
+                .unwrap_or_else(|| self.scrub(&text));
+            return Err(Failure {
+                kind: FailureKind::HttpStatus { status },
+                message,
+            });
+        }
+        let Some(answer) = parsed.filter(Value::is_object) else {
+            return Err(Failure {
+                kind: FailureKind::Malformed,
+                message: format!("not a JSON-RPC answer: {}", self.scrub(&text)),
+            });
+        };
+        if let Some(err) = rpc_error {
+            return match err.get("code").and_then(Value::as_i64) {
+                Some(code) => Err(Failure {
+                    kind: FailureKind::JsonRpc { code },
+                    message: self.error_message(err),
+                }),
+                None => Err(Failure {
+                    kind: FailureKind::Malformed,
+                    message: format!("error without a code: {}", self.scrub(&err.to_string())),
+                }),
+            };
+        }
+        match answer.get("result") {
+            None | Some(Value::Null) => Err(Failure {
+                kind: FailureKind::NullResult,
+                message: String::new(),
+            }),
+            Some(v) => Ok(v.clone()),
+        }
+    }
+
+    fn error_message(&self, err: &Value) -> String {
+        let msg = err
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| err.to_string());
+        self.scrub(&msg)
+    }
+
+    /// Shortens provider text and removes anything of the URL beyond the
+    /// redacted form (some providers echo the URL, key included).
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let full = self.url.expose();
+        let mut s = text.replace(full, self.url.redacted());
+        if let Some((_, rest)) = full.split_once("://") {
+            if let Some(i) = rest.find(['/', '?', '#']) {
+                let secret = &rest[i..];
+                if secret.len() > 1 {
+                    s = s.replace(secret, "/…");
+                }
+            }
+            if let Some(at) = rest.find('@') {
+                s = s.replace(&rest[..at], "…");
+            }
+        }
+        let s = s.trim();
+        if s.chars().count() > MESSAGE_LIMIT {
+            let cut: String = s.chars().take(MESSAGE_LIMIT).collect();
+            format!("{cut}…")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn transport_failure(&self, e: ureq::Error) -> Failure {
+        let (kind, message) = match &e {
+            ureq::Error::Timeout(t) => (FailureKind::Timeout, format!("{t} timeout")),
+            ureq::Error::Io(io) if is_timeout(io) => (FailureKind::Timeout, io.to_string()),
+            ureq::Error::Io(io) => (FailureKind::Connection, io.to_string()),
+            ureq::Error::HostNotFound => (FailureKind::Connection, "host not found".into()),
+            ureq::Error::ConnectionFailed => (FailureKind::Connection, "connection failed".into()),
+            ureq::Error::BadUri(_) => (FailureKind::Connection, "invalid URL".into()),
+            ureq::Error::StatusCode(status) => {
+                (FailureKind::HttpStatus { status: *status }, String::new())
+            }
+            ureq::Error::BodyExceedsLimit(n) => (
+                FailureKind::Malformed,
+                format!("answer larger than {n} bytes"),
+            ),
+            other => (FailureKind::Connection, other.to_string()),
+        };
+        Failure {
+            kind,
+            message: self.scrub(&message),
+        }
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
+}
+
+/// Parses a JSON-RPC quantity (`"0x1b4"`).
+pub(crate) fn parse_quantity(v: &Value) -> Result<u64, Failure> {
+    let bad = || Failure {
+        kind: FailureKind::Malformed,
+        message: format!("expected a hex quantity, got {}", short(v)),
+    };
+    let s = v.as_str().ok_or_else(bad)?;
+    let digits = s.strip_prefix("0x").ok_or_else(bad)?;
+    if digits.is_empty() || digits.len() > 16 {
+        return Err(bad());
+    }
+    u64::from_str_radix(digits, 16).map_err(|_| bad())
+}
+
+/// Parses JSON-RPC data (`"0x…"`, even length) into bytes.
+pub(crate) fn parse_data(v: &Value) -> Result<Vec<u8>, Failure> {
+    let bad = || Failure {
+        kind: FailureKind::Malformed,
+        message: format!("expected hex data, got {}", short(v)),
+    };
+    let s = v.as_str().ok_or_else(bad)?;
+    let digits = s.strip_prefix("0x").ok_or_else(bad)?;
+    hex::decode(digits).map_err(|_| bad())
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_and_data() {
+        assert_eq!(parse_quantity(&json!("0x66eee")).unwrap(), 421_614);
+        assert_eq!(parse_quantity(&json!("0x0")).unwrap(), 0);
+        for bad in [
+            json!("0x"),
+            json!("12"),
+            json!(12),
+            json!(null),
+            json!("0xzz"),
+        ] {
+            assert_eq!(
+                parse_quantity(&bad).unwrap_err().kind,
+                FailureKind::Malformed
+            );
+        }
+        assert_eq!(parse_data(&json!("0x")).unwrap(), Vec::<u8>::new());
+        assert_eq!(parse_data(&json!("0x0aff")).unwrap(), vec![10, 255]);
+        assert!(parse_data(&json!("0x0af")).is_err());
+    }
+
+    #[test]
+    fn scrub_hides_echoed_keys() {
+        let e = Endpoint::new(
+            ProviderUrl::new("https://u:pw@rpc.example/v2/KEY123?x=KEY456"),
+            Duration::from_secs(1),
+        );
+        let s =
+            e.scrub("bad key /v2/KEY123?x=KEY456 at https://u:pw@rpc.example/v2/KEY123?x=KEY456");
+        assert!(!s.contains("KEY"), "{s}");
+        assert!(!s.contains("pw"), "{s}");
+    }
+}

@@ -1,0 +1,129 @@
+//! The serialisable snapshot of the tracker for the admin RPC, `status`,
+//! `print_sn_status` and the systemd `STATUS=` line (issue 5 item 5).
+
+use std::fmt;
+
+use alloy_primitives::{Address, U256};
+use serde::Serialize;
+
+use crate::abi::{BlsPubkey, Ed25519Pubkey};
+use crate::pool::ProviderStatus;
+use crate::registry::NodeContractState;
+use crate::tracker::CycleReport;
+use crate::url::ProviderUrl;
+
+/// The best L2 head has not moved for longer than `stall_after`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stall {
+    /// The head every provider reports.
+    pub height: u64,
+    /// Since when (Unix seconds): when that head was first seen.
+    pub since: u64,
+    /// The same as UTC text.
+    pub since_utc: String,
+}
+
+impl fmt::Display for Stall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "L2 stalled at block {} since {}",
+            self.height, self.since_utc
+        )
+    }
+}
+
+/// The provider requests go to first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderInUse {
+    /// `Primary L2 provider`, `Backup L2 provider #N`.
+    pub name: String,
+    /// Redacted URL.
+    pub url: ProviderUrl,
+}
+
+/// This node's registration as the contract sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnNodeStatus {
+    /// Not registered / registered / exit requested / exited.
+    pub state: NodeContractState,
+    /// Its contract id, when known.
+    pub service_node_id: Option<u64>,
+    /// The BLS pubkey asked about.
+    pub bls_pubkey: Option<BlsPubkey>,
+    /// The Ed25519 pubkey asked about.
+    pub ed25519_pubkey: Option<Ed25519Pubkey>,
+}
+
+/// `rewardRate()` of the reward pool at a reward height.
+#[derive(Debug, Clone, Serialize)]
+pub struct RewardRate {
+    /// The multiple of 600 it was read at.
+    pub height: u64,
+    /// The rate (atomic SESH per block).
+    pub rate: U256,
+}
+
+/// Everything the tracker knows, for output. URLs are redacted.
+#[derive(Debug, Clone, Serialize)]
+pub struct L2Status {
+    /// Required chain id.
+    pub chain_id: u64,
+    /// ServiceNodeRewards address followed.
+    pub rewards_contract: Address,
+    /// Latest L2 height reported by a provider.
+    pub l2_height: Option<u64>,
+    /// When (Unix seconds).
+    pub l2_height_at: Option<u64>,
+    /// Seconds since then.
+    pub l2_height_age_secs: Option<u64>,
+    /// Highest block whose logs are all applied.
+    pub synced_height: Option<u64>,
+    /// Provider in use.
+    pub provider_in_use: ProviderInUse,
+    /// Every provider in configured order, with health and counters.
+    pub providers: Vec<ProviderStatus>,
+    /// Set while the L2 is stalled.
+    pub stalled: Option<Stall>,
+    /// Staking requirement (atomic SESH).
+    pub staking_requirement: U256,
+    /// Nodes in the contract (registered or exit requested) known to the tracker.
+    pub registered_nodes: usize,
+    /// Events kept (the history window).
+    pub events_stored: u64,
+    /// This node, when its keys were given.
+    pub own_node: Option<OwnNodeStatus>,
+    /// Latest reward rate read.
+    pub reward_rate: Option<RewardRate>,
+    /// The last cycle's report.
+    pub last_cycle: Option<CycleReport>,
+}
+
+impl L2Status {
+    /// One line for `status` and systemd `STATUS=`, e.g.
+    /// `L2 height 1234 via Primary L2 provider [https://host/…], synced 1234, 12 nodes; node registered`.
+    pub fn summary(&self) -> String {
+        let mut s = match (&self.stalled, self.l2_height) {
+            (Some(stall), _) => stall.to_string(),
+            (None, Some(h)) => format!(
+                "L2 height {h} via {} [{}]",
+                self.provider_in_use.name, self.provider_in_use.url
+            ),
+            (None, None) => "L2 height unknown (no provider has answered yet)".to_string(),
+        };
+        if let Some(synced) = self.synced_height {
+            s.push_str(&format!(", synced {synced}"));
+        }
+        s.push_str(&format!(", {} nodes", self.registered_nodes));
+        if let Some(own) = &self.own_node {
+            s.push_str(&format!("; node {}", own.state.describe()));
+        }
+        s
+    }
+}
+
+impl fmt::Display for L2Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary())
+    }
+}

@@ -1,0 +1,627 @@
+//! The tracking cycle (oxend-compat.md §5.3): height, `rewardRate()` at reward
+//! heights, `eth_getLogs` across the history window, `allServiceNodeIDs()` at
+//! purge heights. The daemon calls [`L2Tracker::step`] every `l2-refresh`.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+use std::time::SystemTime;
+
+use alloy_primitives::{Address, B256, U256};
+use serde::Serialize;
+use serde_json::{json, Value};
+use tracing::{debug, error, info, warn};
+
+use crate::abi;
+use crate::config::{
+    L2Config, DEFAULT_STAKING_REQUIREMENT, HIST_SIZE, NODE_LIST_PURGE_BLOCKS,
+    REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS,
+};
+use crate::error::L2Error;
+use crate::pool::ProviderPool;
+use crate::registry::{NodeContractState, NodeQuery, NodeRecord, Registry};
+use crate::rpc::{parse_data, parse_quantity};
+use crate::status::{L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
+use crate::store::{Batch, EventRecord, Store};
+use crate::time::{format_utc, since, unix_secs};
+
+/// What one [`L2Tracker::step`] did. Serialisable for logs and status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CycleReport {
+    /// When the cycle ran (Unix seconds).
+    pub at: u64,
+    /// L2 height used this cycle, if any provider answered.
+    pub height: Option<u64>,
+    /// `eth_getLogs` batches stored.
+    pub log_batches: u64,
+    /// Whether the logs reached `height` (the purge step runs only then).
+    pub logs_complete: bool,
+    /// New events stored and applied.
+    pub events_applied: u64,
+    /// Logs skipped because they were stored already.
+    pub events_duplicate: u64,
+    /// Logs of tracked events that did not decode (reported and skipped).
+    pub malformed_logs: u64,
+    /// Logs of other events of the contract.
+    pub ignored_logs: u64,
+    /// `rewardRate()` values fetched.
+    pub reward_rates_fetched: u64,
+    /// Height of the `allServiceNodeIDs()` list applied this cycle.
+    pub node_list_height: Option<u64>,
+    /// The stall, when the L2 head has not moved for `stall_after`.
+    pub stalled: Option<Stall>,
+    /// What went wrong (redacted).
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    height: u64,
+    since: SystemTime,
+}
+
+/// Follows the ServiceNodeRewards contract through the provider pool and
+/// keeps its view in the state database.
+///
+/// Drive it like this: [`L2Tracker::open`] at start, then
+/// [`L2Tracker::verify_chain_id`] (a wrong chain id is fatal, as in oxend),
+/// then [`L2Tracker::step`] every [`L2Config::refresh`] with the current time,
+/// from one thread. [`L2Tracker::status`] gives the snapshot for the admin RPC.
+pub struct L2Tracker {
+    cfg: L2Config,
+    pool: ProviderPool,
+    store: Store,
+    registry: Registry,
+    synced: Option<u64>,
+    staking_requirement: U256,
+    last_purge_height: Option<u64>,
+    own: Option<NodeQuery>,
+    head: Option<Head>,
+    last_height: Option<u64>,
+    last_height_at: Option<SystemTime>,
+    next_check: Option<SystemTime>,
+    last_check_at: Option<SystemTime>,
+    stall_logged: bool,
+    rewards: BTreeMap<u64, U256>,
+    last_cycle: Option<CycleReport>,
+}
+
+impl std::fmt::Debug for L2Tracker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("L2Tracker")
+            .field("providers", &self.cfg.providers)
+            .field("synced", &self.synced)
+            .field("last_height", &self.last_height)
+            .finish_non_exhaustive()
+    }
+}
+
+impl L2Tracker {
+    /// Opens the state in `state_dir` (created if missing; `l2-state.sqlite`
+    /// inside) and sets up the providers. Resumes from the stored synced
+    /// height. State written for another chain id or contract is dropped.
+    pub fn open(cfg: L2Config, state_dir: &Path) -> Result<Self, L2Error> {
+        let mut cfg = cfg;
+        cfg.providers.retain(|u| !u.expose().is_empty());
+        if cfg.providers.is_empty() {
+            return Err(L2Error::NoProviders);
+        }
+        let (store, _reset) = Store::open(state_dir, cfg.chain_id, cfg.rewards_contract)?;
+        let registry = Registry::from_records(store.load_nodes()?);
+        let synced = store.synced_height()?;
+        let staking_requirement = store
+            .staking_requirement()?
+            .unwrap_or(U256::from(DEFAULT_STAKING_REQUIREMENT));
+        let last_purge_height = store.last_purge_height()?;
+        info!(
+            "L2 state opened: synced to {}, {} nodes known",
+            synced.map_or("nothing".into(), |h| format!("block {h}")),
+            registry.all().count()
+        );
+        Ok(Self {
+            pool: ProviderPool::new(&cfg),
+            cfg,
+            store,
+            registry,
+            synced,
+            staking_requirement,
+            last_purge_height,
+            own: None,
+            head: None,
+            last_height: None,
+            last_height_at: None,
+            next_check: None,
+            last_check_at: None,
+            stall_logged: false,
+            rewards: BTreeMap::new(),
+            last_cycle: None,
+        })
+    }
+
+    /// Sets this node's keys, so status reports its contract state.
+    pub fn set_own_node(&mut self, keys: NodeQuery) {
+        self.own = Some(keys);
+    }
+
+    /// Checks `eth_chainId` of every provider (oxend-compat.md §3.3). A
+    /// provider that does not answer is only a warning; one that serves
+    /// another chain is [`L2Error::WrongChainId`], which should stop startup.
+    /// Does nothing with `l2-skip-chainid`.
+    pub fn verify_chain_id(&mut self) -> Result<(), L2Error> {
+        if self.cfg.skip_chain_id {
+            return Ok(());
+        }
+        info!("Verifying L2 provider chain-id");
+        for idx in 0..self.pool.len() {
+            let answer = self
+                .pool
+                .call_one(idx, "eth_chainId", &json!([]))
+                .map_err(|f| f.failure)
+                .and_then(|v| parse_quantity(&v));
+            let p = &self.pool.providers[idx];
+            match answer {
+                Ok(id) if id == self.cfg.chain_id => {
+                    self.pool.providers[idx].counters.successes += 1;
+                    let p = &self.pool.providers[idx];
+                    info!(
+                        "L2 provider {} [{}] returned correct chainId 0x{id:x}",
+                        p.name,
+                        p.url()
+                    );
+                }
+                Ok(id) => {
+                    return Err(L2Error::WrongChainId {
+                        provider: p.name.clone(),
+                        url: p.url().clone(),
+                        got: id,
+                        expected: self.cfg.chain_id,
+                    })
+                }
+                Err(f) => {
+                    warn!(
+                        "Failed to retrieve L2 chain ID from {} [{}]: {f}",
+                        p.name,
+                        p.url()
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One tracking cycle at time `now`. Never fails: problems are logged,
+    /// counted per provider and listed in the report; the next cycle retries.
+    pub fn step(&mut self, now: SystemTime) -> CycleReport {
+        let mut report = CycleReport {
+            at: unix_secs(now),
+            ..Default::default()
+        };
+        if let Some(latest) = self.update_height(now, &mut report) {
+            self.update_rewards(latest, &mut report);
+            report.logs_complete = self.sync_logs(latest, &mut report);
+            if report.logs_complete {
+                self.check_node_list(latest, &mut report);
+            }
+        }
+        report.stalled = self.stall(now);
+        self.last_cycle = Some(report.clone());
+        report
+    }
+
+    // ---- step 1: height -------------------------------------------------
+
+    fn update_height(&mut self, now: SystemTime, report: &mut CycleReport) -> Option<u64> {
+        let multi = self.pool.len() > 1;
+        let due = self.next_check.is_none_or(|t| now >= t);
+        let probe = self.head.is_some_and(|h| {
+            let stalled_at = h.since + self.cfg.stall_after;
+            now >= stalled_at && self.last_check_at.is_none_or(|c| c < stalled_at)
+        });
+        let mut height = None;
+        if multi && (due || probe) {
+            let out = self.pool.check(now);
+            self.next_check = Some(now + self.cfg.check_interval);
+            self.last_check_at = Some(now);
+            if let Some(best) = out.heights.iter().flatten().max() {
+                self.observe_head(*best, now);
+            }
+            height = out.first_height;
+        }
+        if height.is_none() {
+            match self.pool.block_number(now) {
+                Ok(h) => height = Some(h),
+                Err(e) => {
+                    let ago = self.last_height_at.map_or("never".to_string(), |t| {
+                        format!("{} s ago", since(now, t).as_secs())
+                    });
+                    error!("Failed to retrieve current height from L2 RPC provider; last successful retrieval: {ago}");
+                    report.errors.push(e.to_string());
+                }
+            }
+        }
+        let h = height?;
+        self.observe_head(h, now);
+        self.last_height = Some(h);
+        self.last_height_at = Some(now);
+        report.height = Some(h);
+        if let Some(stall) = self.stall(now) {
+            if !self.stall_logged {
+                let agree = if multi {
+                    "every provider reports the same head; not switching providers"
+                } else {
+                    "the only provider reports no new block"
+                };
+                warn!("{stall}: {agree}");
+                self.stall_logged = true;
+            }
+        }
+        Some(h)
+    }
+
+    fn observe_head(&mut self, h: u64, now: SystemTime) {
+        if self.head.is_none_or(|head| h > head.height) {
+            if self.stall_logged {
+                info!("L2 is moving again: block {h}");
+                self.stall_logged = false;
+            }
+            self.head = Some(Head {
+                height: h,
+                since: now,
+            });
+        }
+    }
+
+    /// "L2 stalled at block N since T" when the best head seen has not moved
+    /// for `stall_after`.
+    pub fn stall(&self, now: SystemTime) -> Option<Stall> {
+        let head = self.head?;
+        (since(now, head.since) >= self.cfg.stall_after).then(|| Stall {
+            height: head.height,
+            since: unix_secs(head.since),
+            since_utc: format_utc(head.since),
+        })
+    }
+
+    // ---- step 2: reward rate --------------------------------------------
+
+    fn update_rewards(&mut self, latest: u64, report: &mut CycleReport) {
+        let Some(pool_contract) = self.cfg.pool_contract else {
+            return;
+        };
+        let step = REWARD_POOL_UPDATE_BLOCKS;
+        let first = latest.saturating_sub(step) / step * step;
+        self.rewards.retain(|h, _| *h >= first);
+        let mut h = first;
+        while h <= latest {
+            if !self.rewards.contains_key(&h) {
+                match self.eth_call(pool_contract, &abi::reward_rate_calldata(), h) {
+                    Ok(data) => match abi::decode_reward_rate(&data) {
+                        Ok(rate) => {
+                            self.rewards.insert(h, rate);
+                            report.reward_rates_fetched += 1;
+                        }
+                        Err(e) => {
+                            warn!("rewardRate() at block {h} did not decode: {e}");
+                            report.errors.push(format!("rewardRate() at {h}: {e}"));
+                        }
+                    },
+                    Err(e) => {
+                        warn!("Failed to retrieve rewardRate() at block {h}: {e}");
+                        report.errors.push(e.to_string());
+                        return;
+                    }
+                }
+            }
+            h += step;
+        }
+    }
+
+    fn eth_call(&mut self, to: Address, data: &[u8], block: u64) -> Result<Vec<u8>, L2Error> {
+        let params = json!([
+            {"to": format!("0x{}", hex::encode(to)), "data": format!("0x{}", hex::encode(data))},
+            format!("0x{block:x}")
+        ]);
+        self.pool
+            .request("eth_call", &params, parse_data)
+            .map(|(_, d)| d)
+    }
+
+    // ---- step 3: logs -----------------------------------------------------
+
+    fn sync_logs(&mut self, latest: u64, report: &mut CycleReport) -> bool {
+        let window_start = latest.saturating_sub(HIST_SIZE) + 1;
+        let mut from = self
+            .synced
+            .map_or(window_start, |s| (s + 1).max(window_start));
+        let contract = format!("0x{}", hex::encode(self.cfg.rewards_contract));
+        while from <= latest {
+            match self.pool.get_logs(from, latest, &contract) {
+                Ok((to, logs)) => {
+                    if let Err(e) = self.store_logs(to, &logs, latest, report) {
+                        error!("Failed to store L2 logs for {from}-{to}: {e}");
+                        report.errors.push(e.to_string());
+                        return false;
+                    }
+                    report.log_batches += 1;
+                    debug!("L2 logs synced up to block {to}");
+                    from = to + 1;
+                }
+                Err(e) => {
+                    warn!("Failed to retrieve L2 logs for {from}-{latest}: {e}");
+                    report.errors.push(e.to_string());
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn store_logs(
+        &mut self,
+        to: u64,
+        logs: &[Value],
+        latest: u64,
+        report: &mut CycleReport,
+    ) -> Result<(), L2Error> {
+        let mut records = Vec::new();
+        for raw in logs {
+            match self.decode_raw(raw) {
+                Ok(Some(Decoded2::Event(r))) => records.push(*r),
+                Ok(Some(Decoded2::Ignored)) => report.ignored_logs += 1,
+                Ok(None) => {}
+                Err(e) => {
+                    warn!("Skipping malformed L2 log: {e}");
+                    report.malformed_logs += 1;
+                    report.errors.push(format!("malformed log skipped: {e}"));
+                }
+            }
+        }
+        records.sort_by_key(EventRecord::key);
+        let mut seen = HashSet::new();
+        let mut fresh = Vec::with_capacity(records.len());
+        for r in records {
+            if seen.insert(r.key()) && !self.store.has_event(r.key())? {
+                fresh.push(r);
+            } else {
+                report.events_duplicate += 1;
+            }
+        }
+        let mut changed = BTreeSet::new();
+        let mut staking = None;
+        for r in &fresh {
+            if let abi::ContractEvent::StakingRequirementUpdated { new_requirement } = r.event {
+                staking = Some(new_requirement);
+            }
+            if let Some(id) = self.registry.apply(&r.event, r.block) {
+                changed.insert(id);
+            }
+        }
+        let nodes: Vec<&NodeRecord> = changed
+            .iter()
+            .filter_map(|id| self.registry.get(*id))
+            .collect();
+        let batch = Batch {
+            synced_height: Some(to),
+            events: &fresh,
+            nodes,
+            staking_requirement: staking,
+            prune_at_or_below: latest.checked_sub(HIST_SIZE),
+            ..Default::default()
+        };
+        if let Err(e) = self.store.commit(&batch) {
+            // memory must not run ahead of the database
+            self.registry = Registry::from_records(self.store.load_nodes()?);
+            return Err(e);
+        }
+        self.synced = Some(to);
+        if let Some(r) = staking {
+            self.staking_requirement = r;
+        }
+        for r in &fresh {
+            info!("L2 event at block {}: {}", r.block, r.event.name());
+        }
+        report.events_applied += fresh.len() as u64;
+        Ok(())
+    }
+
+    /// One raw log: `Ok(None)` for logs to ignore silently (pending, removed,
+    /// other address), `Err` for malformed ones.
+    fn decode_raw(&self, raw: &Value) -> Result<Option<Decoded2>, String> {
+        let field = |k: &str| raw.get(k).filter(|v| !v.is_null());
+        let Some(block) = field("blockNumber") else {
+            return Ok(None); // pending log: ignored, as oxend does
+        };
+        if raw.get("removed").and_then(Value::as_bool) == Some(true) {
+            return Ok(None);
+        }
+        let q = |k: &str| -> Result<u64, String> {
+            field(k)
+                .ok_or_else(|| format!("no {k}"))
+                .and_then(|v| parse_quantity(v).map_err(|f| format!("{k}: {}", f.message)))
+        };
+        let block = parse_quantity(block).map_err(|f| format!("blockNumber: {}", f.message))?;
+        let here = format!("block {block}");
+        let address = field("address")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{here}: no address"))?;
+        if !address.eq_ignore_ascii_case(&format!("0x{}", hex::encode(self.cfg.rewards_contract))) {
+            return Ok(None);
+        }
+        let tx_index = q("transactionIndex").map_err(|e| format!("{here}: {e}"))?;
+        let log_index = q("logIndex").map_err(|e| format!("{here}: {e}"))?;
+        let here = format!("block {block} log {log_index}");
+        let tx_hash = field("transactionHash")
+            .ok_or_else(|| format!("{here}: no transactionHash"))
+            .and_then(|v| parse_data(v).map_err(|f| format!("{here}: {}", f.message)))
+            .and_then(|b| {
+                (b.len() == 32)
+                    .then(|| B256::from_slice(&b))
+                    .ok_or_else(|| format!("{here}: transactionHash is not 32 bytes"))
+            })?;
+        let topics = field("topics")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{here}: no topics"))?
+            .iter()
+            .map(|t| match parse_data(t) {
+                Ok(b) if b.len() == 32 => Ok(B256::from_slice(&b)),
+                _ => Err(format!("{here}: bad topic {t}")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let data = field("data")
+            .ok_or_else(|| format!("{here}: no data"))
+            .and_then(|v| parse_data(v).map_err(|f| format!("{here}: {}", f.message)))?;
+        match abi::decode_log(&topics, &data) {
+            Ok(Some(event)) => Ok(Some(Decoded2::Event(Box::new(EventRecord {
+                block,
+                tx_index,
+                log_index,
+                tx_hash,
+                event,
+            })))),
+            Ok(None) => Ok(Some(Decoded2::Ignored)),
+            Err(e) => Err(format!("{here}: {e}")),
+        }
+    }
+
+    // ---- step 4: node list --------------------------------------------------
+
+    fn check_node_list(&mut self, latest: u64, report: &mut CycleReport) {
+        let purge_height = latest - latest % NODE_LIST_PURGE_BLOCKS;
+        if self.last_purge_height.is_some_and(|p| p >= purge_height) {
+            return;
+        }
+        let calldata = abi::all_service_node_ids_calldata();
+        let mut answered = false;
+        let mut list = None;
+        for h in [purge_height, latest] {
+            match self.eth_call(self.cfg.rewards_contract, &calldata, h) {
+                Ok(data) => {
+                    answered = true;
+                    match abi::decode_all_service_node_ids(&data) {
+                        Ok(l) => {
+                            list = Some((h, l));
+                            break;
+                        }
+                        Err(e) => warn!("allServiceNodeIDs() at block {h} did not decode: {e}"),
+                    }
+                }
+                Err(e) => {
+                    warn!("Failed to retrieve allServiceNodeIDs() at block {h}: {e}");
+                    report.errors.push(e.to_string());
+                }
+            }
+            if h == latest {
+                break;
+            }
+        }
+        if !answered {
+            return; // retried next cycle
+        }
+        let changed = match &list {
+            Some((h, l)) => self.registry.reconcile(l, *h),
+            None => Vec::new(),
+        };
+        let nodes = changed
+            .iter()
+            .filter_map(|id| self.registry.get(*id))
+            .collect();
+        let batch = Batch {
+            nodes,
+            last_purge_height: Some(purge_height),
+            ..Default::default()
+        };
+        match self.store.commit(&batch) {
+            Ok(()) => {
+                self.last_purge_height = Some(purge_height);
+                report.node_list_height = list.map(|(h, _)| h);
+            }
+            Err(e) => {
+                error!("Failed to store the L2 node list: {e}");
+                report.errors.push(e.to_string());
+                if let Ok(nodes) = self.store.load_nodes() {
+                    self.registry = Registry::from_records(nodes);
+                }
+            }
+        }
+    }
+
+    // ---- queries ------------------------------------------------------------
+
+    /// Highest block whose contract logs are all applied.
+    pub fn synced_height(&self) -> Option<u64> {
+        self.synced
+    }
+
+    /// The latest L2 height a provider reported, and when.
+    pub fn latest_height(&self) -> Option<(u64, SystemTime)> {
+        self.last_height.zip(self.last_height_at)
+    }
+
+    /// The latest height minus `L2_TRACKER_SAFE_BLOCKS` (280): the
+    /// `l2_height` an Oxen block would carry now.
+    pub fn safe_height(&self) -> Option<u64> {
+        self.last_height.map(|h| h.saturating_sub(SAFE_BLOCKS))
+    }
+
+    /// The current staking requirement (atomic SESH).
+    pub fn staking_requirement(&self) -> U256 {
+        self.staking_requirement
+    }
+
+    /// The node registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Contract state of a node by BLS and/or Ed25519 pubkey.
+    pub fn node_state(&self, q: &NodeQuery) -> NodeContractState {
+        self.registry.state_of(q)
+    }
+
+    /// The newest stored events, newest first.
+    pub fn recent_events(&self, limit: usize) -> Result<Vec<EventRecord>, L2Error> {
+        self.store.recent_events(limit)
+    }
+
+    /// The snapshot for the admin RPC and `status` output.
+    pub fn status(&self, now: SystemTime) -> L2Status {
+        let current = self.pool.current();
+        let p = &self.pool.providers[current];
+        let own_node = self.own.as_ref().map(|q| {
+            let rec = self.registry.find(q);
+            OwnNodeStatus {
+                state: rec.map_or(NodeContractState::NotRegistered, |n| n.state),
+                service_node_id: rec.map(|n| n.service_node_id),
+                bls_pubkey: q.bls_pubkey,
+                ed25519_pubkey: q.ed25519_pubkey,
+            }
+        });
+        L2Status {
+            chain_id: self.cfg.chain_id,
+            rewards_contract: self.cfg.rewards_contract,
+            l2_height: self.last_height,
+            l2_height_at: self.last_height_at.map(unix_secs),
+            l2_height_age_secs: self.last_height_at.map(|t| since(now, t).as_secs()),
+            synced_height: self.synced,
+            provider_in_use: ProviderInUse {
+                name: p.name.clone(),
+                url: p.url().clone(),
+            },
+            providers: self.pool.status(),
+            stalled: self.stall(now),
+            staking_requirement: self.staking_requirement,
+            registered_nodes: self.registry.registered().count(),
+            events_stored: self.store.event_count().unwrap_or(0),
+            own_node,
+            reward_rate: self.rewards.iter().next_back().map(|(h, r)| RewardRate {
+                height: *h,
+                rate: *r,
+            }),
+            last_cycle: self.last_cycle.clone(),
+        }
+    }
+}
+
+enum Decoded2 {
+    Event(Box<EventRecord>),
+    Ignored,
+}

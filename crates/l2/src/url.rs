@@ -1,0 +1,118 @@
+//! Provider URLs, which often carry API keys in their path, query or userinfo.
+//!
+//! [`ProviderUrl`] keeps the full URL for requests but only ever shows its
+//! redacted form, `scheme://host[:port]/…`, through `Display`, `Debug` and
+//! serde. `…` marks that something (userinfo, path, query, fragment) was hidden.
+
+use std::fmt;
+
+/// An L2 provider URL. The full text is reachable only through
+/// [`ProviderUrl::expose`], which the transport uses to send requests.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProviderUrl {
+    full: String,
+    redacted: String,
+}
+
+impl ProviderUrl {
+    /// Wraps a URL as given in `l2-provider` (surrounding whitespace trimmed).
+    pub fn new(url: &str) -> Self {
+        let full = url.trim().to_string();
+        let redacted = redact(&full);
+        Self { full, redacted }
+    }
+
+    /// The URL as configured, API keys included. Never log this.
+    pub fn expose(&self) -> &str {
+        &self.full
+    }
+
+    /// `scheme://host[:port]` plus `/…` when anything else was hidden.
+    pub fn redacted(&self) -> &str {
+        &self.redacted
+    }
+}
+
+impl fmt::Display for ProviderUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted)
+    }
+}
+
+impl fmt::Debug for ProviderUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ProviderUrl({})", self.redacted)
+    }
+}
+
+impl serde::Serialize for ProviderUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.redacted)
+    }
+}
+
+/// Redacts a URL to `scheme://host[:port]`, appending `/…` when a userinfo,
+/// path other than `/`, query or fragment is present. Text that does not look
+/// like `scheme://authority` becomes `<invalid URL>` (it may be a bare key).
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<invalid URL>".into();
+    };
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        return "<invalid URL>".into();
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hostport) = match authority.rfind('@') {
+        Some(at) => (true, &authority[at + 1..]),
+        None => (false, authority),
+    };
+    if hostport.is_empty() {
+        return "<invalid URL>".into();
+    }
+    let hidden = userinfo || !(tail.is_empty() || tail == "/");
+    let mut out = format!("{}://{}", scheme.to_ascii_lowercase(), hostport);
+    if hidden {
+        out.push_str("/…");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hides_keys_everywhere() {
+        let cases = [
+            (
+                "https://arb-sepolia.g.alchemy.com/v2/SECRETKEY",
+                "https://arb-sepolia.g.alchemy.com/…",
+            ),
+            ("http://127.0.0.1:8545", "http://127.0.0.1:8545"),
+            ("http://127.0.0.1:8545/", "http://127.0.0.1:8545"),
+            (
+                "https://user:SECRET@host.example:443/x",
+                "https://host.example:443/…",
+            ),
+            (
+                "https://host.example/?apikey=SECRET",
+                "https://host.example/…",
+            ),
+            ("http://[::1]:8545/SECRET#frag", "http://[::1]:8545/…"),
+            ("SECRET", "<invalid URL>"),
+            ("https:///SECRET", "<invalid URL>"),
+        ];
+        for (url, want) in cases {
+            let u = ProviderUrl::new(url);
+            assert_eq!(u.to_string(), want, "{url}");
+            assert!(!format!("{u:?}").contains("SECRET"));
+            assert!(!serde_json::to_string(&u).unwrap().contains("SECRET"));
+            assert_eq!(u.expose(), url);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! A fault-injecting JSON-RPC provider: std `TcpListener` on 127.0.0.1:0,
+//! one thread per connection, a minimal HTTP/1.1 server. It serves a fake
+//! chain (head, chain id, logs) or the fault it is told to inject.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::SECRET;
+
+/// What the stub does instead of answering.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Sleep this long, then close without answering.
+    Hang(Duration),
+    /// Answer with this HTTP status and a plain body.
+    Http(u16),
+    /// HTTP 200 with a JSON-RPC error.
+    RpcError(i64, String),
+    /// HTTP 200 with a body that is not JSON.
+    Garbage,
+    /// HTTP 200 with `"result": null`.
+    NullResult,
+}
+
+/// The fake chain behind a stub.
+#[derive(Debug)]
+pub struct Chain {
+    pub chain_id: u64,
+    pub head: u64,
+    /// (block, log JSON) pairs.
+    pub logs: Vec<(u64, Value)>,
+    /// When set, every request gets this fault (if `fault_methods` allows).
+    pub fault: Option<Fault>,
+    /// Methods the fault applies to; `None` = all.
+    pub fault_methods: Option<Vec<&'static str>>,
+    /// `eth_getLogs` over more blocks than this is refused as too large.
+    pub max_range: Option<u64>,
+    /// Answer of `allServiceNodeIDs()` (hex without 0x); `None` = "0x".
+    pub node_list: Option<String>,
+    /// Methods received, in order.
+    pub requests: Vec<String>,
+    /// eth_getLogs ranges received.
+    pub log_ranges: Vec<(u64, u64)>,
+    /// Forward every request to this upstream instead of the fake chain,
+    /// sleeping this long before each `eth_getLogs` (a slow provider).
+    pub forward: Option<(String, Duration)>,
+}
+
+impl Chain {
+    pub fn new(head: u64) -> Self {
+        Self {
+            chain_id: 421_614,
+            head,
+            logs: Vec::new(),
+            fault: None,
+            fault_methods: None,
+            max_range: None,
+            node_list: None,
+            requests: Vec::new(),
+            log_ranges: Vec::new(),
+            forward: None,
+        }
+    }
+}
+
+/// A running stub provider.
+#[derive(Clone)]
+pub struct Stub {
+    pub port: u16,
+    pub chain: Arc<Mutex<Chain>>,
+}
+
+impl Stub {
+    pub fn start(chain: Chain) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let chain = Arc::new(Mutex::new(chain));
+        let c = chain.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let c = c.clone();
+                thread::spawn(move || serve(stream, &c));
+            }
+        });
+        Self { port, chain }
+    }
+
+    /// The provider URL, with an "API key" in path and query.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/v2/{SECRET}?key={SECRET}", self.port)
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut Chain) -> R) -> R {
+        f(&mut self.chain.lock().unwrap())
+    }
+
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        self.with(|c| c.fault = fault);
+    }
+
+    pub fn count(&self, method: &str) -> usize {
+        self.with(|c| c.requests.iter().filter(|m| *m == method).count())
+    }
+}
+
+/// A URL whose port nothing listens on (connection refused).
+pub fn refused_url() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}/v2/{SECRET}")
+}
+
+fn serve(stream: TcpStream, chain: &Mutex<Chain>) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    loop {
+        let mut len = 0usize;
+        let mut line = String::new();
+        let mut first = true;
+        loop {
+            line.clear();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if first && line.trim().is_empty() {
+                continue;
+            }
+            first = false;
+            if line == "\r\n" || line == "\n" {
+                break;
+            }
+            let lower = line.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0u8; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let (status, text) = answer(&req, chain);
+        let mut out = &stream;
+        if status == 0 {
+            return; // hang fault: close without answering
+        }
+        let reason = if status == 200 { "OK" } else { "Error" };
+        let resp = format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+            text.len()
+        );
+        if out.write_all(resp.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn ok(result: Value) -> (u16, String) {
+    (
+        200,
+        json!({"jsonrpc": "2.0", "id": 1, "result": result}).to_string(),
+    )
+}
+
+fn rpc_error(code: i64, message: &str) -> (u16, String) {
+    (
+        200,
+        json!({"jsonrpc": "2.0", "id": 1, "error": {"code": code, "message": message}}).to_string(),
+    )
+}
+
+fn quantity(v: &Value) -> u64 {
+    u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
+    let method = req["method"].as_str().unwrap_or("").to_string();
+    let fault = {
+        let mut c = chain.lock().unwrap();
+        c.requests.push(method.clone());
+        let applies = c
+            .fault_methods
+            .as_ref()
+            .is_none_or(|m| m.contains(&method.as_str()));
+        c.fault.clone().filter(|_| applies)
+    };
+    match fault {
+        Some(Fault::Hang(d)) => {
+            thread::sleep(d);
+            return (0, String::new());
+        }
+        Some(Fault::Http(status)) => return (status, format!("error {status}")),
+        Some(Fault::RpcError(code, msg)) => return rpc_error(code, &msg),
+        Some(Fault::Garbage) => return (200, "<html>this is not json".into()),
+        Some(Fault::NullResult) => return ok(Value::Null),
+        None => {}
+    }
+    let forward = chain.lock().unwrap().forward.clone();
+    if let Some((upstream, delay)) = forward {
+        if method == "eth_getLogs" {
+            thread::sleep(delay);
+        }
+        let text = ureq::post(&upstream)
+            .header("Content-Type", "application/json")
+            .send(req.to_string())
+            .map(|mut r| r.body_mut().read_to_string().unwrap_or_default());
+        return match text {
+            Ok(t) => (200, t),
+            Err(_) => (502, "upstream failed".into()),
+        };
+    }
+    let mut c = chain.lock().unwrap();
+    match method.as_str() {
+        "eth_chainId" => ok(json!(format!("0x{:x}", c.chain_id))),
+        "eth_blockNumber" => ok(json!(format!("0x{:x}", c.head))),
+        "eth_getLogs" => {
+            let f = &req["params"][0];
+            let (from, to) = (quantity(&f["fromBlock"]), quantity(&f["toBlock"]));
+            c.log_ranges.push((from, to));
+            if let Some(max) = c.max_range {
+                if to - from + 1 > max {
+                    return rpc_error(-32600, &format!("eth_getLogs is limited to a {max} range"));
+                }
+            }
+            let logs: Vec<Value> = c
+                .logs
+                .iter()
+                .filter(|(b, _)| *b >= from && *b <= to && *b <= c.head)
+                .map(|(_, l)| l.clone())
+                .collect();
+            ok(Value::Array(logs))
+        }
+        "eth_call" => {
+            let data = req["params"][0]["data"].as_str().unwrap_or("");
+            if data.starts_with("0xabf2c503") {
+                ok(json!(format!(
+                    "0x{}",
+                    c.node_list.clone().unwrap_or_default()
+                )))
+            } else {
+                // rewardRate() = 7
+                ok(json!(format!("0x{:064x}", 7)))
+            }
+        }
+        _ => rpc_error(-32601, "method not found"),
+    }
+}

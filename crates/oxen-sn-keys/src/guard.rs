@@ -1,0 +1,144 @@
+//! The key guard (issue "Registration", part 3): before `--overwrite` replaces
+//! an Ed25519 or BLS key, find out whether it belongs to a node that the
+//! ServiceNodeRewards contract lists as registered. Replacing such a key gets
+//! the node deregistered ("imposter" after a BLS key change), so it is refused
+//! unless `--replace-registered-key` is given; so is a replacement whose
+//! registration cannot be checked. Keys are never swapped under a running
+//! daemon that uses them.
+//!
+//! How it finds out: the node's config (`--config-file`, default
+//! `/etc/oxen/stagenet.conf`) gives the admin RPC address, the data directory,
+//! the L2 providers and the rewards contract. If the daemon answers and the key
+//! is in its data directory, the replacement is refused with the systemctl
+//! commands to stop and start it. Otherwise the providers are asked for
+//! `allServiceNodeIDs()` and the node's BLS public key (the file itself, or
+//! `key_bls` next to a `key_ed25519`) is looked up in it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use snode_conf::{Document, Settings};
+use snode_keys::format::load;
+use snode_keys::{BlsSecret, KeyKind};
+
+/// The default config file (the package's).
+pub const DEFAULT_CONFIG: &str = "/etc/oxen/stagenet.conf";
+
+/// The flag that allows replacing a registered (or unverifiable) key.
+pub const REPLACE_FLAG: &str = "--replace-registered-key";
+
+/// What the guard learnt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The contract does not list the node.
+    NotRegistered,
+    /// The contract lists the node's BLS key under this id.
+    Registered { id: u64, bls_pubkey: String },
+    /// It could not be found out, and why.
+    Unknown(String),
+    /// A running daemon uses this key's directory; its admin RPC address.
+    DaemonRunning(String),
+}
+
+fn config_settings(config: Option<&Path>) -> Result<(PathBuf, Settings), String> {
+    let path = match config {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(DEFAULT_CONFIG).exists() => PathBuf::from(DEFAULT_CONFIG),
+        None => {
+            return Err(format!(
+                "no node config was found ({DEFAULT_CONFIG} does not exist; pass \
+                 --config-file FILE)"
+            ))
+        }
+    };
+    let doc = Document::load(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let settings = Settings::from_sources(Some(&doc), &[])
+        .map_err(|e| format!("cannot use {}: {e}", path.display()))?;
+    Ok((path, settings))
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The first admin RPC address where a daemon answers `get_info`.
+fn running_daemon(settings: &Settings) -> Option<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(3)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    settings.rpc_admin_addresses().into_iter().find_map(|addr| {
+        let url = format!("http://{addr}/json_rpc");
+        agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(r#"{"jsonrpc":"2.0","id":0,"method":"get_info"}"#)
+            .ok()
+            .map(|_| addr.to_string())
+    })
+}
+
+/// The BLS public key of the node whose `kind` key is at `path`.
+fn node_bls_pubkey(path: &Path, kind: KeyKind) -> Result<[u8; 64], String> {
+    let bls_path = match kind {
+        KeyKind::Bls => path.to_path_buf(),
+        _ => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(KeyKind::Bls.file_name()),
+    };
+    let key: BlsSecret = load(&bls_path)
+        .map_err(|e| format!("the node's BLS key is needed to look it up and {e}"))?;
+    Ok(key.public_key())
+}
+
+fn registration(settings: &Settings, bls_pubkey: &[u8; 64]) -> Verdict {
+    let providers: Vec<&str> = settings.l2_provider.iter().map(String::as_str).collect();
+    if providers.is_empty() {
+        return Verdict::Unknown("the config has no l2-provider to ask".into());
+    }
+    let contract = match snode_bls::parse_address(&settings.l2_rewards_contract) {
+        Ok(bytes) => snode_l2::Address::from(bytes),
+        Err(e) => return Verdict::Unknown(format!("l2-rewards-contract is not usable: {e}")),
+    };
+    let mut cfg = snode_l2::L2Config::new(&providers, snode_l2::Deployment::Current);
+    cfg.rewards_contract = contract;
+    cfg.timeout = settings.l2_timeout();
+    match snode_l2::query::registered_nodes(&cfg) {
+        Ok(nodes) => match nodes.iter().find(|(_, pk)| pk.0 == *bls_pubkey) {
+            Some((id, _)) => Verdict::Registered {
+                id: *id,
+                bls_pubkey: hex::encode(bls_pubkey),
+            },
+            None => Verdict::NotRegistered,
+        },
+        Err(e) => Verdict::Unknown(format!("the L2 providers could not be asked: {e}")),
+    }
+}
+
+/// Finds out whether replacing the `kind` key at `path` would replace the key
+/// of a registered node, or of a running daemon.
+pub fn inspect(path: &Path, kind: KeyKind, config: Option<&Path>) -> Verdict {
+    let (_, settings) = match config_settings(config) {
+        Ok(found) => found,
+        Err(why) => return Verdict::Unknown(why),
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if same_dir(dir, &settings.data_dir()) {
+        if let Some(addr) = running_daemon(&settings) {
+            return Verdict::DaemonRunning(addr);
+        }
+    }
+    match node_bls_pubkey(path, kind) {
+        Ok(pk) => registration(&settings, &pk),
+        Err(why) => Verdict::Unknown(why),
+    }
+}

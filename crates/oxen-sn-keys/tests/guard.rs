@@ -1,0 +1,272 @@
+//! The key guard: `--overwrite` of an Ed25519 or BLS key is refused when the
+//! node is registered, when that cannot be checked, and when the running
+//! daemon uses the key. A stub L2 provider on loopback answers
+//! `allServiceNodeIDs()`; a stub admin RPC stands for a running daemon.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+
+const BIN: &str = env!("CARGO_BIN_EXE_oxen-sn-keys-snapshot");
+const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
+const OTHER_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+
+/// Serves every HTTP request on 127.0.0.1 with `body` (HTTP 200, JSON).
+fn serve(body: String) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let body = body.clone();
+            thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut request = vec![0u8; length];
+                let _ = reader.read_exact(&mut request);
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    port
+}
+
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn bls_pubkey(sk_hex: &str) -> [u8; 64] {
+    snode_bls::public_key(&hex::decode(sk_hex).unwrap().try_into().unwrap())
+}
+
+/// A provider whose contract lists these (id, BLS secret) nodes.
+fn provider(nodes: &[(u64, &str)]) -> u16 {
+    let list: Vec<(u64, [u8; 64])> = nodes.iter().map(|(id, sk)| (*id, bls_pubkey(sk))).collect();
+    let data = snode_l2::abi::encode_all_service_node_ids(&list);
+    serve(format!(
+        r#"{{"jsonrpc":"2.0","id":0,"result":"0x{}"}}"#,
+        hex::encode(data)
+    ))
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    /// A node directory `data/` with key_ed25519 and key_bls, and a config
+    /// naming it, the provider on `provider_port` and the admin RPC port.
+    fn new(provider_port: u16, rpc_port: u16) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Setup { dir };
+        fs::create_dir(s.data()).unwrap();
+        fs::write(s.data().join("key_bls"), format!("0x{BLS_SK}\n")).unwrap();
+        fs::write(s.data().join("key_ed25519"), ed_file(SEED)).unwrap();
+        fs::write(
+            s.config(),
+            format!(
+                "data-dir={}\nservice-node=1\nservice-node-public-ip=1.2.3.4\n\
+                 l2-provider=http://127.0.0.1:{provider_port}/v2/SECRETKEY123\n\
+                 rpc-admin=127.0.0.1:{rpc_port}\n",
+                s.data().display()
+            ),
+        )
+        .unwrap();
+        s
+    }
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("stagenet.conf")
+    }
+    fn run(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .arg("--config-file")
+            .arg(self.config())
+            .current_dir(self.data())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+fn ed_file(seed: &str) -> String {
+    let key = snode_keys::Ed25519Secret::from_seed(&hex::decode(seed).unwrap().try_into().unwrap());
+    format!("0x{}\n", hex::encode(key.keypair_bytes()))
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn registered_bls_key_is_not_replaced_without_the_explicit_flag() {
+    let s = Setup::new(provider(&[(3, OTHER_SK), (7, BLS_SK)]), closed_port());
+    let before = fs::read(s.data().join("key_bls")).unwrap();
+    let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], OTHER_SK);
+    assert_eq!(code, 15, "{err}");
+    assert!(err.contains("lists as registered (id 7)"), "{err}");
+    assert!(
+        err.contains(&hex::encode(bls_pubkey(BLS_SK))),
+        "names the pubkey: {err}"
+    );
+    assert!(
+        err.contains("deregisters") && err.contains("--replace-registered-key"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("SECRETKEY123"),
+        "provider API key leaked: {err}"
+    );
+    assert_eq!(fs::read(s.data().join("key_bls")).unwrap(), before);
+    assert_eq!(names(&s.data()), ["key_bls", "key_ed25519"]);
+
+    let (code, out, err) = s.run(
+        &[
+            "restore-bls",
+            "--overwrite",
+            "key_bls",
+            "--replace-registered-key",
+        ],
+        OTHER_SK,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Warning:") && err.contains("as you asked"),
+        "{err}"
+    );
+    assert!(out.contains("previous key was kept in"), "{out}");
+    assert_eq!(
+        fs::read_to_string(s.data().join("key_bls")).unwrap(),
+        format!("0x{OTHER_SK}\n")
+    );
+}
+
+#[test]
+fn ed25519_key_of_a_registered_node_is_guarded_through_its_key_bls() {
+    let s = Setup::new(provider(&[(7, BLS_SK)]), closed_port());
+    let (code, _, err) = s.run(&["ed25519", "--overwrite", "key_ed25519"], "");
+    assert_eq!(code, 15, "{err}");
+    assert!(
+        err.contains("key_ed25519") && err.contains("(id 7)"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(s.data().join("key_ed25519")).unwrap(),
+        ed_file(SEED)
+    );
+}
+
+#[test]
+fn unregistered_node_keys_are_replaced() {
+    let s = Setup::new(provider(&[(3, OTHER_SK)]), closed_port());
+    let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], OTHER_SK);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("Warning"), "{err}");
+}
+
+#[test]
+fn unknown_registration_needs_the_flag() {
+    let s = Setup::new(closed_port(), closed_port());
+    let (code, _, err) = s.run(&["bls", "--overwrite", "key_bls"], "");
+    assert_eq!(code, 15, "{err}");
+    assert!(err.contains("cannot tell whether"), "{err}");
+    assert!(
+        err.contains("127.0.0.1"),
+        "says which provider failed: {err}"
+    );
+    assert!(
+        !err.contains("SECRETKEY123"),
+        "provider API key leaked: {err}"
+    );
+    assert_eq!(
+        fs::read_to_string(s.data().join("key_bls")).unwrap(),
+        format!("0x{BLS_SK}\n")
+    );
+    // A missing config is just as unknown.
+    let (code, _, err) = s.run(
+        &[
+            "bls",
+            "--overwrite",
+            "--config-file=/nonexistent/stagenet.conf",
+            "key_bls",
+        ],
+        "",
+    );
+    assert_eq!(code, 15, "{err}");
+    assert!(err.contains("/nonexistent/stagenet.conf"), "{err}");
+}
+
+#[test]
+fn keys_in_use_by_the_running_daemon_are_never_swapped() {
+    let rpc = serve(r#"{"jsonrpc":"2.0","id":0,"result":{"status":"OK"}}"#.to_string());
+    let s = Setup::new(provider(&[]), rpc);
+    for extra in [&[][..], &["--replace-registered-key"][..]] {
+        let mut args = vec!["restore-bls", "--overwrite"];
+        args.extend_from_slice(extra);
+        args.push("key_bls");
+        let (code, _, err) = s.run(&args, OTHER_SK);
+        assert_eq!(code, 16, "{err}");
+        assert!(err.contains("oxend-stagenet is running"), "{err}");
+        assert!(
+            err.contains("sudo systemctl stop oxen-stagenet-node"),
+            "{err}"
+        );
+        assert!(
+            err.contains("sudo systemctl start oxen-stagenet-node"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(s.data().join("key_bls")).unwrap(),
+        format!("0x{BLS_SK}\n")
+    );
+}
+
+#[test]
+fn new_files_and_legacy_keys_are_not_guarded() {
+    let s = Setup::new(closed_port(), closed_port());
+    let (code, _, err) = s.run(&["bls", "--overwrite", "fresh_bls"], "");
+    assert_eq!(code, 0, "{err}");
+    fs::write(s.data().join("key"), [9u8; 32]).unwrap();
+    let (code, _, err) = s.run(&["legacy", "--overwrite", "key"], "");
+    assert_eq!(code, 0, "{err}");
+}

@@ -1,0 +1,346 @@
+//! The L2 tracker in the daemon (issue 5; spec §5, §3.3 and §4): builds the
+//! snode-l2 [`L2Config`] from the `l2-*` options, opens the tracker's state in
+//! `<data-dir>/l2`, checks the providers' chain id at start (a wrong chain is a
+//! configuration error, an unreachable provider only a warning), then runs
+//! [`L2Tracker::step`] every `l2-refresh` on a worker thread that reports a
+//! heartbeat (so the systemd watchdog catches a stuck tracker) and publishes an
+//! [`L2View`] after every cycle. [`add_methods`] adds `get_l2_status`.
+//!
+//! Provider URLs leave this module only redacted: every value shown comes from
+//! snode-l2's serialisation, which never exposes a full URL.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use alloy_primitives::{Address, U256};
+use serde_json::{json, Map, Value};
+use snode_conf::Settings;
+use snode_l2::{
+    Deployment, L2Config, L2Error, L2Status, L2Tracker, NodeContractState, NodeQuery, NodeRecord,
+};
+
+use crate::config::ConfigError;
+use crate::daemon::{DaemonError, Worker};
+use crate::keys::PublicKeys;
+use crate::rpc::{Ctx, Methods, RpcError};
+use crate::state::{L2View, Registration};
+
+/// The heartbeat name of the tracker worker (shown when it is stuck).
+pub const WORKER_NAME: &str = "L2 tracker";
+/// Sub-directory of the data dir holding the tracker's state database.
+pub const STATE_DIR: &str = "l2";
+/// Events listed in the status (newest first).
+pub const RECENT_EVENTS: usize = 10;
+
+/// The state directory of the tracker: `<data-dir>/l2`.
+pub fn state_dir(settings: &Settings) -> PathBuf {
+    settings.data_dir().join(STATE_DIR)
+}
+
+/// The deployment whose rewards contract this is, if it is a known one.
+pub fn deployment_of(rewards: Address) -> Option<Deployment> {
+    [Deployment::Current, Deployment::Earlier]
+        .into_iter()
+        .find(|d| d.rewards_contract() == rewards)
+}
+
+fn parse_address(option: &str, value: &str) -> Result<Address, ConfigError> {
+    value.trim().parse::<Address>().map_err(|_| {
+        ConfigError::L2Setup(format!(
+            "{option} must be 0x followed by 40 hex digits, not '{value}'"
+        ))
+    })
+}
+
+/// [`L2Config`] from the settings: providers in order, `l2-refresh`,
+/// `l2-timeout` (seconds), `l2-max-logs`, `l2-check-interval`,
+/// `l2-check-threshold`, `l2-skip-chainid`, and the contracts. When
+/// `l2-rewards-contract` names a known deployment and `l2-pool-contract` is not
+/// given, the pool of that deployment is used, so `l2-rewards-contract=<earlier
+/// address>` alone follows the earlier deployment whole.
+pub fn l2_config(settings: &Settings) -> Result<L2Config, ConfigError> {
+    let providers: Vec<&str> = settings.l2_provider.iter().map(String::as_str).collect();
+    let rewards = parse_address("l2-rewards-contract", &settings.l2_rewards_contract)?;
+    let deployment = deployment_of(rewards).unwrap_or(Deployment::Current);
+    let pool = if settings.is_given("l2-pool-contract") || deployment_of(rewards).is_none() {
+        parse_address("l2-pool-contract", &settings.l2_pool_contract)?
+    } else {
+        deployment.pool_contract()
+    };
+    let mut cfg = L2Config::new(&providers, deployment);
+    cfg.refresh = settings.l2_refresh();
+    cfg.timeout = settings.l2_timeout();
+    cfg.max_logs = settings.l2_max_logs.max(1);
+    cfg.check_interval = settings.l2_check_interval();
+    cfg.check_threshold = settings.l2_check_threshold;
+    cfg.skip_chain_id = settings.l2_skip_chainid;
+    cfg.chain_id = snode_conf::STAGENET_CHAIN_ID;
+    cfg.rewards_contract = rewards;
+    cfg.pool_contract = Some(pool);
+    Ok(cfg)
+}
+
+/// This node's keys as the contract knows them (BLS X‖Y and Ed25519), for a
+/// service node.
+pub fn own_node(keys: &PublicKeys) -> NodeQuery {
+    let bls = keys
+        .bls
+        .as_deref()
+        .and_then(|h| hex::decode(h).ok())
+        .filter(|b| b.len() == 64)
+        .map(|b| snode_l2::abi::BlsPubkey::from_slice(&b));
+    let ed = hex::decode(&keys.ed25519)
+        .ok()
+        .filter(|b| b.len() == 32)
+        .map(|b| snode_l2::abi::Ed25519Pubkey::from_slice(&b));
+    NodeQuery {
+        bls_pubkey: bls,
+        ed25519_pubkey: ed,
+    }
+}
+
+/// Opens the tracker in `<data-dir>/l2` and checks the providers' chain id
+/// (spec §3.3). `Ok(None)` when no provider is configured (only allowed when
+/// not a service node). A provider on another chain is a configuration error.
+pub fn open(settings: &Settings) -> Result<Option<L2Tracker>, DaemonError> {
+    if settings.l2_provider.iter().all(|u| u.trim().is_empty()) {
+        tracing::info!(target: "l2_tracker", "no l2-provider configured: the L2 contract is not tracked");
+        return Ok(None);
+    }
+    let cfg = l2_config(settings)?;
+    for (i, url) in cfg.providers.iter().enumerate() {
+        tracing::info!(target: "l2_tracker", "{} [{url}]", L2Config::provider_name(i));
+    }
+    let which = match deployment_of(cfg.rewards_contract) {
+        Some(Deployment::Current) => "current stagenet deployment",
+        Some(Deployment::Earlier) => "earlier stagenet deployment",
+        None => "custom address",
+    };
+    tracing::info!(
+        target: "l2_tracker",
+        "following ServiceNodeRewards {} ({which}) on chain {:#x}",
+        cfg.rewards_contract,
+        cfg.chain_id
+    );
+    let dir = state_dir(settings);
+    let mut tracker = L2Tracker::open(cfg, &dir).map_err(|e| {
+        DaemonError::Runtime(format!(
+            "cannot open the L2 tracker state in {}: {e}; check the data directory's \
+             permissions and free space",
+            dir.display()
+        ))
+    })?;
+    match tracker.verify_chain_id() {
+        Ok(()) => Ok(Some(tracker)),
+        Err(e @ L2Error::WrongChainId { .. }) => Err(ConfigError::L2ChainId(format!(
+            "{e}; give an Arbitrum Sepolia JSON-RPC URL as l2-provider"
+        ))
+        .into()),
+        Err(e) => Err(DaemonError::Runtime(e.to_string())),
+    }
+}
+
+/// How long the tracker may take before it must report again: one refresh
+/// plus a cycle in which every request of a cold sync times out on every
+/// provider, plus a minute. A tracker overdue past this is stuck.
+pub fn heartbeat_within(cfg_refresh: Duration, timeout: Duration, providers: usize) -> Duration {
+    // ~17 eth_getLogs batches, 2 rewardRate, 2 allServiceNodeIDs, 1 height + check.
+    let requests = 24 * providers.max(1) as u32;
+    cfg_refresh + timeout * requests + Duration::from_secs(60)
+}
+
+/// The tracker loop as a daemon worker: publishes the stored view at once, then
+/// steps every `refresh` until shutdown.
+pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Worker {
+    Box::new(move |ctx: Arc<Ctx>| {
+        let own = ctx.state.service_node.then(|| own_node(&ctx.state.keys));
+        if let Some(q) = &own {
+            tracker.set_own_node(q.clone());
+        }
+        ctx.state.heartbeat(WORKER_NAME, within);
+        ctx.state
+            .set_l2(view(&tracker, own.as_ref(), SystemTime::now()));
+        loop {
+            ctx.state.heartbeat(WORKER_NAME, within);
+            let report = tracker.step(SystemTime::now());
+            tracing::debug!(
+                target: "l2_tracker",
+                "L2 cycle: height {:?}, {} events applied, {} errors",
+                report.height,
+                report.events_applied,
+                report.errors.len()
+            );
+            ctx.state
+                .set_l2(view(&tracker, own.as_ref(), SystemTime::now()));
+            ctx.state.heartbeat(WORKER_NAME, within);
+            if ctx.shutdown.wait_timeout(refresh).is_some() {
+                break;
+            }
+        }
+        ctx.state.heartbeat_done(WORKER_NAME);
+    })
+}
+
+/// The contract state as the daemon's [`Registration`]: unknown until the
+/// tracker has synced something.
+pub fn registration(status: &L2Status) -> Registration {
+    let Some(own) = &status.own_node else {
+        return Registration::Unknown;
+    };
+    if status.synced_height.is_none() {
+        return Registration::Unknown;
+    }
+    match own.state {
+        NodeContractState::NotRegistered => Registration::NotRegistered,
+        NodeContractState::Registered => Registration::Registered,
+        NodeContractState::ExitRequested => Registration::Exiting,
+        NodeContractState::Exited => Registration::Exited,
+    }
+}
+
+fn amount(v: U256) -> Value {
+    u64::try_from(v).map_or_else(|_| Value::String(v.to_string()), Value::from)
+}
+
+/// The fields merged into `get_service_node_status`'s `service_node_state`.
+/// L2 blocks are named as such: none of them is an Oxen height.
+pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> Value {
+    let mut m = Map::new();
+    if let Some(own) = &status.own_node {
+        m.insert("l2_contract_state".into(), json!(own.state));
+    }
+    m.insert("l2_synced_height".into(), json!(status.synced_height));
+    m.insert(
+        "staking_requirement".into(),
+        amount(status.staking_requirement),
+    );
+    if let Some(r) = record {
+        m.insert("l2_service_node_id".into(), r.service_node_id.into());
+        m.insert("l2_registered_block".into(), r.registered_block.into());
+        m.insert("l2_updated_block".into(), r.updated_block.into());
+        m.insert("l2_liquidated".into(), r.liquidated.into());
+        if let Some(op) = r.operator {
+            m.insert(
+                "operator_address".into(),
+                format!("0x{}", hex::encode(op)).into(),
+            );
+        }
+    }
+    Value::Object(m)
+}
+
+/// One line for `STATUS=` and `status`: the L2 summary without the node part
+/// (the status line says the registration itself, after `SN:`).
+pub fn summary(status: &L2Status) -> String {
+    let mut s = status.clone();
+    s.own_node = None;
+    s.summary()
+}
+
+/// The daemon's view of the tracker now.
+pub fn view(tracker: &L2Tracker, own: Option<&NodeQuery>, now: SystemTime) -> L2View {
+    let status = tracker.status(now);
+    let record = own.and_then(|q| tracker.registry().find(q));
+    let mut value =
+        serde_json::to_value(&status).unwrap_or_else(|e| json!({ "error": e.to_string() }));
+    value["summary"] = summary(&status).into();
+    value["recent_events"] = match tracker.recent_events(RECENT_EVENTS) {
+        Ok(events) => serde_json::to_value(events).unwrap_or(Value::Null),
+        Err(e) => json!({ "error": e.to_string() }),
+    };
+    if let (Some(own), Some(r)) = (value.get_mut("own_node"), record) {
+        own["record"] = serde_json::to_value(r).unwrap_or(Value::Null);
+    }
+    L2View {
+        summary: summary(&status),
+        registration: registration(&status),
+        service_node_state: service_node_state(&status, record),
+        status: value,
+    }
+}
+
+/// `get_l2_status`: the tracker's full status (`l2`, provider URLs redacted),
+/// or an error while the tracker is not running.
+fn get_l2_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
+    let l2 = ctx.state.l2().ok_or_else(|| {
+        RpcError::unavailable(if ctx.settings.l2_provider.is_empty() {
+            "L2 is not tracked: no l2-provider is configured"
+        } else {
+            "L2 is not tracked yet"
+        })
+    })?;
+    Ok(json!({ "status": "OK", "summary": l2.summary, "l2": l2.status }))
+}
+
+/// Adds `get_l2_status` (alias `l2_status`) unless the caller registered its own.
+pub fn add_methods(methods: &mut Methods) {
+    if !methods.names().any(|n| n == "get_l2_status") {
+        methods.add("get_l2_status", get_l2_status);
+    }
+    if !methods.names().any(|n| n == "l2_status") {
+        methods.alias("l2_status", "get_l2_status");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(extra: &str) -> Settings {
+        let text = format!("l2-provider=http://127.0.0.1:1/v2/KEY\n{extra}");
+        let doc = snode_conf::parse(&text, "t.conf").unwrap();
+        Settings::from_sources(Some(&doc), &[]).unwrap()
+    }
+
+    #[test]
+    fn config_from_settings() {
+        let cfg = l2_config(&settings(
+            "l2-refresh=2.5\nl2-timeout=7\nl2-max-logs=50\nl2-check-interval=30\nl2-check-threshold=9\n",
+        ))
+        .unwrap();
+        assert_eq!(cfg.refresh, Duration::from_millis(2500));
+        assert_eq!(cfg.timeout, Duration::from_secs(7));
+        assert_eq!(cfg.max_logs, 50);
+        assert_eq!(cfg.check_interval, Duration::from_secs(30));
+        assert_eq!(cfg.check_threshold, 9);
+        assert_eq!(cfg.chain_id, 421_614);
+        assert_eq!(cfg.rewards_contract, Deployment::Current.rewards_contract());
+        assert_eq!(cfg.pool_contract, Some(Deployment::Current.pool_contract()));
+        assert_eq!(cfg.providers[0].to_string(), "http://127.0.0.1:1/…");
+    }
+
+    #[test]
+    fn earlier_rewards_contract_brings_its_pool() {
+        let earlier = Deployment::Earlier.rewards_contract();
+        let cfg = l2_config(&settings(&format!("l2-rewards-contract={earlier}\n"))).unwrap();
+        assert_eq!(cfg.rewards_contract, earlier);
+        assert_eq!(cfg.pool_contract, Some(Deployment::Earlier.pool_contract()));
+        let custom = "0x00000000000000000000000000000000000000aa";
+        let cfg = l2_config(&settings(&format!(
+            "l2-rewards-contract={earlier}\nl2-pool-contract={custom}\n"
+        )))
+        .unwrap();
+        assert_eq!(cfg.pool_contract, Some(custom.parse().unwrap()));
+    }
+
+    #[test]
+    fn own_node_from_hex_keys() {
+        let keys = PublicKeys {
+            primary: "11".repeat(32),
+            ed25519: "11".repeat(32),
+            x25519: "22".repeat(32),
+            lokinet: "x.snode".into(),
+            bls: Some("33".repeat(64)),
+        };
+        let q = own_node(&keys);
+        assert_eq!(q.bls_pubkey.unwrap().as_slice(), &[0x33; 64]);
+        assert_eq!(q.ed25519_pubkey.unwrap().as_slice(), &[0x11; 32]);
+    }
+
+    #[test]
+    fn heartbeat_covers_a_slow_cycle() {
+        let w = heartbeat_within(Duration::from_secs(60), Duration::from_secs(5), 2);
+        assert!(w > Duration::from_secs(60 + 5 * 20));
+    }
+}

@@ -1,0 +1,39 @@
+//! Registering a service node for staking (`../shared/spec/oxend-compat.md`
+//! §2.6 and the newer facts in `../shared/spec/README.md`).
+//!
+//! - [`RegistrationInfo`]: what oxend's `bls_registration_request` admin RPC
+//!   returns — the service node (Ed25519) pubkey, the BLS pubkey, the Ed25519
+//!   signature over `ed25519_pubkey ‖ bls_pubkey` and the BLS proof of
+//!   possession for the operator address and the rewards contract.
+//! - [`OperatorAddress`]: the operator's Ethereum address, checked (40 hex
+//!   digits, EIP-55 checksum when mixed case), remembered as typed.
+//! - [`submit`]: the multipart POST to `<URL>/api/store/<pubkey>` whose JSON
+//!   answer is read — `{"success": true}` is success, `{"error": …}` (sent
+//!   with HTTP 200 by the real backend) or anything else is a failure.
+
+mod info;
+#[cfg(feature = "stub-backend")]
+pub mod stub;
+mod submit;
+
+pub use info::{OperatorAddress, RegistrationInfo};
+pub use submit::{submit, view_url, SubmitError, Submitted, DEFAULT_STAKING_URL};
+
+/// Errors building or checking registration data.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error(
+        "'{0}' is not an Ethereum address: expected 0x followed by 40 hex digits \
+         (copy it from your wallet)"
+    )]
+    AddressFormat(String),
+    #[error(
+        "'{0}' has a wrong EIP-55 checksum (its upper/lower case letters do not match); \
+         it is probably mistyped, copy it again from your wallet"
+    )]
+    AddressChecksum(String),
+    #[error("cannot make the BLS proof of possession: {0}")]
+    Bls(#[from] snode_bls::Error),
+    #[error("the registration data does not verify: {0}")]
+    SelfCheck(&'static str),
+}
