@@ -1,0 +1,6 @@
+//! Carries the `[package.metadata.deb]` of the `session-stagenet-node` Debian
+//! package (built by `scripts/build-deb` with cargo-deb). It has no code: the
+//! package's binaries come from their own crates, its files from `debian/`,
+//! `systemd/`, `man/` and `completions/` at the workspace root. See
+//! `shared/spec/oxend-compat.md` §6 for what upstream ships and README.md
+//! "Installing a node" for the operator's view.
