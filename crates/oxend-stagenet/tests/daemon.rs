@@ -171,20 +171,7 @@ fn client_commands_against_a_running_daemon() {
 fn admin_rpc_shapes() {
     let mut node = Node::new("");
     let addr = node.start(&[], &[]);
-    let call = |method: &str| -> serde_json::Value {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let body = serde_json::json!({"jsonrpc": "2.0", "id": 7, "method": method});
-        agent
-            .post(format!("http://{addr}/json_rpc"))
-            .send_json(&body)
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap()
-    };
+    let call = |method: &str| rpc_call(&addr, method);
     let keys = call("get_service_keys");
     assert_eq!(keys["id"], 7);
     let r = &keys["result"];

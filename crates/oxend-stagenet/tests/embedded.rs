@@ -7,25 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use oxend_stagenet::daemon::{self, DaemonOptions};
+mod common;
+
+use common::rpc_call as call;
 use oxend_stagenet::rpc::{Ctx, RpcError};
 use oxend_stagenet::shutdown::Shutdown;
 use oxend_stagenet::state::{L2View, Registration};
 use serde_json::{json, Value};
-
-fn call(addr: &str, method: &str) -> Value {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method});
-    agent
-        .post(format!("http://{addr}/json_rpc"))
-        .send_json(&body)
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap()
-}
 
 #[test]
 fn l2_tracker_can_add_methods_and_status() {

@@ -14,31 +14,16 @@ mod l2common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::{stderr, stdout, Node, DEADLINE};
+use common::{rpc_call as call, stderr, stdout, Node, DEADLINE};
 use l2common::anvil::Anvil;
 use l2common::events::{self, RawLog};
 use l2common::stub::{refused_url, Chain, Fault, Stub};
 use l2common::SECRET;
-use serde_json::{json, Value};
+use serde_json::Value;
 use snode_l2::{Deployment, L2Config, L2Tracker};
 
 fn contract() -> String {
     format!("0x{}", hex::encode(Deployment::Current.rewards_contract()))
-}
-
-fn call(addr: &str, method: &str) -> Value {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method});
-    agent
-        .post(format!("http://{addr}/json_rpc"))
-        .send_json(&body)
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap()
 }
 
 /// The tracker's status from `get_l2_status` (null while not published).

@@ -16,6 +16,22 @@ pub const DEADLINE: Duration = Duration::from_secs(120);
 pub const EXIT_CONFIG: i32 = 78;
 pub const FAKE_API_KEY: &str = "FAKEapikey0123456789abcdefXYZ";
 
+/// One admin JSON-RPC request (id 7) to the daemon at `addr`; the whole reply.
+pub fn rpc_call(addr: &str, method: &str) -> serde_json::Value {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 7, "method": method});
+    agent
+        .post(format!("http://{addr}/json_rpc"))
+        .send_json(&body)
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap()
+}
+
 /// A port on 127.0.0.1 that nothing listens on (bound, then released).
 pub fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
