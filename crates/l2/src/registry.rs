@@ -57,6 +57,28 @@ pub struct NodeRecord {
     pub updated_block: u64,
 }
 
+impl NodeRecord {
+    /// A node just registered at `block` (from a registration event).
+    fn registered(
+        id: u64,
+        bls_pubkey: BlsPubkey,
+        ed25519_pubkey: Ed25519Pubkey,
+        operator: Option<Address>,
+        block: u64,
+    ) -> Self {
+        NodeRecord {
+            service_node_id: id,
+            bls_pubkey,
+            ed25519_pubkey: Some(ed25519_pubkey),
+            state: NodeContractState::Registered,
+            liquidated: false,
+            operator,
+            registered_block: block,
+            updated_block: block,
+        }
+    }
+}
+
 /// Which node to look up: by BLS pubkey, Ed25519 pubkey, or both.
 ///
 /// Give both when you can: nodes registered before the history window are
@@ -110,16 +132,13 @@ impl Registry {
                 contributors,
                 ..
             } => {
-                self.put(NodeRecord {
-                    service_node_id: *service_node_id,
-                    bls_pubkey: *bls_pubkey,
-                    ed25519_pubkey: Some(*ed25519_pubkey),
-                    state: NodeContractState::Registered,
-                    liquidated: false,
-                    operator: contributors.first().map(|c| c.staker),
-                    registered_block: block,
-                    updated_block: block,
-                });
+                self.put(NodeRecord::registered(
+                    *service_node_id,
+                    *bls_pubkey,
+                    *ed25519_pubkey,
+                    contributors.first().map(|c| c.staker),
+                    block,
+                ));
                 return Some(*service_node_id);
             }
             ContractEvent::SeededServiceNode {
@@ -127,16 +146,13 @@ impl Registry {
                 bls_pubkey,
                 ed25519_pubkey,
             } => {
-                self.put(NodeRecord {
-                    service_node_id: *service_node_id,
-                    bls_pubkey: *bls_pubkey,
-                    ed25519_pubkey: Some(*ed25519_pubkey),
-                    state: NodeContractState::Registered,
-                    liquidated: false,
-                    operator: None,
-                    registered_block: block,
-                    updated_block: block,
-                });
+                self.put(NodeRecord::registered(
+                    *service_node_id,
+                    *bls_pubkey,
+                    *ed25519_pubkey,
+                    None,
+                    block,
+                ));
                 return Some(*service_node_id);
             }
             ContractEvent::ExitRequest {
