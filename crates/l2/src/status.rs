@@ -103,8 +103,13 @@ impl L2Status {
     /// One line for `status` and systemd `STATUS=`, e.g.
     /// `L2 height 1234 via Primary L2 provider [https://host/…], synced 1234, 12 nodes; node registered`.
     pub fn summary(&self) -> String {
+        let answered = self.last_cycle.as_ref().is_none_or(|c| c.height.is_some());
         let mut s = match (&self.stalled, self.l2_height) {
             (Some(stall), _) => stall.to_string(),
+            (None, Some(h)) if !answered => format!(
+                "L2 providers not answering; last height {h}, {} s ago",
+                self.l2_height_age_secs.unwrap_or(0)
+            ),
             (None, Some(h)) => format!(
                 "L2 height {h} via {} [{}]",
                 self.provider_in_use.name, self.provider_in_use.url

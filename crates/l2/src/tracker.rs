@@ -271,10 +271,13 @@ impl L2Tracker {
     }
 
     /// "L2 stalled at block N since T" when the best head seen has not moved
-    /// for `stall_after`.
+    /// for `stall_after` and a provider has answered since then (with no
+    /// answer at all, the providers are down, not the L2).
     pub fn stall(&self, now: SystemTime) -> Option<Stall> {
         let head = self.head?;
-        (since(now, head.since) >= self.cfg.stall_after).then(|| Stall {
+        let stalled_at = head.since + self.cfg.stall_after;
+        let heard_since = self.last_height_at.is_some_and(|t| t >= stalled_at);
+        (now >= stalled_at && heard_since).then(|| Stall {
             height: head.height,
             since: unix_secs(head.since),
             since_utc: format_utc(head.since),

@@ -500,3 +500,27 @@ fn status_serialises_with_counters_and_own_node() {
     );
     assert!(!v.to_string().contains(SECRET));
 }
+
+#[test]
+fn providers_going_down_is_not_an_l2_stall() {
+    let stub = Stub::start(chain());
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    stub.set_fault(Some(Fault::Http(503)));
+    for minute in 1..=10 {
+        let r = t.step(at(minute * 60));
+        assert_eq!(r.height, None);
+        assert_eq!(r.stalled, None);
+    }
+    let st = t.status(at(600));
+    assert_eq!(
+        st.summary(),
+        "L2 providers not answering; last height 1000, 600 s ago, synced 1000, 2 nodes"
+    );
+    assert_eq!(st.providers[0].counters.http_status, 10);
+    // back, and no progress since: now it is a stall
+    stub.set_fault(None);
+    let r = t.step(at(660));
+    assert_eq!(r.stalled.unwrap().height, HEAD);
+}
