@@ -1,26 +1,16 @@
 //! `oxen-sn-config render|set|validate|show` on real files.
 
+mod support;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Command;
+
+use support::run;
 
 const OPERATOR: &str = include_str!("../../conf/tests/data/operator-edited.conf");
 const TEMPLATE: &str = include_str!("../../../debian/stagenet.conf");
 const KEY: &str = "abcdEFGH1234ijklMNOP5678qrst";
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_oxen-sn-config"))
-        .args(args)
-        .output()
-        .unwrap();
-    let code = out.status.code().expect("exited normally");
-    (
-        code,
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()

@@ -7,23 +7,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use support::{ok, q, stub};
+use support::{ok, q, run, stub};
 
 const KEY: &str = "abcdEFGH1234ijklMNOP5678qrst";
 const QUERY_SECRET: &str = "sekrit-token-99";
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_oxen-sn-config"))
-        .args(args)
-        .output()
-        .unwrap();
-    let code = out.status.code().expect("exited normally");
-    (
-        code,
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// The stub's URL dressed like a provider URL with an API key in the path and query.
 fn with_key(base: &str) -> String {

@@ -1,4 +1,6 @@
-//! A JSON-RPC stub on 127.0.0.1 (one request per connection, `Connection: close`).
+//! Test support: running the binary, and a JSON-RPC stub on 127.0.0.1 (one
+//! request per connection, `Connection: close`).
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -59,4 +61,18 @@ pub fn ok(result: Value) -> (u16, String) {
 /// Parses a `0x…` quantity in a request.
 pub fn q(v: &Value) -> u64 {
     u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+/// Runs `oxen-sn-config` with `args`: (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_oxen-sn-config"))
+        .args(args)
+        .output()
+        .unwrap();
+    let code = out.status.code().expect("exited normally");
+    (
+        code,
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
