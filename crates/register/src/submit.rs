@@ -55,11 +55,13 @@ fn seconds(d: Duration) -> String {
 /// `scheme://` and the authority (`[userinfo@]host[:port]`) of `url`, and
 /// the rest (path, query, fragment).
 fn split_authority(url: &str) -> Option<(&str, &str, &str)> {
-    let (scheme, rest) = if let Some(rest) = url.strip_prefix("https://") {
-        ("https://", rest)
-    } else {
-        ("http://", url.strip_prefix("http://")?)
-    };
+    // The scheme is case-insensitive (as the config check takes it).
+    let scheme_len = ["https://", "http://"].into_iter().find_map(|p| {
+        url.get(..p.len())
+            .filter(|s| s.eq_ignore_ascii_case(p))
+            .map(|_| p.len())
+    })?;
+    let (scheme, rest) = url.split_at(scheme_len);
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     Some((scheme, &rest[..end], &rest[end..]))
 }
@@ -309,6 +311,7 @@ mod tests {
         );
         assert_eq!(host_of("https://a.example?k=v"), Some("a.example"));
         assert_eq!(host_of("https://u:p@"), None);
+        assert_eq!(host_of("HTTPS://a.example"), Some("a.example"));
     }
 
     #[test]
