@@ -36,6 +36,9 @@ pub enum Error {
     /// An Ethereum address is not `0x` followed by 40 hex digits.
     #[error("an Ethereum address must be 0x followed by 40 hex digits")]
     AddressFormat,
+    /// An Ethereum address starts with `0X`; the staking backend accepts only `0x`.
+    #[error("an Ethereum address must start with a lowercase 0x, not 0X")]
+    AddressPrefix,
     /// A mixed-case Ethereum address fails its EIP-55 checksum (probably a typo).
     #[error("the Ethereum address has mixed case but a wrong EIP-55 checksum; check it for typos")]
     AddressChecksum,

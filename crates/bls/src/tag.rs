@@ -115,14 +115,21 @@ impl Tag {
     }
 }
 
-/// Parses an Ethereum address: `0x` (or `0X`) followed by exactly 40 hex
-/// digits. All-lowercase and all-uppercase digits are accepted as they are; a
+/// Parses an Ethereum address: `0x` followed by exactly 40 hex digits.
+/// All-lowercase and all-uppercase digits are accepted as they are; a
 /// mixed-case address must carry a valid EIP-55 checksum, since a wrong one
 /// almost always means a typo.
+///
+/// The prefix must be a lowercase `0x`: the staking backend requires
+/// `0x[0-9a-fA-F]{40}` (oxend-compat.md §2.6 "Server side"), so `0X…` is
+/// refused here ([`Error::AddressPrefix`]) rather than accepted locally and
+/// rejected later.
 pub fn parse_address(text: &str) -> Result<[u8; 20], Error> {
+    if text.starts_with("0X") {
+        return Err(Error::AddressPrefix);
+    }
     let digits = text
         .strip_prefix("0x")
-        .or_else(|| text.strip_prefix("0X"))
         .ok_or(Error::AddressFormat)?
         .as_bytes();
     if digits.len() != 40 {
@@ -237,9 +244,21 @@ mod tests {
             Ok(a)
         );
         assert_eq!(
-            parse_address("0X9D8AB00880CBBDC2DCD29C179779469A82E7BE35"),
+            parse_address("0x9D8AB00880CBBDC2DCD29C179779469A82E7BE35"),
             Ok(a)
         );
+        // The staking backend only takes a lowercase `0x` prefix.
+        for upper_prefix in [
+            "0X9D8AB00880CBBDC2DCD29C179779469A82E7BE35",
+            "0X9d8aB00880CBBdc2Dcd29C179779469A82E7be35",
+            "0X",
+        ] {
+            assert_eq!(
+                parse_address(upper_prefix),
+                Err(Error::AddressPrefix),
+                "{upper_prefix}"
+            );
+        }
         assert_eq!(
             to_checksum_address(&a),
             "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35"

@@ -7,6 +7,13 @@
 //! possession for the configured rewards contract); the client prints the
 //! result or posts it to `<URL>/api/store/<pubkey>` and reads the backend's
 //! JSON answer: a rejection sent with HTTP 200 is a failure, not a success.
+//!
+//! The client waits [`SUBMIT_TIMEOUT`] for the staking backend; the
+//! environment variable `OXEND_STAGENET_SUBMIT_TIMEOUT` (seconds, decimals
+//! allowed, e.g. `0.5` or `120`) overrides it.
+//!
+//! Staking URLs may carry `user:password@`: they are never printed or
+//! returned by the admin RPC with it (shown as `***@`).
 
 use std::time::Duration;
 
@@ -16,8 +23,26 @@ use snode_register::{OperatorAddress, RegistrationInfo};
 use crate::client::{ClientError, Session};
 use crate::rpc::{Ctx, RpcError};
 
-/// How long the client waits for the staking backend.
+/// How long the client waits for the staking backend, unless
+/// [`SUBMIT_TIMEOUT_ENV`] says otherwise.
 pub const SUBMIT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Environment variable overriding [`SUBMIT_TIMEOUT`], in seconds.
+pub const SUBMIT_TIMEOUT_ENV: &str = "OXEND_STAGENET_SUBMIT_TIMEOUT";
+
+/// The submit timeout: `value` of [`SUBMIT_TIMEOUT_ENV`] if set, else the
+/// default.
+fn submit_timeout(value: Option<&str>) -> Result<Duration, String> {
+    let Some(text) = value else {
+        return Ok(SUBMIT_TIMEOUT);
+    };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("{SUBMIT_TIMEOUT_ENV}='{text}' is not a positive number of seconds"))
+}
 
 /// The network (chain id and rewards contract) registrations are signed for.
 pub fn network(ctx: &Ctx) -> Result<snode_bls::Network, RpcError> {
@@ -29,7 +54,8 @@ pub fn network(ctx: &Ctx) -> Result<snode_bls::Network, RpcError> {
     })
 }
 
-/// `bls_registration_request {"address": "<40 hex, 0x optional>"}`: oxend's
+/// `bls_registration_request {"address": "<40 hex, 0x optional>"}` (`0X` is
+/// refused, as the staking backend refuses it): oxend's
 /// result fields, plus `staking_url` (the daemon's `staking-url`, our
 /// extension) so the client posts where the daemon is configured to.
 pub fn bls_registration_request(ctx: &Ctx, params: Value) -> Result<Value, RpcError> {
@@ -38,6 +64,7 @@ pub fn bls_registration_request(ctx: &Ctx, params: Value) -> Result<Value, RpcEr
         .and_then(Value::as_str)
         .ok_or_else(|| RpcError::invalid_params("expected params {\"address\": \"<40 hex>\"}"))?;
     let typed = if address.starts_with("0x") || address.starts_with("0X") {
+        // `0X…` is kept so that OperatorAddress::parse refuses it by name.
         address.to_string()
     } else {
         format!("0x{address}")
@@ -54,7 +81,8 @@ pub fn bls_registration_request(ctx: &Ctx, params: Value) -> Result<Value, RpcEr
         .map_err(|e| RpcError::unavailable(e.to_string()))?;
     let mut result =
         serde_json::to_value(&info).map_err(|e| RpcError::unavailable(e.to_string()))?;
-    result["staking_url"] = json!(ctx.settings.staking_url);
+    // The RPC reply may be shown or logged: no credentials in it.
+    result["staking_url"] = json!(snode_register::redact_userinfo(&ctx.settings.staking_url));
     result["status"] = json!("OK");
     Ok(result)
 }
@@ -94,18 +122,35 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
     if let Some(url) = url_arg {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             s.out.fail(&format!(
-                "'{url}' is neither `print' nor a staking URL (https://…); usage: {usage}"
+                "'{}' is neither `print' nor a staking URL (https://…); usage: {usage}",
+                snode_register::redact_userinfo(url)
             ));
             return Ok(false);
         }
+        if let Err(e) = snode_register::check_url(url) {
+            s.out.fail(&e.to_string());
+            return Ok(false);
+        }
     }
+    let timeout = match submit_timeout(std::env::var(SUBMIT_TIMEOUT_ENV).ok().as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            s.out.fail(&e);
+            return Ok(false);
+        }
+    };
     let hex = operator.as_typed()[2..].to_string();
-    let result =
-        (s.client)("bls_registration_request", Some(json!({ "address": hex }))).map_err(|e| {
-            ClientError::Transport(format!(
+    let result = match (s.client)("bls_registration_request", Some(json!({ "address": hex }))) {
+        Ok(result) => result,
+        // Its message already says what to do (start the daemon).
+        Err(e @ ClientError::NotRunning { .. }) => return Err(e),
+        Err(e) => {
+            s.out.fail(&format!(
                 "Failed to generate the service node registration info: {e}"
-            ))
-        })?;
+            ));
+            return Ok(false);
+        }
+    };
     let info: RegistrationInfo =
         serde_json::from_value(result.clone()).map_err(|e| ClientError::BadReply(e.to_string()))?;
     if print_only {
@@ -116,21 +161,35 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
         s.out.msg("");
         return Ok(true);
     }
-    let base = url_arg
-        .map(str::to_string)
-        .or_else(|| result["staking_url"].as_str().map(str::to_string))
-        .unwrap_or_else(|| snode_register::DEFAULT_STAKING_URL.to_string());
-    let host = base
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or(&base)
-        .to_string();
+    let base = match url_arg {
+        Some(url) => url.to_string(),
+        None => {
+            let configured = result["staking_url"]
+                .as_str()
+                .unwrap_or(snode_register::DEFAULT_STAKING_URL);
+            if snode_register::has_userinfo(configured) {
+                s.out.fail(&format!(
+                    "the daemon's staking-url ({configured}) carries credentials, which the \
+                     admin RPC does not hand out; give the URL on the command line: {usage} \
+                     with the URL as the second argument"
+                ));
+                return Ok(false);
+            }
+            configured.to_string()
+        }
+    };
+    let host = match snode_register::check_url(&base) {
+        Ok(host) => host.to_string(),
+        Err(e) => {
+            s.out.fail(&e.to_string());
+            return Ok(false);
+        }
+    };
     s.out.msg(&format!(
         "Submitting registration of {} to {host}, please wait.",
         info.service_node_pubkey
     ));
-    match snode_register::submit(&base, &info, operator.as_typed(), SUBMIT_TIMEOUT) {
+    match snode_register::submit(&base, &info, operator.as_typed(), timeout) {
         Ok(done) => {
             s.out.success(&format!(
                 "Submitted registration info to {host} successfully!\nView your registration \
@@ -142,6 +201,22 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
         Err(e) => {
             s.out.fail(&format!("registration was not accepted: {e}"));
             Ok(false)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submit_timeout_from_the_environment() {
+        assert_eq!(submit_timeout(None), Ok(SUBMIT_TIMEOUT));
+        assert_eq!(submit_timeout(Some("0.5")), Ok(Duration::from_millis(500)));
+        assert_eq!(submit_timeout(Some(" 120 ")), Ok(Duration::from_secs(120)));
+        for bad in ["", "0", "-1", "abc", "inf", "NaN", "1e400"] {
+            let err = submit_timeout(Some(bad)).unwrap_err();
+            assert!(err.contains(SUBMIT_TIMEOUT_ENV), "{bad}: {err}");
         }
     }
 }

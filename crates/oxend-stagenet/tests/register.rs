@@ -3,14 +3,81 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::process::{Command, Output, Stdio};
 use std::thread;
 
 use common::*;
 use snode_bls::Network;
+use snode_register::stub::{self, Mode};
 
 const OPERATOR: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+/// The client with extra environment variables.
+fn client_env(node: &Node, addr: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(BIN)
+        .arg("--config-file")
+        .arg(node.config())
+        .arg("--rpc-admin")
+        .arg(addr)
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("NOTIFY_SOCKET")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// An admin-RPC proxy in front of the daemon at `daemon` that flips the
+/// first byte of `service_node_signature` in every reply: a tampered
+/// signature reaches the client as if the daemon had sent it.
+fn tampering_proxy(daemon: &str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let upstream = format!("http://{daemon}/json_rpc");
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap();
+            let mut reply: serde_json::Value = ureq::post(&upstream)
+                .header("Content-Type", "application/json")
+                .send(&body[..])
+                .unwrap()
+                .body_mut()
+                .read_json()
+                .unwrap();
+            if let Some(sig) = reply["result"]["service_node_signature"].as_str() {
+                let flipped = format!(
+                    "{:02x}{}",
+                    u8::from_str_radix(&sig[..2], 16).unwrap() ^ 1,
+                    &sig[2..]
+                );
+                reply["result"]["service_node_signature"] = flipped.into();
+            }
+            let text = reply.to_string();
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    addr
+}
 
 /// The value after `label: ` in `text`.
 fn field(text: &str, label: &str) -> String {
@@ -116,29 +183,11 @@ fn url_argument_overrides_the_config() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-/// A backend that rejects every registration with HTTP 200 + `{"error": …}`.
-fn rejecting_backend() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let mut buf = [0u8; 65536];
-            let _ = stream.read(&mut buf);
-            let body = r#"{"error": "Invalid registration: operator not whitelisted", "t": 1}"#;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    url
-}
-
 #[test]
 fn backend_rejection_is_a_failure_with_its_reason() {
-    let url = rejecting_backend();
+    let (url, received) = stub::start_with(Mode::Reject(
+        "Invalid registration: operator not whitelisted".into(),
+    ));
     let mut node = Node::new("");
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR, &url]);
@@ -147,6 +196,113 @@ fn backend_rejection_is_a_failure_with_its_reason() {
     assert!(err.contains("rejected the registration"), "{err}");
     assert!(err.contains("operator not whitelisted"), "{err}");
     assert!(!stdout(&out).contains("successfully"));
+    // The stub read the whole, well-formed request before answering.
+    assert_eq!(received.recv().unwrap().len(), 4);
+}
+
+#[test]
+fn tampered_signature_is_rejected_and_the_client_exits_non_zero_with_the_reason() {
+    let (url, received) = stub::start();
+    let mut node = Node::new(&format!("staking-url={url}\n"));
+    let daemon = node.start(&[], &[]);
+    let proxy = tampering_proxy(&daemon);
+    let out = node.client(&proxy, &["register", OPERATOR]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let host = url.trim_start_matches("http://");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "Error: registration was not accepted: {host} rejected the registration: \
+             Invalid registration: Ed25519 signature is invalid\n"
+        )
+    );
+    assert!(!stdout(&out).contains("successfully"), "{}", stdout(&out));
+    // It was the tampered signature that the backend got.
+    let fields = received.recv().unwrap();
+    let sent = &fields.iter().find(|(n, _)| n == "sig_ed25519").unwrap().1;
+    let good = stdout(&node.client(&daemon, &["register", OPERATOR, "print"]));
+    assert_ne!(*sent, field(&good, "ed25519_signature"));
+    assert_eq!(sent[2..], field(&good, "ed25519_signature")[2..]);
+}
+
+#[test]
+fn a_backend_that_never_answers_times_out_with_a_clear_message() {
+    let (url, _received) = stub::start_with(Mode::Silent);
+    let mut node = Node::new(&format!("staking-url={url}\n"));
+    let addr = node.start(&[], &[]);
+    let out = client_env(
+        &node,
+        &addr,
+        &["register", OPERATOR],
+        &[("OXEND_STAGENET_SUBMIT_TIMEOUT", "0.5")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let host = url.trim_start_matches("http://");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "Error: registration was not accepted: no answer from {host} within 0.5 s; check \
+             your network and try again later\n"
+        )
+    );
+    let bad = client_env(
+        &node,
+        &addr,
+        &["register", OPERATOR],
+        &[("OXEND_STAGENET_SUBMIT_TIMEOUT", "soon")],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("OXEND_STAGENET_SUBMIT_TIMEOUT='soon' is not a positive number"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn credentials_in_staking_urls_are_never_printed() {
+    let (url, received) = stub::start();
+    let host = url.trim_start_matches("http://").to_string();
+    let with_login = format!("http://operator:hunter2@{host}");
+    let mut node = Node::new(&format!("staking-url={with_login}\n"));
+    let addr = node.start(&[], &[]);
+    // Given on the command line: used, and printed without the password.
+    let out = node.client(&addr, &["register", OPERATOR, &with_login]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(
+        !text.contains("hunter2") && !text.contains("operator:"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("to {host}, please wait.")), "{text}");
+    let view = text
+        .lines()
+        .find_map(|l| l.strip_prefix("View your registration at: "))
+        .expect("view line");
+    assert!(
+        view.starts_with(&format!("http://***@{host}/register/")),
+        "{view}"
+    );
+    received.recv().unwrap();
+    // From the config: the admin RPC does not hand the credentials out, so
+    // the client says how to give the URL instead of posting without them.
+    let out = node.client(&addr, &["register", OPERATOR]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("carries credentials"), "{err}");
+    assert!(err.contains(&format!("http://***@{host}")), "{err}");
+    assert!(!err.contains("hunter2") && !stdout(&out).contains("hunter2"));
+    // A query or fragment in the URL is refused before anything is sent.
+    for bad in [format!("{url}/?key=1"), format!("{url}#top")] {
+        let out = node.client(&addr, &["register", OPERATOR, &bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        assert!(
+            stderr(&out).contains("no ?query or #fragment"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(received.try_recv().is_err(), "nothing else was sent");
 }
 
 #[test]
@@ -180,6 +336,19 @@ fn bad_addresses_are_refused_before_signing() {
         assert_eq!(out.status.code(), Some(1), "{bad}");
         assert!(stderr(&out).contains(why), "{bad}: {}", stderr(&out));
     }
+    // `0X` is refused (the backend would refuse it), before anything is sent.
+    let (url, received) = stub::start();
+    let upper_prefix = OPERATOR.replacen("0x", "0X", 1);
+    let out = node.client(&addr, &["register", &upper_prefix, &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "Error: '{upper_prefix}' starts with 0X: the staking backend accepts only a \
+             lowercase 0x prefix; type it as 0x followed by the 40 hex digits\n"
+        )
+    );
+    assert!(received.try_recv().is_err());
     let extra = node.client(&addr, &["register", OPERATOR, "print", "more"]);
     assert_eq!(extra.status.code(), Some(1));
     assert!(stderr(&extra).contains("usage: register"));
@@ -193,9 +362,33 @@ fn a_node_that_is_not_a_service_node_cannot_register() {
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR, "print"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("not running as a service node"),
-        "{}",
-        stderr(&out)
+    // spec §2.6 step 2, with the client's rendering of a JSON-RPC error.
+    assert_eq!(
+        stderr(&out),
+        "Error: Failed to generate the service node registration info: JSON RPC returned an \
+         error response: this daemon is not running as a service node (service-node=1 is not \
+         set), so it has no BLS key to register with\n"
     );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_daemon_that_is_not_running_gets_the_start_hint_without_prefixes() {
+    let node = Node::new("");
+    let addr = format!("127.0.0.1:{}", closed_port());
+    let out = node.client(&addr, &["register", OPERATOR]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("Error: oxend-stagenet is not running (nothing answers at "),
+        "{err}"
+    );
+    assert!(
+        err.trim_end()
+            .ends_with("start it with: sudo systemctl start oxen-stagenet-node"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("HTTP request failed"), "{err}");
+    assert!(!err.contains("Failed to generate"), "{err}");
 }

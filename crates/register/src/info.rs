@@ -16,9 +16,15 @@ pub struct OperatorAddress {
 impl OperatorAddress {
     /// Accepts `0x` + 40 hex digits; a mixed-case address must carry a valid
     /// EIP-55 checksum.
+    ///
+    /// `0X…` is refused, not normalised: the address is sent to the staking
+    /// backend exactly as typed (as upstream does), and the backend requires
+    /// a lowercase `0x` (spec §2.6 "Server side"), so the operator is told to
+    /// fix it before anything is signed.
     pub fn parse(text: &str) -> Result<Self, RegisterError> {
         let bytes = snode_bls::parse_address(text).map_err(|e| match e {
             snode_bls::Error::AddressChecksum => RegisterError::AddressChecksum(text.into()),
+            snode_bls::Error::AddressPrefix => RegisterError::AddressPrefix(text.into()),
             _ => RegisterError::AddressFormat(text.into()),
         })?;
         Ok(Self {

@@ -17,7 +17,10 @@ pub mod stub;
 mod submit;
 
 pub use info::{OperatorAddress, RegistrationInfo};
-pub use submit::{submit, view_url, SubmitError, Submitted, DEFAULT_STAKING_URL};
+pub use submit::{
+    check_url, has_userinfo, host_of, redact_userinfo, submit, view_url, SubmitError, Submitted,
+    DEFAULT_STAKING_URL,
+};
 
 /// Errors building or checking registration data.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +35,11 @@ pub enum RegisterError {
          it is probably mistyped, copy it again from your wallet"
     )]
     AddressChecksum(String),
+    #[error(
+        "'{0}' starts with 0X: the staking backend accepts only a lowercase 0x prefix; \
+         type it as 0x followed by the 40 hex digits"
+    )]
+    AddressPrefix(String),
     #[error("cannot make the BLS proof of possession: {0}")]
     Bls(#[from] snode_bls::Error),
     #[error("the registration data does not verify: {0}")]

@@ -11,17 +11,25 @@ pub const DEFAULT_STAKING_URL: &str = "https://testnet.stake.getsession.org";
 /// The backend accepted the registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submitted {
-    /// Where the operator continues: `<URL>/register/<pubkey>`.
+    /// Where the operator continues: `<URL>/register/<pubkey>`, with any
+    /// `user:password@` of the URL shown as `***@` (it is printed).
     pub view_url: String,
 }
 
-/// Why a submission failed; every message names the destination host.
+/// Why a submission failed; every message names the destination host (never
+/// its credentials).
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
-    #[error("'{0}' is not a usable staking URL: expected http:// or https:// and a host name")]
+    #[error(
+        "'{0}' is not a usable staking URL: expected http:// or https://, a host name and \
+         no ?query or #fragment"
+    )]
     BadUrl(String),
-    #[error("no answer from {host} within {secs} s; check your network and try again later")]
-    Timeout { host: String, secs: u64 },
+    #[error(
+        "no answer from {host} within {}; check your network and try again later",
+        seconds(*.after)
+    )]
+    Timeout { host: String, after: Duration },
     #[error("cannot reach {host}: {reason}; check the URL and your network")]
     Connect { host: String, reason: String },
     #[error("{host} answered HTTP {status}: {body}")]
@@ -36,14 +44,63 @@ pub enum SubmitError {
     Unexpected { host: String, body: String },
 }
 
-/// The host (and port) of `url`, for messages.
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit('@').next()?;
+/// `30 s`, `0.5 s`: a duration as the operator reads it (not rounded up to
+/// a whole second).
+fn seconds(d: Duration) -> String {
+    let text = format!("{:.3}", d.as_secs_f64());
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text} s")
+}
+
+/// `scheme://` and the authority (`[userinfo@]host[:port]`) of `url`, and
+/// the rest (path, query, fragment).
+fn split_authority(url: &str) -> Option<(&str, &str, &str)> {
+    // The scheme is case-insensitive (as the config check takes it).
+    let scheme_len = ["https://", "http://"].into_iter().find_map(|p| {
+        url.get(..p.len())
+            .filter(|s| s.eq_ignore_ascii_case(p))
+            .map(|_| p.len())
+    })?;
+    let (scheme, rest) = url.split_at(scheme_len);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some((scheme, &rest[..end], &rest[end..]))
+}
+
+/// The host (and port) of an `http://` or `https://` URL, without any
+/// `user:password@`: what messages name as the destination.
+pub fn host_of(url: &str) -> Option<&str> {
+    let (_, authority, _) = split_authority(url)?;
+    let host = authority.rsplit('@').next()?;
     (!host.is_empty()).then_some(host)
+}
+
+/// `url` with its `user:password@`, if any, shown as `***@`, for printing.
+pub fn redact_userinfo(url: &str) -> String {
+    match split_authority(url) {
+        Some((scheme, authority, rest)) => match authority.rsplit_once('@') {
+            Some((_, host)) => format!("{scheme}***@{host}{rest}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// Whether `url` carries `user[:password]@` before its host.
+pub fn has_userinfo(url: &str) -> bool {
+    split_authority(url).is_some_and(|(_, authority, _)| authority.contains('@'))
+}
+
+/// Checks a staking base URL — `http://` or `https://`, a host, no
+/// `?query` or `#fragment` (the backend's paths are appended to it, so a
+/// query would end up in the middle of them) — and returns its host for
+/// messages.
+pub fn check_url(base: &str) -> Result<&str, SubmitError> {
+    let bad = || SubmitError::BadUrl(redact_userinfo(base));
+    let host = host_of(base).ok_or_else(bad)?;
+    if base.contains(['?', '#']) || base.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    Ok(host)
 }
 
 /// `<URL>/register/<pubkey>`.
@@ -91,9 +148,7 @@ pub fn submit(
     operator_as_typed: &str,
     timeout: Duration,
 ) -> Result<Submitted, SubmitError> {
-    let host = host_of(base)
-        .ok_or_else(|| SubmitError::BadUrl(base.to_string()))?
-        .to_string();
+    let host = check_url(base)?.to_string();
     let url = format!(
         "{}/api/store/{}",
         base.trim_end_matches('/'),
@@ -124,7 +179,7 @@ pub fn submit(
         .map_err(|e| match e {
             ureq::Error::Timeout(_) => SubmitError::Timeout {
                 host: host.clone(),
-                secs: timeout.as_secs().max(1),
+                after: timeout,
             },
             other => SubmitError::Connect {
                 host: host.clone(),
@@ -132,13 +187,37 @@ pub fn submit(
             },
         })?;
     let status = response.status().as_u16();
+    // A body that cannot be read (timeout, reset) is a transport failure,
+    // not an empty answer.
     let text = response
         .body_mut()
         .with_config()
         .limit(1 << 20)
         .read_to_string()
-        .unwrap_or_default();
+        .map_err(|e| read_error(e, &host, timeout))?;
     interpret(&host, base, info, status, &text)
+}
+
+fn read_error(e: ureq::Error, host: &str, timeout: Duration) -> SubmitError {
+    let timed_out = match &e {
+        ureq::Error::Timeout(_) => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+        ),
+        _ => false,
+    };
+    if timed_out {
+        SubmitError::Timeout {
+            host: host.to_string(),
+            after: timeout,
+        }
+    } else {
+        SubmitError::Connect {
+            host: host.to_string(),
+            reason: format!("the answer could not be read: {e}"),
+        }
+    }
 }
 
 fn interpret(
@@ -168,7 +247,7 @@ fn interpret(
     }
     match json.as_ref().and_then(|j| j.get("success")) {
         Some(serde_json::Value::Bool(true)) => Ok(Submitted {
-            view_url: view_url(base, &info.service_node_pubkey),
+            view_url: redact_userinfo(&view_url(base, &info.service_node_pubkey)),
         }),
         _ => Err(SubmitError::Unexpected {
             host: host.to_string(),
@@ -226,5 +305,73 @@ mod tests {
         assert_eq!(host_of("http://127.0.0.1:8080"), Some("127.0.0.1:8080"));
         assert_eq!(host_of("ftp://x"), None);
         assert_eq!(host_of("https://"), None);
+        assert_eq!(
+            host_of("https://u:p@a.example:8443/x"),
+            Some("a.example:8443")
+        );
+        assert_eq!(host_of("https://a.example?k=v"), Some("a.example"));
+        assert_eq!(host_of("https://u:p@"), None);
+        assert_eq!(host_of("HTTPS://a.example"), Some("a.example"));
+    }
+
+    #[test]
+    fn credentials_are_never_printed() {
+        assert_eq!(
+            redact_userinfo("https://u:secret@a.example/register/ab"),
+            "https://***@a.example/register/ab"
+        );
+        assert_eq!(
+            redact_userinfo("http://a.example/x@y"),
+            "http://a.example/x@y"
+        );
+        assert!(has_userinfo("https://u@a.example"));
+        assert!(!has_userinfo("https://a.example/x@y"));
+        let ok = interpret(
+            "a.example",
+            "https://u:secret@a.example",
+            &info(),
+            200,
+            r#"{"success": true}"#,
+        )
+        .unwrap();
+        assert!(!ok.view_url.contains("secret"), "{}", ok.view_url);
+        let bad = check_url("https://u:secret@a.example/?key=1").unwrap_err();
+        assert!(!bad.to_string().contains("secret"), "{bad}");
+    }
+
+    #[test]
+    fn staking_urls_without_query_or_fragment() {
+        assert_eq!(check_url("https://a.example").unwrap(), "a.example");
+        assert_eq!(
+            check_url("http://127.0.0.1:8080/base/").unwrap(),
+            "127.0.0.1:8080"
+        );
+        for bad in [
+            "https://a.example?x=1",
+            "https://a.example/p?x",
+            "https://a.example#frag",
+            "https://a.example/ x",
+            "a.example",
+            "https://",
+        ] {
+            assert!(
+                matches!(check_url(bad), Err(SubmitError::BadUrl(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn timeouts_are_shown_as_set() {
+        let t = |after| SubmitError::Timeout {
+            host: "h".into(),
+            after,
+        };
+        assert!(t(Duration::from_secs(30))
+            .to_string()
+            .contains("within 30 s"));
+        assert!(t(Duration::from_millis(500))
+            .to_string()
+            .contains("within 0.5 s"));
     }
 }

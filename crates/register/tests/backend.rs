@@ -2,13 +2,13 @@
 //! which applies the real backend's validation with an independent Ed25519
 //! implementation.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::thread;
 use std::time::Duration;
 
 use snode_bls::Network;
 use snode_keys::{BlsSecret, Ed25519Secret};
-use snode_register::stub::start as backend;
+use snode_register::stub::{start as backend, start_with, Mode};
 use snode_register::{submit, OperatorAddress, RegistrationInfo, SubmitError};
 
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -80,7 +80,7 @@ fn tampered_signature_is_rejected_with_the_reason() {
     let msg = err.to_string();
     assert!(matches!(err, SubmitError::Rejected { .. }), "{msg}");
     assert!(
-        msg.contains("Ed25519 signature verification failed"),
+        msg.contains("Invalid registration: Ed25519 signature is invalid"),
         "{msg}"
     );
     assert!(msg.contains("127.0.0.1"), "names the host: {msg}");
@@ -92,25 +92,112 @@ fn bad_checksum_operator_is_rejected_by_backend_too() {
     let info = registration();
     let wrong_case = OPERATOR.replace("f39F", "F39f");
     let err = submit(&url, &info, &wrong_case, Duration::from_secs(10)).unwrap_err();
-    assert!(err.to_string().contains("checksummed"), "{err}");
+    assert!(err.to_string().contains("checksum failed"), "{err}");
 }
 
 #[test]
 fn silent_backend_times_out_with_a_clear_message() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let hold = thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        thread::sleep(Duration::from_secs(3));
-        drop(stream);
-    });
-    let err = submit(&url, &registration(), OPERATOR, Duration::from_secs(1)).unwrap_err();
+    // Reads the whole request, never answers, holds the connection until the
+    // client closes it.
+    let (url, seen) = start_with(Mode::Silent);
+    let err = submit(&url, &registration(), OPERATOR, Duration::from_millis(500)).unwrap_err();
     assert!(matches!(err, SubmitError::Timeout { .. }), "{err}");
+    let host = url.trim_start_matches("http://");
     assert!(
-        err.to_string().contains("no answer from 127.0.0.1"),
+        err.to_string()
+            .contains(&format!("no answer from {host} within 0.5 s")),
         "{err}"
     );
-    hold.join().unwrap();
+    assert!(seen.try_recv().is_err(), "silent mode records nothing");
+}
+
+#[test]
+fn signature_is_checked_against_the_pubkey_in_the_path() {
+    let (url, _seen) = backend();
+    let mut info = registration();
+    // Another valid Ed25519 pubkey in the path: the signature no longer
+    // belongs to it.
+    info.service_node_pubkey = hex::encode(Ed25519Secret::from_seed(&[7u8; 32]).public_key());
+    let err = submit(&url, &info, OPERATOR, Duration::from_secs(10)).unwrap_err();
+    assert!(
+        err.to_string().contains("Ed25519 signature is invalid"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_rejecting_backend_is_reported_with_its_reason() {
+    let (url, seen) = start_with(Mode::Reject("Invalid registration: not today".into()));
+    let err = submit(&url, &registration(), OPERATOR, Duration::from_secs(10)).unwrap_err();
+    assert!(matches!(err, SubmitError::Rejected { .. }), "{err}");
+    assert!(err.to_string().contains("not today"), "{err}");
+    // The whole, well-formed request was read before the answer.
+    assert_eq!(seen.recv().unwrap().len(), 4);
+}
+
+#[test]
+fn a_staking_url_with_a_query_is_refused_before_sending() {
+    let (url, seen) = backend();
+    for bad in [format!("{url}?key=1"), format!("{url}/#x")] {
+        let err = submit(&bad, &registration(), OPERATOR, Duration::from_secs(10)).unwrap_err();
+        assert!(matches!(err, SubmitError::BadUrl(_)), "{err}");
+    }
+    assert!(seen.try_recv().is_err());
+}
+
+/// A backend that reads the request, sends the status line and headers
+/// promising a 100-byte body, 10 bytes of it, and then either closes
+/// (`close`) or holds the connection until the client closes it.
+fn half_answer(close: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).unwrap();
+        let mut stream = stream;
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"success\"")
+            .unwrap();
+        if !close {
+            let _ = reader.read_to_end(&mut Vec::new());
+        }
+    });
+    url
+}
+
+#[test]
+fn an_answer_cut_short_is_a_transport_failure_not_an_empty_answer() {
+    let url = half_answer(true);
+    let err = submit(&url, &registration(), OPERATOR, Duration::from_secs(10)).unwrap_err();
+    assert!(matches!(err, SubmitError::Connect { .. }), "{err}");
+    let host = url.trim_start_matches("http://");
+    assert!(
+        err.to_string().contains(&format!(
+            "cannot reach {host}: the answer could not be read"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_answer_that_stalls_times_out() {
+    let url = half_answer(false);
+    let err = submit(&url, &registration(), OPERATOR, Duration::from_millis(700)).unwrap_err();
+    assert!(matches!(err, SubmitError::Timeout { .. }), "{err}");
+    assert!(err.to_string().contains("within 0.7 s"), "{err}");
 }
 
 #[test]
@@ -143,4 +230,21 @@ fn operator_addresses_are_checked_before_signing() {
         let err = OperatorAddress::parse(bad).unwrap_err();
         assert!(err.to_string().contains("40 hex digits"), "{bad}: {err}");
     }
+}
+
+#[test]
+fn upper_case_0x_prefix_is_refused_because_the_backend_refuses_it() {
+    let upper_prefix = OPERATOR.replacen("0x", "0X", 1);
+    let err = OperatorAddress::parse(&upper_prefix).unwrap_err();
+    assert!(err.to_string().contains("lowercase 0x"), "{err}");
+    let err = OperatorAddress::parse(&upper_prefix.to_uppercase()).unwrap_err();
+    assert!(err.to_string().contains("lowercase 0x"), "{err}");
+    // Why: the backend (and the stub, which validates like it) rejects an
+    // operator sent as `0X…`, while the same address with `0x` is accepted.
+    let (url, _seen) = backend();
+    let info = registration();
+    let err = submit(&url, &info, &upper_prefix, Duration::from_secs(10)).unwrap_err();
+    assert!(matches!(err, SubmitError::Rejected { .. }), "{err}");
+    assert!(err.to_string().contains("operator"), "{err}");
+    submit(&url, &info, OPERATOR, Duration::from_secs(10)).unwrap();
 }

@@ -6,7 +6,8 @@ Written for this project from the facts in shared/spec/bls-contract.md §2
 (no code shared with the Rust crate). Curve arithmetic and the pairing come
 from py_ecc's optimized_bn128 (PyPI py_ecc); Keccak-256 from pycryptodome.
 Before it is trusted it must reproduce the known-answer vectors of
-bls-contract.md §7.1 and §7.4 (`selftest`, also run first by every mode).
+bls-contract.md §7.1 and §7.4, and verify the real oxen-made PoP of §7.3 at its
+contract and reject it at another (`selftest`, also run first by every mode).
 
 Usage:
   bn254_contract.py selftest
@@ -159,6 +160,24 @@ SIG1 = ("28dcb2b1512acd2eb2405c6e25cdfa3172b3f3244f4f13b32c5cb0a6e52de22f1d1c84e
 PK = bytes.fromhex("14c6615c4fbecfa4a2c2197ae8152904ce2c0d9daab228650993959c9d5c322c"
                    "1310113ec96bd4f56c1a3abb96dea45ffb8d785ea7a55faf38e12bfd92ba179b")
 
+# bls-contract.md §7.3: a real PoP made by oxen-core (oxen-pybls README) for the
+# testnet rewards contract below; accepted by that contract's bytecode.
+PYBLS_CONTRACT = bytes.fromhex("0B5C58A27A41D5fE3FF83d74060d761D7dDDc1D2")
+PYBLS_ED = bytes.fromhex("f4a895743bd4171ed97bdf162be9f6f4a1013a757dfedfdc7f12a125a74c08d7")
+PYBLS_PK = bytes.fromhex("214cdf23f1c4898ef00633c2451297835d4e4ab5adfdf6f82bbf4c7144413bdb"
+                         "0e11d11ab513e899ab8f753c4194196fcf98df681f98baa23ad0023361c4dc47")
+PYBLS_OPERATOR = bytes.fromhex("AbcDEF1234ABCDEf1234ABcdef1234ABCDef1234")
+PYBLS_POP = bytes.fromhex(
+    "0a36ce74d46a1fc2483f563e3f3d2f6766bcf21ba6d04dc55f02fc118150c6342951fc774625de7fe5fa2d0bcbd2a464"
+    "b1d0e4c8c8dd3001dc2b252a7b97096d151e8e74d5b6df581ccb3957ad7c55f8691c29b1fd79c45959eab5d549a9e01b"
+    "014d5a5fb7c9e6790a359fd76b62420c37d3281ef6b49978dcb32d740e2e6173")
+
+
+def pop_verify(chain_id: int, contract: bytes, pk: bytes, operator: bytes, ed: bytes, pop: bytes) -> bool:
+    """What the contract checks for a PoP: its own tag in the message, its own DST."""
+    msg = tag(b"BLS_SIG_TRYANDINCREMENT_POP", chain_id, contract) + pk + operator + ed
+    return verify(chain_id, contract, pk, msg, pop)
+
 
 def selftest():
     assert keccak256(b"hello world!").hex().startswith("57caa176"), "keccak is not Ethereum's"
@@ -171,6 +190,11 @@ def selftest():
     hash1 = keccak256(b"hello world!")
     assert verify(42161, bytes(20), PK, hash1, bytes.fromhex(SIG1)), "oxen-core sig1 KAT"
     assert not verify(42161, bytes(20), PK, hash1 + b"x", bytes.fromhex(SIG1)), "oracle never fails"
+    assert pop_verify(421614, PYBLS_CONTRACT, PYBLS_PK, PYBLS_OPERATOR, PYBLS_ED, PYBLS_POP), \
+        "the oxen-made PoP (§7.3) verifies at its contract"
+    other = bytes.fromhex(SELFTEST_POPS[0][0])
+    assert not pop_verify(421614, other, PYBLS_PK, PYBLS_OPERATOR, PYBLS_ED, PYBLS_POP), \
+        "the oxen-made PoP (§7.3) is rejected at another contract"
 
 
 def main(argv):
