@@ -324,11 +324,11 @@ fn guard_replacement(path: &Path, kind: KeyKind, flags: &WriteFlags) -> Outcome 
                  sudo systemctl start oxen-stagenet-node"
             ),
         )),
-        Verdict::Registered { id, bls_pubkey } => {
+        Verdict::Registered { id, pubkey } => {
             let what = format!(
-                "{shown} is a key of the service node with BLS pubkey {bls_pubkey}, which the \
-                 ServiceNodeRewards contract lists as registered (id {id}). Replacing it \
-                 deregisters that node: the network treats it as an imposter and its stake \
+                "{shown} is the {kind} key of the service node with {kind} pubkey {pubkey}, \
+                 which the ServiceNodeRewards contract lists as registered (id {id}). Replacing \
+                 it deregisters that node: the network treats it as an imposter and its stake \
                  stops earning."
             );
             allow_or_refuse(
