@@ -306,11 +306,23 @@ fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
     }
 }
 
-/// Runs the key guard before `path` (holding a `kind` key) is replaced.
-fn guard_replacement(path: &Path, kind: KeyKind, flags: &WriteFlags) -> Outcome {
+/// Runs the key guard before `path` (holding a `kind` key) is replaced by a
+/// key whose public key is `new_pubkey` (when already known). Writing back
+/// the key the file already holds replaces nothing and is not guarded.
+fn guard_replacement(
+    path: &Path,
+    kind: KeyKind,
+    flags: &WriteFlags,
+    new_pubkey: Option<&str>,
+) -> Outcome {
     use crate::guard::{inspect, Verdict};
     if !flags.overwrite || kind == KeyKind::Legacy || !path.exists() {
         return Ok(());
+    }
+    if let Some(new) = new_pubkey {
+        if AnyKey::load(path, Some(kind)).is_ok_and(|current| current.public_hex() == new) {
+            return Ok(());
+        }
     }
     let shown = path.display();
     match inspect(path, kind, flags.config.as_deref()) {
@@ -442,7 +454,7 @@ fn generate<K: SecretKey + IntoAny>(
     if filename.contains("PUBKEY") {
         overwrite = true;
     } else {
-        guard_replacement(Path::new(&filename), K::KIND, &flags)?;
+        guard_replacement(Path::new(&filename), K::KIND, &flags, None)?;
     }
     if !overwrite && Path::new(&filename).symlink_metadata().is_ok() {
         return Err(Failure::new(
@@ -604,9 +616,6 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     let flags = take_write_flags(&mut args)?;
     let overwrite = flags.overwrite;
     let filename = single_file(args, cmd)?;
-    if !filename.contains("PUBKEY") {
-        guard_replacement(Path::new(&filename), kind, &flags)?;
-    }
     let exists_error = |name: &str| {
         Failure::new(
             exit::FAILED,
@@ -644,6 +653,9 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
                 return Err(Failure::new(exit::ABORTED, "Aborted"));
             }
         }
+    }
+    if !filename.contains("PUBKEY") {
+        guard_replacement(Path::new(&filename), kind, &flags, Some(&key.public_hex()))?;
     }
     let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
     if !overwrite && path.exists() {
