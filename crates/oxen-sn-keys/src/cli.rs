@@ -280,11 +280,15 @@ struct WriteFlags {
 /// upstream does for `--overwrite`.
 fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
     let mut flags = WriteFlags::default();
+    // Each option is taken once, as upstream removes only one `--overwrite`:
+    // a repeated one is left over and reported as an unknown argument.
     loop {
-        if take_flag(args, "--overwrite") {
+        if !flags.overwrite && take_flag(args, "--overwrite") {
             flags.overwrite = true;
-        } else if take_flag(args, crate::guard::REPLACE_FLAG) {
+        } else if !flags.replace_registered && take_flag(args, crate::guard::REPLACE_FLAG) {
             flags.replace_registered = true;
+        } else if flags.config.is_some() {
+            return Ok(flags);
         } else if args.first().is_some_and(|a| a == "--config-file") {
             if args.len() < 2 {
                 return Err(Failure::new(exit::FAILED, "--config-file needs a FILE"));
@@ -394,8 +398,8 @@ fn single_file(mut args: Vec<String>, what: &str) -> Result<String, Failure> {
         _ => Err(Failure::new(
             exit::FAILED,
             format!(
-                "unknown arguments to '{what}': {}; see --help",
-                args[..args.len() - 1].join(" ")
+                "unknown arguments to '{what}': {}; pass one FILENAME (see --help)",
+                args.join(" ")
             ),
         )),
     }
@@ -432,15 +436,23 @@ fn report_written(written: &Written) {
             backup.display()
         ));
     }
-    if let Some((uid, gid)) = written.owner.filter(|&owner| owner != (0, 0)) {
+    if let Some((uid, gid)) = written.owner {
         let dir = match written.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
             _ => ".".into(),
         };
-        output::note(&format!(
-            "Running as root: {} is owned by uid {uid} gid {gid}, the owner of {dir}",
-            written.path.display()
-        ));
+        let file = written.path.display();
+        if (uid, gid) == (0, 0) {
+            output::note(&format!(
+                "Running as root: {file} is owned by root, as {dir} is. oxend-stagenet runs as \
+                 _loki and cannot read it there; if this key is for the node, move it into its \
+                 data directory or run: sudo chown _loki:_loki {file}"
+            ));
+        } else {
+            output::note(&format!(
+                "Running as root: {file} is owned by uid {uid} gid {gid}, the owner of {dir}"
+            ));
+        }
     }
 }
 
@@ -466,18 +478,21 @@ fn generate<K: SecretKey + IntoAny>(
         ));
     }
     let key = make()?;
-    let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
-    let written = write_key(
+    let any = key.into_any();
+    // Every check (the X25519 conversion included) runs before the file is
+    // written: a failure never leaves a new key behind.
+    let block = public_block(K::KIND, &any)?;
+    let path = PathBuf::from(substitute_pubkey(&filename, &any.public_hex()));
+    let written = write_any(
         &path,
-        &key,
+        &any,
         WriteOptions {
             overwrite,
             ..WriteOptions::default()
         },
     )?;
     let kind = K::KIND;
-    let any = key.into_any();
-    output::out(&public_block(kind, &any)?);
+    output::out(&block);
     let label = match kind {
         KeyKind::Ed25519 => "Ed25519",
         KeyKind::Bls => "BLS",
@@ -489,6 +504,15 @@ fn generate<K: SecretKey + IntoAny>(
     ));
     report_written(&written);
     Ok(())
+}
+
+/// Writes any kind of key with [`write_key`].
+fn write_any(path: &Path, key: &AnyKey, opts: WriteOptions<'_>) -> Result<Written, KeyError> {
+    match key {
+        AnyKey::Ed25519(k) => write_key(path, k, opts),
+        AnyKey::Bls(k) => write_key(path, k, opts),
+        AnyKey::Legacy(k) => write_key(path, k, opts),
+    }
 }
 
 /// Wraps a typed key as an [`AnyKey`].
@@ -588,6 +612,13 @@ fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
         KeyKind::Bls => AnyKey::Bls(BlsSecret::from_bytes(secret)),
         KeyKind::Legacy => AnyKey::Legacy(LegacySecret::from_bytes(secret)),
     };
+    if degenerate(&key) {
+        return Err(Failure::new(
+            exit::BAD_INPUT,
+            "Invalid input: this secret key is degenerate (zero, or its public key is the \
+             identity point) and cannot be a node's key; provide the secret key you saved",
+        ));
+    }
     if bytes.len() == 64 {
         let provided = hex::encode(&bytes[32..]);
         if provided != key.public_hex() {
@@ -599,6 +630,20 @@ fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
         }
     }
     Ok(key)
+}
+
+/// A key no node can have: an all-zero secret, a BLS public key at infinity
+/// (all zeros: the secret is a multiple of the group order) or a legacy
+/// public key that is the Ed25519 identity point.
+fn degenerate(key: &AnyKey) -> bool {
+    const ED_IDENTITY: &str = "0100000000000000000000000000000000000000000000000000000000000000";
+    match key {
+        AnyKey::Ed25519(k) => k.seed().iter().all(|&b| b == 0),
+        AnyKey::Bls(k) => k.public_key().iter().all(|&b| b == 0),
+        AnyKey::Legacy(k) => {
+            k.expose_bytes().iter().all(|&b| b == 0) || k.public_hex() == ED_IDENTITY
+        }
+    }
 }
 
 /// The command meant for a file named like an oxend key file, if any.
@@ -615,7 +660,8 @@ fn command_for_file_name(filename: &str) -> Option<(&'static str, KeyKind)> {
 fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     let flags = take_write_flags(&mut args)?;
     let overwrite = flags.overwrite;
-    let filename = single_file(args, cmd)?;
+    // Upstream uses the same messages for all three restore commands.
+    let filename = single_file(args, "restore")?;
     let exists_error = |name: &str| {
         Failure::new(
             exit::FAILED,
@@ -671,12 +717,8 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
         overwrite,
         ..WriteOptions::default()
     };
-    let written = match &key {
-        AnyKey::Ed25519(k) => write_key(&path, k, opts),
-        AnyKey::Bls(k) => write_key(&path, k, opts),
-        AnyKey::Legacy(k) => write_key(&path, k, opts),
-    }?;
-    output::success(&format!("Saved secret key to {}", path.display()));
+    let written = write_any(&path, &key, opts)?;
+    output::success_line(&format!("Saved secret key to {}", path.display()));
     report_written(&written);
     Ok(())
 }

@@ -140,11 +140,18 @@ impl Setup {
     fn config(&self) -> PathBuf {
         self.dir.path().join("stagenet.conf")
     }
+    /// Runs the tool with `args` and `--config-file` naming this node's config.
     fn run(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
+        let config = self.config();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--config-file", config.to_str().unwrap()]);
+        self.run_only(&all, stdin)
+    }
+
+    /// Runs the tool with exactly `args`.
+    fn run_only(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
         let mut child = Command::new(BIN)
             .args(args)
-            .arg("--config-file")
-            .arg(self.config())
             .current_dir(self.data())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -289,7 +296,7 @@ fn unknown_registration_needs_the_flag() {
         format!("0x{BLS_SK}\n")
     );
     // A missing config is just as unknown.
-    let (code, _, err) = s.run(
+    let (code, _, err) = s.run_only(
         &[
             "bls",
             "--overwrite",
