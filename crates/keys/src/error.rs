@@ -1,18 +1,75 @@
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use crate::KeyKind;
+
+/// What to do about a failed read, by its cause.
+fn read_advice(err: &io::Error) -> &'static str {
+    match err.kind() {
+        io::ErrorKind::NotFound => {
+            "check the file name (oxend-stagenet keeps its keys in its data-dir, \
+             /var/lib/oxen/stagenet by default)"
+        }
+        io::ErrorKind::PermissionDenied => {
+            "key files are readable only by their owner (mode 0400): run this as the file's \
+             owner or with sudo"
+        }
+        _ => "check the file and the disk, then try again",
+    }
+}
+
+/// What to do about a failed write, by its cause.
+fn write_advice(err: &io::Error) -> &'static str {
+    match err.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            "the directory is not writable by this user: run with sudo (the node's key \
+             directory belongs to its user), or write the key into a directory you own"
+        }
+        io::ErrorKind::NotFound => "the directory does not exist: create it or check the path",
+        io::ErrorKind::StorageFull => "the disk is full: free some space and try again",
+        _ => "check the directory and the disk, then try again",
+    }
+}
+
+/// ` in '<path>'`, or nothing for an empty path.
+fn in_file(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!(" in '{}'", path.display())
+    }
+}
+
+impl KeyError {
+    /// The error with `path` as the file it is about, where the error was
+    /// raised without one (a key built from a file's bytes).
+    pub fn in_file(self, file: &Path) -> Self {
+        match self {
+            KeyError::EmbeddedPubkeyMismatch {
+                path,
+                derived,
+                embedded,
+            } if path.as_os_str().is_empty() => KeyError::EmbeddedPubkeyMismatch {
+                path: file.to_path_buf(),
+                derived,
+                embedded,
+            },
+            other => other,
+        }
+    }
+}
 
 /// Errors of key handling. None of them carries secret bytes: only paths,
 /// sizes, kinds and public keys.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("cannot read '{path}': {source}")]
+    #[error("cannot read '{path}': {source}; {}", read_advice(.source))]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot write '{path}': {source}")]
+    #[error("cannot write '{path}': {source}; {}", write_advice(.source))]
     Write {
         path: PathBuf,
         #[source]
@@ -43,8 +100,19 @@ pub enum KeyError {
          one of the --ed25519/--bls/--legacy arguments"
     )]
     Autodetect { path: PathBuf, size: usize },
-    #[error("derived pubkey ({derived}) != embedded pubkey ({embedded})")]
-    EmbeddedPubkeyMismatch { derived: String, embedded: String },
+    #[error(
+        "derived pubkey ({derived}) != embedded pubkey ({embedded}){}: the file is damaged \
+         or is not an Ed25519 key file. Restore the key from your backup (the .bak copy next \
+         to it, or the saved secret with `restore`)",
+        in_file(.path)
+    )]
+    EmbeddedPubkeyMismatch {
+        /// The key file, when known (empty for bytes that did not come from
+        /// a file).
+        path: PathBuf,
+        derived: String,
+        embedded: String,
+    },
     #[error(
         "Derived pubkey ({derived}) doesn't match provided pubkey ({provided}); \
          check that you copied the whole key"

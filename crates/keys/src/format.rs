@@ -137,7 +137,7 @@ pub fn read_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, KeyError> {
 pub fn load<K: SecretKey>(path: &Path) -> Result<K, KeyError> {
     let contents = read_file(path)?;
     let secret = decode(K::KIND, &contents, path)?;
-    K::from_file_bytes(&secret)
+    K::from_file_bytes(&secret).map_err(|e| e.in_file(path))
 }
 
 /// A loaded key of any kind.
@@ -167,11 +167,12 @@ impl AnyKey {
     /// Decodes already-read file contents as `kind`.
     pub fn decode(kind: KeyKind, contents: &[u8], path: &Path) -> Result<Self, KeyError> {
         let secret = decode(kind, contents, path)?;
-        Ok(match kind {
-            KeyKind::Ed25519 => AnyKey::Ed25519(Ed25519Secret::from_file_bytes(&secret)?),
-            KeyKind::Bls => AnyKey::Bls(BlsSecret::from_file_bytes(&secret)?),
-            KeyKind::Legacy => AnyKey::Legacy(LegacySecret::from_file_bytes(&secret)?),
-        })
+        let key = match kind {
+            KeyKind::Ed25519 => Ed25519Secret::from_file_bytes(&secret).map(AnyKey::Ed25519),
+            KeyKind::Bls => BlsSecret::from_file_bytes(&secret).map(AnyKey::Bls),
+            KeyKind::Legacy => LegacySecret::from_file_bytes(&secret).map(AnyKey::Legacy),
+        };
+        key.map_err(|e| e.in_file(path))
     }
 
     /// Loads `path` as `kind`, or as the kind its size suggests when `kind`

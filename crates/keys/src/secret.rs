@@ -96,6 +96,7 @@ impl Ed25519Secret {
         let key = Self::from_seed(&seed);
         if key.public_key()[..] != bytes[32..] {
             return Err(KeyError::EmbeddedPubkeyMismatch {
+                path: std::path::PathBuf::new(),
                 derived: hex::encode(key.public_key()),
                 embedded: hex::encode(&bytes[32..]),
             });

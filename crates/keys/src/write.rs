@@ -15,7 +15,7 @@
 //! key untouched.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -101,9 +101,35 @@ pub fn utc_stamp(unix_secs: u64) -> String {
         .replace(['-', ':'], "")
 }
 
-/// Copies the current file to `FILE.<stamp>.bak` (0400, same owner rule).
+/// Creates `dest` exclusively with mode 0400 and copies all of `src` into
+/// it (whatever its size: a backup is never cut short), then fsyncs.
+fn copy_secret(src: &mut File, dest: &Path, owner: Option<(u32, u32)>) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(SECRET_MODE)
+        .open(dest)?;
+    if let Some((uid, gid)) = owner {
+        std::os::unix::fs::fchown(&file, Some(uid), Some(gid))?;
+    }
+    src.seek(io::SeekFrom::Start(0))?;
+    let copied = io::copy(src, &mut file)?;
+    let size = src.metadata()?.len();
+    if copied != size {
+        return Err(io::Error::other(format!(
+            "copied {copied} of {size} bytes (the file changed while it was copied)"
+        )));
+    }
+    file.sync_all()
+}
+
+/// Copies the current file, whole, to `FILE.<stamp>.bak` (0400, same owner
+/// rule).
 fn backup(path: &Path, owner: Option<(u32, u32)>) -> Result<PathBuf, KeyError> {
-    let old = format::read_file(path)?;
+    let mut old = File::open(path).map_err(|source| KeyError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -115,7 +141,7 @@ fn backup(path: &Path, owner: Option<(u32, u32)>) -> Result<PathBuf, KeyError> {
         } else {
             PathBuf::from(format!("{base}.{n}.bak"))
         };
-        match create_secret(&candidate, &old, owner) {
+        match copy_secret(&mut old, &candidate, owner) {
             Ok(()) => return Ok(candidate),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(source) => {

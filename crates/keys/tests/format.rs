@@ -91,7 +91,34 @@ fn wrong_sizes_are_rejected_with_the_file_named() {
         .err()
         .unwrap();
     assert!(matches!(err, KeyError::Read { .. }));
-    assert!(err.to_string().contains("/nonexistent/dir/key_bls"));
+    let msg = err.to_string();
+    assert!(msg.contains("'/nonexistent/dir/key_bls'"), "{msg}");
+    assert!(
+        msg.contains("check the file name") && msg.contains("data-dir"),
+        "says what to do: {msg}"
+    );
+}
+
+/// A key file the user may not read: the message says how to read it.
+#[test]
+fn unreadable_file_error_says_to_use_the_owner_or_sudo() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key_bls");
+    std::fs::write(&path, format!("0x{}\n", v("bls_sk_2"))).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let err = if std::fs::read(&path).is_ok() {
+        // root reads it anyway: the same error as a non-root user gets.
+        KeyError::Read {
+            path: path.clone(),
+            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        }
+    } else {
+        AnyKey::load(&path, None).err().unwrap()
+    };
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("'{}'", path.display())), "{msg}");
+    assert!(msg.contains("with sudo"), "{msg}");
 }
 
 #[test]
@@ -118,6 +145,22 @@ fn embedded_pubkey_mismatch_is_detected() {
         matches!(err, KeyError::EmbeddedPubkeyMismatch { .. }),
         "{err}"
     );
+    let msg = err.to_string();
+    assert!(msg.contains("in 'key_test'"), "names the file: {msg}");
+    assert!(
+        msg.contains("Restore the key from your backup") && msg.contains("`restore`"),
+        "says what to do: {msg}"
+    );
+    // The same through a real file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key_ed25519");
+    std::fs::write(&path, &raw).unwrap();
+    let err = format::load::<Ed25519Secret>(&path).err().unwrap();
+    assert!(
+        err.to_string()
+            .contains(&format!("in '{}'", path.display())),
+        "{err}"
+    );
 }
 
 #[test]
@@ -128,10 +171,15 @@ fn errors_never_contain_secret_bytes() {
     bad_hex[40] = b'z';
     let mut mismatch = hex::decode(format!("{seed}{}", v("ed_pub"))).unwrap();
     mismatch[40] ^= 0xff;
+    // The real raw keypair with the seed's last byte changed: the derived
+    // pubkey no longer matches, and the seed's first 16 hex digits are still
+    // the secret's, so a leak of the seed would show.
+    let mut altered_seed = hex::decode(format!("{seed}{}", v("ed_pub"))).unwrap();
+    altered_seed[31] ^= 1;
     let cases: Vec<(KeyKind, Vec<u8>)> = vec![
         (KeyKind::Bls, bad_hex),
         (KeyKind::Bls, format!("0x{sk}\n\n").into_bytes()),
-        (KeyKind::Ed25519, seed.clone().into_bytes()),
+        (KeyKind::Ed25519, altered_seed),
         (KeyKind::Ed25519, mismatch),
         (KeyKind::Legacy, format!("{seed}\n\n").into_bytes()),
     ];

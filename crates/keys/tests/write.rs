@@ -109,3 +109,41 @@ fn backup_stamp_is_utc_civil_time() {
     assert_eq!(utc_stamp(951_782_400), "20000229T000000Z");
     assert_eq!(utc_stamp(1_764_063_045), "20251125T093045Z");
 }
+
+/// A replaced file larger than any key (4 KiB is the key reader's limit) is
+/// kept whole in the .bak, not cut short.
+#[test]
+fn backup_of_a_large_file_is_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key_bls");
+    let big: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+    fs::write(&path, &big).unwrap();
+    let key = BlsSecret::from_bytes(&bytes32("bls_sk_2"));
+    let opts = WriteOptions {
+        overwrite: true,
+        ..WriteOptions::default()
+    };
+    let written = write_key(&path, &key, opts).unwrap();
+    let backup = written.backup.expect("backup made");
+    assert_eq!(fs::read(&backup).unwrap(), big);
+    assert_eq!(mode(&backup), 0o400);
+    assert_eq!(fs::read(&path).unwrap(), key.file_contents().to_vec());
+}
+
+/// A write error names the file and says what to do.
+#[test]
+fn write_error_names_the_file_and_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing-dir").join("key_bls");
+    let key = BlsSecret::from_bytes(&bytes32("bls_sk_2"));
+    let err = write_key(&path, &key, WriteOptions::default())
+        .err()
+        .unwrap();
+    assert!(matches!(err, KeyError::Write { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("'{}'", path.display())), "{msg}");
+    assert!(
+        msg.contains("the directory does not exist: create it or check the path"),
+        "{msg}"
+    );
+}

@@ -280,11 +280,15 @@ struct WriteFlags {
 /// upstream does for `--overwrite`.
 fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
     let mut flags = WriteFlags::default();
+    // Each option is taken once, as upstream removes only one `--overwrite`:
+    // a repeated one is left over and reported as an unknown argument.
     loop {
-        if take_flag(args, "--overwrite") {
+        if !flags.overwrite && take_flag(args, "--overwrite") {
             flags.overwrite = true;
-        } else if take_flag(args, crate::guard::REPLACE_FLAG) {
+        } else if !flags.replace_registered && take_flag(args, crate::guard::REPLACE_FLAG) {
             flags.replace_registered = true;
+        } else if flags.config.is_some() {
+            return Ok(flags);
         } else if args.first().is_some_and(|a| a == "--config-file") {
             if args.len() < 2 {
                 return Err(Failure::new(exit::FAILED, "--config-file needs a FILE"));
@@ -306,11 +310,23 @@ fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
     }
 }
 
-/// Runs the key guard before `path` (holding a `kind` key) is replaced.
-fn guard_replacement(path: &Path, kind: KeyKind, flags: &WriteFlags) -> Outcome {
+/// Runs the key guard before `path` (holding a `kind` key) is replaced by a
+/// key whose public key is `new_pubkey` (when already known). Writing back
+/// the key the file already holds replaces nothing and is not guarded.
+fn guard_replacement(
+    path: &Path,
+    kind: KeyKind,
+    flags: &WriteFlags,
+    new_pubkey: Option<&str>,
+) -> Outcome {
     use crate::guard::{inspect, Verdict};
     if !flags.overwrite || kind == KeyKind::Legacy || !path.exists() {
         return Ok(());
+    }
+    if let Some(new) = new_pubkey {
+        if AnyKey::load(path, Some(kind)).is_ok_and(|current| current.public_hex() == new) {
+            return Ok(());
+        }
     }
     let shown = path.display();
     match inspect(path, kind, flags.config.as_deref()) {
@@ -324,11 +340,11 @@ fn guard_replacement(path: &Path, kind: KeyKind, flags: &WriteFlags) -> Outcome 
                  sudo systemctl start oxen-stagenet-node"
             ),
         )),
-        Verdict::Registered { id, bls_pubkey } => {
+        Verdict::Registered { id, pubkey } => {
             let what = format!(
-                "{shown} is a key of the service node with BLS pubkey {bls_pubkey}, which the \
-                 ServiceNodeRewards contract lists as registered (id {id}). Replacing it \
-                 deregisters that node: the network treats it as an imposter and its stake \
+                "{shown} is the {kind} key of the service node with {kind} pubkey {pubkey}, \
+                 which the ServiceNodeRewards contract lists as registered (id {id}). Replacing \
+                 it deregisters that node: the network treats it as an imposter and its stake \
                  stops earning."
             );
             allow_or_refuse(
@@ -382,8 +398,8 @@ fn single_file(mut args: Vec<String>, what: &str) -> Result<String, Failure> {
         _ => Err(Failure::new(
             exit::FAILED,
             format!(
-                "unknown arguments to '{what}': {}; see --help",
-                args[..args.len() - 1].join(" ")
+                "unknown arguments to '{what}': {}; pass one FILENAME (see --help)",
+                args.join(" ")
             ),
         )),
     }
@@ -420,15 +436,23 @@ fn report_written(written: &Written) {
             backup.display()
         ));
     }
-    if let Some((uid, gid)) = written.owner.filter(|&owner| owner != (0, 0)) {
+    if let Some((uid, gid)) = written.owner {
         let dir = match written.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
             _ => ".".into(),
         };
-        output::note(&format!(
-            "Running as root: {} is owned by uid {uid} gid {gid}, the owner of {dir}",
-            written.path.display()
-        ));
+        let file = written.path.display();
+        if (uid, gid) == (0, 0) {
+            output::note(&format!(
+                "Running as root: {file} is owned by root, as {dir} is. oxend-stagenet runs as \
+                 _loki and cannot read it there; if this key is for the node, move it into its \
+                 data directory or run: sudo chown _loki:_loki {file}"
+            ));
+        } else {
+            output::note(&format!(
+                "Running as root: {file} is owned by uid {uid} gid {gid}, the owner of {dir}"
+            ));
+        }
     }
 }
 
@@ -442,7 +466,7 @@ fn generate<K: SecretKey + IntoAny>(
     if filename.contains("PUBKEY") {
         overwrite = true;
     } else {
-        guard_replacement(Path::new(&filename), K::KIND, &flags)?;
+        guard_replacement(Path::new(&filename), K::KIND, &flags, None)?;
     }
     if !overwrite && Path::new(&filename).symlink_metadata().is_ok() {
         return Err(Failure::new(
@@ -454,18 +478,21 @@ fn generate<K: SecretKey + IntoAny>(
         ));
     }
     let key = make()?;
-    let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
-    let written = write_key(
+    let any = key.into_any();
+    // Every check (the X25519 conversion included) runs before the file is
+    // written: a failure never leaves a new key behind.
+    let block = public_block(K::KIND, &any)?;
+    let path = PathBuf::from(substitute_pubkey(&filename, &any.public_hex()));
+    let written = write_any(
         &path,
-        &key,
+        &any,
         WriteOptions {
             overwrite,
             ..WriteOptions::default()
         },
     )?;
     let kind = K::KIND;
-    let any = key.into_any();
-    output::out(&public_block(kind, &any)?);
+    output::out(&block);
     let label = match kind {
         KeyKind::Ed25519 => "Ed25519",
         KeyKind::Bls => "BLS",
@@ -477,6 +504,15 @@ fn generate<K: SecretKey + IntoAny>(
     ));
     report_written(&written);
     Ok(())
+}
+
+/// Writes any kind of key with [`write_key`].
+fn write_any(path: &Path, key: &AnyKey, opts: WriteOptions<'_>) -> Result<Written, KeyError> {
+    match key {
+        AnyKey::Ed25519(k) => write_key(path, k, opts),
+        AnyKey::Bls(k) => write_key(path, k, opts),
+        AnyKey::Legacy(k) => write_key(path, k, opts),
+    }
 }
 
 /// Wraps a typed key as an [`AnyKey`].
@@ -576,6 +612,13 @@ fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
         KeyKind::Bls => AnyKey::Bls(BlsSecret::from_bytes(secret)),
         KeyKind::Legacy => AnyKey::Legacy(LegacySecret::from_bytes(secret)),
     };
+    if degenerate(&key) {
+        return Err(Failure::new(
+            exit::BAD_INPUT,
+            "Invalid input: this secret key is degenerate (zero, or its public key is the \
+             identity point) and cannot be a node's key; provide the secret key you saved",
+        ));
+    }
     if bytes.len() == 64 {
         let provided = hex::encode(&bytes[32..]);
         if provided != key.public_hex() {
@@ -587,6 +630,20 @@ fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
         }
     }
     Ok(key)
+}
+
+/// A key no node can have: an all-zero secret, a BLS public key at infinity
+/// (all zeros: the secret is a multiple of the group order) or a legacy
+/// public key that is the Ed25519 identity point.
+fn degenerate(key: &AnyKey) -> bool {
+    const ED_IDENTITY: &str = "0100000000000000000000000000000000000000000000000000000000000000";
+    match key {
+        AnyKey::Ed25519(k) => k.seed().iter().all(|&b| b == 0),
+        AnyKey::Bls(k) => k.public_key().iter().all(|&b| b == 0),
+        AnyKey::Legacy(k) => {
+            k.expose_bytes().iter().all(|&b| b == 0) || k.public_hex() == ED_IDENTITY
+        }
+    }
 }
 
 /// The command meant for a file named like an oxend key file, if any.
@@ -603,10 +660,8 @@ fn command_for_file_name(filename: &str) -> Option<(&'static str, KeyKind)> {
 fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     let flags = take_write_flags(&mut args)?;
     let overwrite = flags.overwrite;
-    let filename = single_file(args, cmd)?;
-    if !filename.contains("PUBKEY") {
-        guard_replacement(Path::new(&filename), kind, &flags)?;
-    }
+    // Upstream uses the same messages for all three restore commands.
+    let filename = single_file(args, "restore")?;
     let exists_error = |name: &str| {
         Failure::new(
             exit::FAILED,
@@ -645,6 +700,9 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
             }
         }
     }
+    if !filename.contains("PUBKEY") {
+        guard_replacement(Path::new(&filename), kind, &flags, Some(&key.public_hex()))?;
+    }
     let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
     if !overwrite && path.exists() {
         return Err(exists_error(&path.display().to_string()));
@@ -659,12 +717,8 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
         overwrite,
         ..WriteOptions::default()
     };
-    let written = match &key {
-        AnyKey::Ed25519(k) => write_key(&path, k, opts),
-        AnyKey::Bls(k) => write_key(&path, k, opts),
-        AnyKey::Legacy(k) => write_key(&path, k, opts),
-    }?;
-    output::success(&format!("Saved secret key to {}", path.display()));
+    let written = write_any(&path, &key, opts)?;
+    output::success_line(&format!("Saved secret key to {}", path.display()));
     report_written(&written);
     Ok(())
 }

@@ -10,16 +10,19 @@
 //! `/etc/oxen/stagenet.conf`) gives the admin RPC address, the data directory,
 //! the L2 providers and the rewards contract. If the daemon answers and the key
 //! is in its data directory, the replacement is refused with the systemctl
-//! commands to stop and start it. Otherwise the providers are asked for
-//! `allServiceNodeIDs()` and the node's BLS public key (the file itself, or
-//! `key_bls` next to a `key_ed25519`) is looked up in it.
+//! commands to stop and start it. Otherwise the providers are asked about the
+//! key being replaced itself (bls-contract.md §5.2): a `key_bls` pubkey is
+//! looked up in `allServiceNodeIDs()`; a `key_ed25519` pubkey is given to
+//! `ed25519ToServiceNodeID(uint256)`, and the id it names must be in
+//! `allServiceNodeIDs()` (a stale mapping of a node that left is not a
+//! registration).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use snode_conf::{Document, Settings};
 use snode_keys::format::load;
-use snode_keys::{BlsSecret, KeyKind};
+use snode_keys::{BlsSecret, Ed25519Secret, KeyKind};
 
 /// The default config file (the package's).
 pub const DEFAULT_CONFIG: &str = "/etc/oxen/stagenet.conf";
@@ -32,8 +35,9 @@ pub const REPLACE_FLAG: &str = "--replace-registered-key";
 pub enum Verdict {
     /// The contract does not list the node.
     NotRegistered,
-    /// The contract lists the node's BLS key under this id.
-    Registered { id: u64, bls_pubkey: String },
+    /// The contract lists the node this key belongs to (its Ed25519 or BLS
+    /// pubkey, hex) under this id.
+    Registered { id: u64, pubkey: String },
     /// It could not be found out, and why.
     Unknown(String),
     /// A running daemon uses this key's directory; its admin RPC address.
@@ -82,22 +86,114 @@ fn running_daemon(settings: &Settings) -> Option<String> {
     })
 }
 
-/// The BLS public key of the node whose `kind` key is at `path`.
-fn node_bls_pubkey(path: &Path, kind: KeyKind) -> Result<[u8; 64], String> {
-    let bls_path = match kind {
-        KeyKind::Bls => path.to_path_buf(),
-        _ => path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join(KeyKind::Bls.file_name()),
-    };
-    let key: BlsSecret = load(&bls_path)
-        .map_err(|e| format!("the node's BLS key is needed to look it up and {e}"))?;
-    Ok(key.public_key())
+/// The public key of the `kind` key at `path` (the key being replaced).
+fn current_pubkey(path: &Path, kind: KeyKind) -> Result<CurrentKey, String> {
+    let advice =
+        "check the file, or pass --replace-registered-key if you mean to replace it anyway";
+    match kind {
+        KeyKind::Ed25519 => {
+            let key: Ed25519Secret = load(path)
+                .map_err(|e| format!("its current key cannot be read ({e}); {advice}"))?;
+            Ok(CurrentKey::Ed25519(key.public_key()))
+        }
+        _ => {
+            let key: BlsSecret = load(path)
+                .map_err(|e| format!("its current key cannot be read ({e}); {advice}"))?;
+            Ok(CurrentKey::Bls(key.public_key()))
+        }
+    }
 }
 
-fn registration(settings: &Settings, bls_pubkey: &[u8; 64]) -> Verdict {
+/// The public key of the key file being replaced.
+enum CurrentKey {
+    Ed25519([u8; 32]),
+    Bls([u8; 64]),
+}
+
+impl CurrentKey {
+    fn hex(&self) -> String {
+        match self {
+            CurrentKey::Ed25519(pk) => hex::encode(pk),
+            CurrentKey::Bls(pk) => hex::encode(pk),
+        }
+    }
+}
+
+/// Selector of `ed25519ToServiceNodeID(uint256)` (bls-contract.md §5.2).
+const ED25519_TO_ID: [u8; 4] = [0xc0, 0xeb, 0xed, 0xab];
+
+/// `eth_call` of `data` on `contract` at the latest block, asking each
+/// provider in turn until one answers; the answer's bytes, or why none did
+/// (provider URLs redacted).
+fn eth_call(settings: &Settings, contract: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(settings.l2_timeout()))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "eth_call",
+        "params": [{"to": contract, "data": format!("0x{}", hex::encode(data))}, "latest"],
+    });
+    let mut failures = Vec::new();
+    for url in &settings.l2_provider {
+        let shown = snode_l2::redact(url);
+        let answer: Result<serde_json::Value, String> = agent
+            .post(url)
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .map_err(|e| e.to_string())
+            .and_then(|mut r| {
+                r.body_mut()
+                    .read_json::<serde_json::Value>()
+                    .map_err(|e| e.to_string())
+            });
+        let result = answer.and_then(|v| {
+            if let Some(err) = v.get("error") {
+                return Err(format!("JSON-RPC error {err}"));
+            }
+            let text = v
+                .get("result")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| "no result in the answer".to_string())?;
+            hex::decode(text.strip_prefix("0x").unwrap_or(text))
+                .map_err(|_| format!("result is not hex: {text:.80}"))
+        });
+        match result {
+            Ok(bytes) => return Ok(bytes),
+            Err(why) => failures.push(format!("{shown}: {why}")),
+        }
+    }
+    Err(format!(
+        "eth_call failed on every L2 provider: {}",
+        failures.join("; ")
+    ))
+}
+
+/// The contract id `ed25519ToServiceNodeID(pubkey)` gives (0: none).
+fn id_of_ed25519(settings: &Settings, contract: &str, pubkey: &[u8; 32]) -> Result<u64, String> {
+    let mut data = ED25519_TO_ID.to_vec();
+    data.extend_from_slice(pubkey);
+    let answer = eth_call(settings, contract, &data)?;
+    let word: &[u8; 32] = answer.as_slice().try_into().map_err(|_| {
+        format!(
+            "ed25519ToServiceNodeID() answered {} bytes, not 32",
+            answer.len()
+        )
+    })?;
+    if word[..24].iter().any(|&b| b != 0) {
+        return Err("ed25519ToServiceNodeID() answered a value that is not a uint64".into());
+    }
+    Ok(u64::from_be_bytes(word[24..].try_into().expect("8 bytes")))
+}
+
+/// Asks the providers whether the contract lists the node `current` belongs
+/// to as registered: a BLS key is looked up in `allServiceNodeIDs()`; an
+/// Ed25519 key through `ed25519ToServiceNodeID()`, whose id must also be in
+/// `allServiceNodeIDs()` (the list of registered nodes).
+fn registration(settings: &Settings, current: &CurrentKey) -> Verdict {
     let providers: Vec<&str> = settings.l2_provider.iter().map(String::as_str).collect();
     if providers.is_empty() {
         return Verdict::Unknown("the config has no l2-provider to ask".into());
@@ -109,15 +205,29 @@ fn registration(settings: &Settings, bls_pubkey: &[u8; 64]) -> Verdict {
     let mut cfg = snode_l2::L2Config::new(&providers, snode_l2::Deployment::Current);
     cfg.rewards_contract = contract;
     cfg.timeout = settings.l2_timeout();
-    match snode_l2::query::registered_nodes(&cfg) {
-        Ok(nodes) => match nodes.iter().find(|(_, pk)| pk.0 == *bls_pubkey) {
-            Some((id, _)) => Verdict::Registered {
-                id: *id,
-                bls_pubkey: hex::encode(bls_pubkey),
-            },
-            None => Verdict::NotRegistered,
+    let nodes = match snode_l2::query::registered_nodes(&cfg) {
+        Ok(nodes) => nodes,
+        Err(e) => return Verdict::Unknown(format!("the L2 providers could not be asked: {e}")),
+    };
+    let found = match current {
+        CurrentKey::Bls(pk) => nodes.iter().find(|(_, p)| p.0 == *pk).map(|(id, _)| *id),
+        CurrentKey::Ed25519(pk) => {
+            let contract_hex = format!("0x{}", hex::encode(contract));
+            match id_of_ed25519(settings, &contract_hex, pk) {
+                Ok(0) => None,
+                Ok(id) => nodes.iter().any(|(n, _)| *n == id).then_some(id),
+                Err(e) => {
+                    return Verdict::Unknown(format!("the L2 providers could not be asked: {e}"))
+                }
+            }
+        }
+    };
+    match found {
+        Some(id) => Verdict::Registered {
+            id,
+            pubkey: current.hex(),
         },
-        Err(e) => Verdict::Unknown(format!("the L2 providers could not be asked: {e}")),
+        None => Verdict::NotRegistered,
     }
 }
 
@@ -137,8 +247,8 @@ pub fn inspect(path: &Path, kind: KeyKind, config: Option<&Path>) -> Verdict {
             return Verdict::DaemonRunning(addr);
         }
     }
-    match node_bls_pubkey(path, kind) {
-        Ok(pk) => registration(&settings, &pk),
+    match current_pubkey(path, kind) {
+        Ok(current) => registration(&settings, &current),
         Err(why) => Verdict::Unknown(why),
     }
 }

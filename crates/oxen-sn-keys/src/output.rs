@@ -22,6 +22,16 @@ pub fn success(text: &str) {
     }
 }
 
+/// Prints a success line to stdout with one newline after it:
+/// `⏎<text>⏎` (restore's "Saved secret key to …", spec §1.5).
+pub fn success_line(text: &str) {
+    if std::io::stdout().is_terminal() {
+        out(&format!("\n{BOLD_GREEN}{text}{RESET}\n"));
+    } else {
+        out(&format!("\n{text}\n"));
+    }
+}
+
 /// Prints a note to stdout (after the success line: backup, owner).
 pub fn note(text: &str) {
     out(&format!("{text}\n"));

@@ -1,7 +1,9 @@
 //! The key guard: `--overwrite` of an Ed25519 or BLS key is refused when the
 //! node is registered, when that cannot be checked, and when the running
 //! daemon uses the key. A stub L2 provider on loopback answers
-//! `allServiceNodeIDs()`; a stub admin RPC stands for a running daemon.
+//! `allServiceNodeIDs()` and `ed25519ToServiceNodeID(uint256)` (by the
+//! selector in the request); a stub admin RPC stands for a running daemon.
+//! tests/anvil.rs runs the same refusals against anvil.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,13 +17,15 @@ const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890
 const OTHER_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 
-/// Serves every HTTP request on 127.0.0.1 with `body` (HTTP 200, JSON).
-fn serve(body: String) -> u16 {
+/// Serves every HTTP request on 127.0.0.1 with `answer(request body)` (HTTP
+/// 200, JSON).
+fn serve_with(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> u16 {
+    let answer = std::sync::Arc::new(answer);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let body = body.clone();
+            let answer = answer.clone();
             thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut length = 0usize;
@@ -36,6 +40,7 @@ fn serve(body: String) -> u16 {
                 }
                 let mut request = vec![0u8; length];
                 let _ = reader.read_exact(&mut request);
+                let body = answer(&String::from_utf8_lossy(&request));
                 let mut stream = stream;
                 let _ = write!(
                     stream,
@@ -47,6 +52,11 @@ fn serve(body: String) -> u16 {
         }
     });
     port
+}
+
+/// Serves every HTTP request with `body`.
+fn serve(body: String) -> u16 {
+    serve_with(move |_| body.clone())
 }
 
 fn closed_port() -> u16 {
@@ -61,14 +71,42 @@ fn bls_pubkey(sk_hex: &str) -> [u8; 64] {
     snode_bls::public_key(&hex::decode(sk_hex).unwrap().try_into().unwrap())
 }
 
-/// A provider whose contract lists these (id, BLS secret) nodes.
-fn provider(nodes: &[(u64, &str)]) -> u16 {
+fn ed_pubkey(seed_hex: &str) -> [u8; 32] {
+    snode_keys::Ed25519Secret::from_seed(&hex::decode(seed_hex).unwrap().try_into().unwrap())
+        .public_key()
+}
+
+fn word(id: u64) -> String {
+    format!("{id:064x}")
+}
+
+/// A provider whose contract lists these (id, BLS secret) nodes, and maps
+/// these (Ed25519 seed → id) for `ed25519ToServiceNodeID`.
+fn provider_with(nodes: &[(u64, &str)], ed: &[(&str, u64)]) -> u16 {
     let list: Vec<(u64, [u8; 64])> = nodes.iter().map(|(id, sk)| (*id, bls_pubkey(sk))).collect();
-    let data = snode_l2::abi::encode_all_service_node_ids(&list);
-    serve(format!(
-        r#"{{"jsonrpc":"2.0","id":0,"result":"0x{}"}}"#,
-        hex::encode(data)
-    ))
+    let all = hex::encode(snode_l2::abi::encode_all_service_node_ids(&list));
+    let ed: Vec<(String, u64)> = ed
+        .iter()
+        .map(|(seed, id)| (hex::encode(ed_pubkey(seed)), *id))
+        .collect();
+    serve_with(move |request| {
+        let result = if request.contains("0xabf2c503") {
+            all.clone()
+        } else if let Some(at) = request.find("0xc0ebedab") {
+            let arg = &request[at + 10..at + 74];
+            let id = ed.iter().find(|(pk, _)| pk == arg).map_or(0, |(_, id)| *id);
+            word(id)
+        } else {
+            panic!("unexpected request {request}");
+        };
+        format!(r#"{{"jsonrpc":"2.0","id":1,"result":"0x{result}"}}"#)
+    })
+}
+
+/// A provider whose contract lists these (id, BLS secret) nodes and no
+/// Ed25519 key.
+fn provider(nodes: &[(u64, &str)]) -> u16 {
+    provider_with(nodes, &[])
 }
 
 struct Setup {
@@ -102,11 +140,18 @@ impl Setup {
     fn config(&self) -> PathBuf {
         self.dir.path().join("stagenet.conf")
     }
+    /// Runs the tool with `args` and `--config-file` naming this node's config.
     fn run(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
+        let config = self.config();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--config-file", config.to_str().unwrap()]);
+        self.run_only(&all, stdin)
+    }
+
+    /// Runs the tool with exactly `args`.
+    fn run_only(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
         let mut child = Command::new(BIN)
             .args(args)
-            .arg("--config-file")
-            .arg(self.config())
             .current_dir(self.data())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -180,19 +225,48 @@ fn registered_bls_key_is_not_replaced_without_the_explicit_flag() {
     );
 }
 
+/// The Ed25519 key is looked up by its own pubkey, not through the
+/// key_bls next to it.
 #[test]
-fn ed25519_key_of_a_registered_node_is_guarded_through_its_key_bls() {
-    let s = Setup::new(provider(&[(7, BLS_SK)]), closed_port());
+fn ed25519_key_is_guarded_by_its_own_pubkey() {
+    // Registered: the contract maps this Ed25519 pubkey to a listed id,
+    // although the key_bls next to it is not registered.
+    let s = Setup::new(provider_with(&[(7, OTHER_SK)], &[(SEED, 7)]), closed_port());
     let (code, _, err) = s.run(&["ed25519", "--overwrite", "key_ed25519"], "");
     assert_eq!(code, 15, "{err}");
     assert!(
         err.contains("key_ed25519") && err.contains("(id 7)"),
         "{err}"
     );
+    assert!(
+        err.contains(&hex::encode(ed_pubkey(SEED))),
+        "names the pubkey: {err}"
+    );
     assert_eq!(
         fs::read_to_string(s.data().join("key_ed25519")).unwrap(),
         ed_file(SEED)
     );
+    assert_eq!(names(&s.data()), ["key_bls", "key_ed25519"]);
+
+    // Not registered: the key_bls next to it is, but that is not the key
+    // being replaced.
+    let s = Setup::new(provider_with(&[(7, BLS_SK)], &[]), closed_port());
+    let (code, out, err) = s.run(&["ed25519", "--overwrite", "key_ed25519"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("previous key was kept in"), "{out}");
+
+    // A stale mapping (the id is no longer listed) is not a registration.
+    let s = Setup::new(provider_with(&[(3, BLS_SK)], &[(SEED, 9)]), closed_port());
+    let (code, _, err) = s.run(&["ed25519", "--overwrite", "key_ed25519"], "");
+    assert_eq!(code, 0, "{err}");
+}
+
+/// The BLS key is looked up by its own pubkey, whatever key_ed25519 is.
+#[test]
+fn bls_key_is_not_guarded_by_the_ed25519_key_next_to_it() {
+    let s = Setup::new(provider_with(&[(3, OTHER_SK)], &[(SEED, 3)]), closed_port());
+    let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], OTHER_SK);
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]
@@ -222,7 +296,7 @@ fn unknown_registration_needs_the_flag() {
         format!("0x{BLS_SK}\n")
     );
     // A missing config is just as unknown.
-    let (code, _, err) = s.run(
+    let (code, _, err) = s.run_only(
         &[
             "bls",
             "--overwrite",
