@@ -124,13 +124,40 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-/// A failure that has its own exit status.
+/// A failure that has its own exit status. `message` is what [`main`] prints; `None`
+/// means the details were already printed where they arose.
 #[derive(Debug)]
-struct Exit(u8);
+struct Exit {
+    code: u8,
+    message: Option<String>,
+}
+
+impl Exit {
+    /// A failure whose details were already printed.
+    fn quiet(code: u8) -> anyhow::Error {
+        Exit {
+            code,
+            message: None,
+        }
+        .into()
+    }
+
+    /// A failure that [`main`] reports with `message`.
+    fn with(code: u8, message: impl Into<String>) -> anyhow::Error {
+        Exit {
+            code,
+            message: Some(message.into()),
+        }
+        .into()
+    }
+}
 
 impl std::fmt::Display for Exit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit status {}", self.0)
+        match &self.message {
+            Some(m) => f.write_str(m),
+            None => write!(f, "exit status {}", self.code),
+        }
     }
 }
 
@@ -138,7 +165,7 @@ impl std::error::Error for Exit {}
 
 /// The exit status for an error returned by [`run`].
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if let Some(Exit(code)) = err.downcast_ref::<Exit>() {
+    if let Some(Exit { code, .. }) = err.downcast_ref::<Exit>() {
         return *code;
     }
     match err.chain().find_map(|e| e.downcast_ref::<ConfError>()) {
@@ -157,7 +184,11 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(e) => {
             let code = exit_code(&e);
-            if e.downcast_ref::<Exit>().is_none() {
+            // Only a bare quiet Exit has nothing more to say; any context is printed.
+            let quiet = e.chain().count() == 1
+                && e.downcast_ref::<Exit>()
+                    .is_some_and(|x| x.message.is_none());
+            if !quiet {
                 eprintln!("oxen-sn-config: error: {e:#}");
             }
             ExitCode::from(code)
@@ -247,7 +278,7 @@ fn set(file: &Path, public_ip: Option<Ipv4Addr>, urls: &[String]) -> Result<()> 
     }
     if refused {
         eprintln!("oxen-sn-config: {} was not changed", file.display());
-        return Err(Exit(EXIT_INVALID).into());
+        return Err(Exit::quiet(EXIT_INVALID));
     }
 
     let gid = lookup_group(CONFIG_GROUP);
@@ -289,7 +320,7 @@ fn validate(file: &Path) -> Result<()> {
             "oxen-sn-config: {}: {n} error(s); the node will not start until they are fixed",
             file.display()
         );
-        return Err(Exit(EXIT_INVALID).into());
+        return Err(Exit::quiet(EXIT_INVALID));
     }
     writeln!(out, "{}: ok", file.display())?;
     Ok(())
@@ -327,8 +358,10 @@ fn probe_l2(
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| {
-            anyhow::Error::new(Exit(EXIT_USAGE))
-                .context("--timeout must be a positive number of seconds")
+            Exit::with(
+                EXIT_USAGE,
+                format!("--timeout must be a positive number of seconds, not {timeout}"),
+            )
         })?;
     let mut default_contract = DEFAULT_REWARDS_CONTRACT.to_string();
     if let Some(file) = config {
@@ -339,7 +372,7 @@ fn probe_l2(
     let urls = split_urls(&urls);
     if urls.is_empty() {
         eprintln!("oxen-sn-config: no L2 provider to probe: give URLs or a --config file with l2-provider lines");
-        return Err(Exit(EXIT_INVALID).into());
+        return Err(Exit::quiet(EXIT_INVALID));
     }
     let opts = probe::ProbeOptions {
         timeout,
@@ -362,6 +395,6 @@ fn probe_l2(
     if all_ok {
         Ok(())
     } else {
-        Err(Exit(EXIT_PROBE).into())
+        Err(Exit::quiet(EXIT_PROBE))
     }
 }

@@ -236,3 +236,26 @@ fn help_documents_exit_statuses() {
     );
     assert_eq!(oxen_sn_config::command().get_name(), "oxen-sn-config");
 }
+
+#[test]
+fn usage_errors_print_their_message() {
+    // The URL is never contacted: the timeout is checked first.
+    for t in [
+        "--timeout=0",
+        "--timeout=-1",
+        "--timeout=NaN",
+        "--timeout=inf",
+    ] {
+        let (code, out, err) = run(&["probe-l2", t, "http://127.0.0.1:9/"]);
+        assert_eq!(code, 2, "{t}: {out}{err}");
+        assert!(
+            err.contains("error: --timeout must be a positive number of seconds"),
+            "{t}: {err:?}"
+        );
+        assert!(out.is_empty(), "{t}: {out}");
+    }
+    // clap's own usage errors say what is wrong too.
+    let (code, _, err) = run(&["set", "--public-ip", "not-an-ip", "x.conf"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--public-ip"), "{err}");
+}
