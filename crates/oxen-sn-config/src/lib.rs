@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use snode_conf::{
-    check_text, lookup_group, parse, read_text, render, split_list, ConfError, Document, Origin,
-    Severity, CONFIG_GROUP, DEFAULT_REWARDS_CONTRACT,
+    check_text, lookup_group, parse, read_text, render, split_list, ConfError, Document, FileGroup,
+    Origin, Severity, CONFIG_GROUP, DEFAULT_REWARDS_CONTRACT,
 };
 
 /// Exit status: success.
@@ -169,9 +169,12 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         return *code;
     }
     match err.chain().find_map(|e| e.downcast_ref::<ConfError>()) {
-        Some(ConfError::Read { .. } | ConfError::Write { .. } | ConfError::NotUtf8 { .. }) => {
-            EXIT_IO
-        }
+        Some(
+            ConfError::Read { .. }
+            | ConfError::Write { .. }
+            | ConfError::Group { .. }
+            | ConfError::NotUtf8 { .. },
+        ) => EXIT_IO,
         Some(_) => EXIT_INVALID,
         None => EXIT_IO,
     }
@@ -281,14 +284,26 @@ fn set(file: &Path, public_ip: Option<Ipv4Addr>, urls: &[String]) -> Result<()> 
         return Err(Exit::quiet(EXIT_INVALID));
     }
 
-    let gid = lookup_group(CONFIG_GROUP);
-    let outcome = snode_conf::write_atomic(file, text.as_bytes(), gid)?;
-    if let Some(e) = outcome.group_error {
-        if rustix::process::geteuid().is_root() {
-            return Err(e).with_context(|| {
-                format!("cannot give {} to group {CONFIG_GROUP}", file.display())
-            });
+    // As root the file must end up in the daemon's group, or it is not installed; an
+    // unprivileged run (tests, a user's own copy) writes it and warns.
+    let group = match lookup_group(CONFIG_GROUP) {
+        None => FileGroup::Own,
+        Some(gid) if rustix::process::geteuid().is_root() => FileGroup::Require(gid),
+        Some(gid) => FileGroup::Prefer(gid),
+    };
+    let outcome = snode_conf::write_atomic(file, text.as_bytes(), group).map_err(|e| {
+        let group_failed = matches!(e, ConfError::Group { .. });
+        let e = anyhow::Error::new(e);
+        if group_failed {
+            e.context(format!(
+                "{} was not changed: the new file could not be given to group {CONFIG_GROUP}",
+                file.display()
+            ))
+        } else {
+            e
         }
+    })?;
+    if let Some(e) = outcome.group_error {
         eprintln!(
             "oxen-sn-config: warning: {} is not in group {CONFIG_GROUP} ({e}); run as root so the daemon can read it",
             file.display()
