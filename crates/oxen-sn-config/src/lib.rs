@@ -207,6 +207,22 @@ fn split_urls(args: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// [`split_urls`] for URLs given on the command line: an argument that holds no URL at
+/// all (`""`, `","`, blanks) is refused rather than silently dropped.
+/// `what` names the argument; `then` ends the message.
+fn provider_args(args: &[String], what: &str, then: &str) -> Result<Vec<String>> {
+    if let Some(bad) = args.iter().find(|a| split_list(a).next().is_none()) {
+        return Err(Exit::with(
+            EXIT_INVALID,
+            format!(
+                "{what} {bad:?} holds no URL (values are split on commas and blanks): give an \
+                 http:// or https:// URL{then}"
+            ),
+        ));
+    }
+    Ok(split_urls(args))
+}
+
 /// Runs one command. Errors carry their exit status (see [`exit_code`]).
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -214,7 +230,10 @@ pub fn run(cli: Cli) -> Result<()> {
             public_ip,
             l2_provider,
         } => {
-            let text = render(public_ip, &split_urls(&l2_provider))?;
+            let text = render(
+                public_ip,
+                &provider_args(&l2_provider, "--l2-provider", "")?,
+            )?;
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(())
         }
@@ -222,7 +241,18 @@ pub fn run(cli: Cli) -> Result<()> {
             public_ip,
             l2_provider,
             file,
-        } => set(&file, public_ip, &split_urls(&l2_provider)),
+        } => set(
+            &file,
+            public_ip,
+            &provider_args(
+                &l2_provider,
+                "--l2-provider",
+                &format!(
+                    ", or leave --l2-provider out to keep the file's providers; {} was not changed",
+                    file.display()
+                ),
+            )?,
+        ),
         Cmd::Validate { file } => validate(&file),
         Cmd::Show {
             effective,
@@ -367,7 +397,7 @@ fn probe_l2(
     timeout: f64,
     contract: Option<String>,
     config: Option<&Path>,
-    mut urls: Vec<String>,
+    urls: Vec<String>,
 ) -> Result<()> {
     let timeout = Duration::try_from_secs_f64(timeout)
         .ok()
@@ -378,6 +408,7 @@ fn probe_l2(
                 format!("--timeout must be a positive number of seconds, not {timeout}"),
             )
         })?;
+    let mut urls = provider_args(&urls, "the URL argument", "")?;
     let mut default_contract = DEFAULT_REWARDS_CONTRACT.to_string();
     if let Some(file) = config {
         let settings = snode_conf::Settings::from_sources(Some(&Document::load(file)?), &[])?;

@@ -259,3 +259,40 @@ fn usage_errors_print_their_message() {
     assert_eq!(code, 2);
     assert!(err.contains("--public-ip"), "{err}");
 }
+
+#[test]
+fn an_l2_provider_argument_without_a_url_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stagenet.conf");
+    let before = format!("{TEMPLATE}l2-provider=https://kept.example/rpc\n");
+    fs::write(&file, &before).unwrap();
+    for empty in ["", ",", " , \t", ",,"] {
+        for args in [
+            vec!["--l2-provider", empty],
+            vec![
+                "--l2-provider",
+                "https://new.example/rpc",
+                "--l2-provider",
+                empty,
+            ],
+        ] {
+            let mut a = vec!["set", "--public-ip", "51.15.0.7"];
+            a.extend(args.iter().copied());
+            a.push(p(&file));
+            let (code, out, err) = run(&a);
+            assert_eq!(code, 1, "{args:?}: {out}{err}");
+            assert!(
+                err.contains(&format!("--l2-provider {empty:?} holds no URL")),
+                "{args:?}: {err}"
+            );
+            assert!(err.contains("was not changed"), "{err}");
+            assert_eq!(fs::read_to_string(&file).unwrap(), before, "{args:?}");
+        }
+        let (code, out, err) = run(&["render", "--l2-provider", empty]);
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains("holds no URL"), "{err}");
+        let (code, out, err) = run(&["probe-l2", empty]);
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains("holds no URL"), "{err}");
+    }
+}
