@@ -395,15 +395,18 @@ impl Document {
             .collect()
     }
 
-    /// The first (or last) commented `#name=` line before any section.
+    /// The first (or last) commented `#name=` line before any section: `#` then the
+    /// name then `=`, with nothing between them (blanks before the `#` are allowed).
     fn commented_line(&self, name: &str, first: bool) -> Option<usize> {
         let end = self.insertion_point();
+        // The postinst's `^#?name=` (spec §6.8), leading blanks allowed: `#name=`
+        // exactly, so a prose comment such as `# name = set by the package` stays.
         let is_placeholder = |l: &Line| {
-            let t = l.text.trim_start_matches(is_blank);
-            t.strip_prefix('#')
-                .map(|t| t.trim_start_matches(is_blank))
+            l.text
+                .trim_start_matches(is_blank)
+                .strip_prefix('#')
                 .and_then(|t| t.strip_prefix(name))
-                .is_some_and(|t| t.trim_start_matches(is_blank).starts_with('='))
+                .is_some_and(|t| t.starts_with('='))
         };
         let mut hits = (0..end).filter(|&i| is_placeholder(&self.lines[i]));
         if first {

@@ -202,6 +202,37 @@ fn file_without_final_newline() {
 }
 
 #[test]
+fn only_exact_placeholders_are_replaced() {
+    // Operator prose about the option is a comment, not the template's placeholder.
+    let text = "service-node=1\n\
+                # service-node-public-ip = set by the package\n\
+                #service-node-public-ip = 1.2.3.4\n\
+                # service-node-public-ip=1.2.3.4\n\
+                #l2-provider =http://example.com\n\
+                #  l2-provider=http://example.com\n\
+                \t#service-node-public-ip=0.0.0.0\n\
+                log-level=info\n";
+    let mut doc = parse(text, "x").unwrap();
+    doc.set_public_ip(IP).unwrap();
+    doc.set_l2_providers(&urls(&["https://b.example/rpc"]))
+        .unwrap();
+    assert_eq!(
+        doc.to_text(),
+        "service-node=1\n\
+         # service-node-public-ip = set by the package\n\
+         #service-node-public-ip = 1.2.3.4\n\
+         # service-node-public-ip=1.2.3.4\n\
+         #l2-provider =http://example.com\n\
+         #  l2-provider=http://example.com\n\
+         service-node-public-ip=51.15.0.7\n\
+         log-level=info\n\
+         l2-provider=https://b.example/rpc\n",
+        "only the indented `#service-node-public-ip=` line is a placeholder; \
+         with no `#l2-provider=` placeholder the provider goes at the end"
+    );
+}
+
+#[test]
 fn new_lines_go_before_sections() {
     let text = "service-node=1\n[other]\n";
     let mut doc = Document::empty("x");
