@@ -233,6 +233,62 @@ fn only_exact_placeholders_are_replaced() {
 }
 
 #[test]
+fn replacing_providers_keeps_the_files_terminators() {
+    let two = urls(&["https://x.example/rpc", "https://y.example/rpc"]);
+    let set = |text: &str, list: &[String]| {
+        let mut doc = parse(text, "x").unwrap();
+        doc.set_l2_providers(list).unwrap();
+        doc.to_text()
+    };
+    // The removed provider was the last line, without a newline: the file still ends
+    // without one.
+    assert_eq!(
+        set(
+            "service-node=1\nl2-provider=https://a.example\nl2-provider=https://b.example",
+            &two[..1]
+        ),
+        "service-node=1\nl2-provider=https://x.example/rpc"
+    );
+    assert_eq!(
+        set(
+            "l2-provider=https://a.example\r\nlog-level=info\r\nl2-provider=https://b.example",
+            &two
+        ),
+        "l2-provider=https://x.example/rpc\r\nl2-provider=https://y.example/rpc\r\nlog-level=info"
+    );
+    // A CRLF line in a mostly-LF file: its replacements keep the CRLF.
+    assert_eq!(
+        set(
+            "service-node=1\nlog-level=info\nl2-provider=https://a.example\r\nrpc-admin=127.0.0.1:11023\n",
+            &two
+        ),
+        "service-node=1\nlog-level=info\nl2-provider=https://x.example/rpc\r\n\
+         l2-provider=https://y.example/rpc\r\nrpc-admin=127.0.0.1:11023\n"
+    );
+    // A LF line in a CRLF file keeps its LF.
+    assert_eq!(
+        set(
+            "service-node=1\r\nl2-provider=https://a.example\nlog-level=info\r\n",
+            &two[..1]
+        ),
+        "service-node=1\r\nl2-provider=https://x.example/rpc\nlog-level=info\r\n"
+    );
+    // The replaced line was the unterminated last one of a CRLF file.
+    assert_eq!(
+        set("service-node=1\r\nl2-provider=https://a.example", &two),
+        "service-node=1\r\nl2-provider=https://x.example/rpc\r\nl2-provider=https://y.example/rpc"
+    );
+    for text in [
+        "l2-provider=https://a.example\r\nlog-level=info\r\nl2-provider=https://b.example",
+        "service-node=1\nl2-provider=https://a.example\r\nl2-provider=https://b.example",
+    ] {
+        let once = set(text, &two);
+        assert_eq!(set(&once, &two), once, "{text:?}");
+        assert_eq!(settings(&once).l2_provider, two);
+    }
+}
+
+#[test]
 fn new_lines_go_before_sections() {
     let text = "service-node=1\n[other]\n";
     let mut doc = Document::empty("x");
