@@ -419,9 +419,23 @@ fn flags_and_numbers() {
 
 #[test]
 fn secret_values_are_redacted_in_errors() {
-    let doc = parse("rpc-login=admin:hunter22\nrpc-login=x\n", "f").unwrap();
-    let err = Settings::from_sources(Some(&doc), &[]).unwrap_err();
-    assert!(!err.to_string().contains("hunter22"));
+    // Refused values of secret options are shown redacted (these errors quote values).
+    let mut doc = parse("service-node=1\n", "f").unwrap();
+    let err = doc.set_scalar("rpc-login", "admin:hunter22\n").unwrap_err();
+    assert!(matches!(err, ConfError::UnsafeValue { .. }), "{err}");
+    assert!(!err.to_string().contains("hunter22"), "{err}");
+    let err = doc
+        .set_l2_providers(&urls(&["https://h/v2/abcdEFGH1234ijklMNOP5678qrst#x"]))
+        .unwrap_err();
+    assert!(matches!(err, ConfError::UnsafeValue { .. }), "{err}");
+    assert!(
+        err.to_string().contains("https://h"),
+        "names the provider: {err}"
+    );
+    assert!(!err.to_string().contains("abcdEFGH1234"), "{err}");
+    // A non-secret option's value is quoted, so the checks above can fail.
+    let err = doc.set_scalar("log-level", "info\n").unwrap_err();
+    assert!(err.to_string().contains("info"), "{err}");
     let s = settings(
         "l2-provider=https://h/v2/abcdEFGH1234ijklMNOP5678qrst\nrpc-login=admin:hunter22\n",
     );
