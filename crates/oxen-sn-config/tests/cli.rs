@@ -179,12 +179,12 @@ fn show_redacts_unless_revealed() {
     );
     assert!(
         out.contains(&format!(
-            "l2-provider=https://arb-sepolia.g.alchemy.com/v2/***  # {f}:10\n"
+            "l2-provider=https://arb-sepolia.g.alchemy.com/…  # {f}:10\n"
         )),
         "{out}"
     );
     assert!(
-        out.contains(&format!("l2-provider=https://two.example/rpc  # {f}:12\n")),
+        out.contains(&format!("l2-provider=https://two.example/…  # {f}:12\n")),
         "{out}"
     );
     assert!(
@@ -294,5 +294,31 @@ fn an_l2_provider_argument_without_a_url_is_refused() {
         let (code, out, err) = run(&["probe-l2", empty]);
         assert_eq!((code, out.as_str()), (1, ""), "{err}");
         assert!(err.contains("holds no URL"), "{err}");
+    }
+}
+
+#[test]
+fn short_keys_are_hidden_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stagenet.conf");
+    fs::write(
+        &file,
+        "service-node=1\nservice-node-public-ip=51.15.0.7\n\
+         l2-provider=https://rpc.example/rpc/mysecretkey\nl2-provider=wss://h.example/k?t=s3cr\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(&["show", p(&file)]);
+    assert!(
+        out.contains("l2-provider=https://rpc.example/…  # "),
+        "{out}"
+    );
+    let (code, vout, verr) = run(&["validate", p(&file)]);
+    assert_eq!(code, 1, "{vout}{verr}");
+    assert!(vout.contains("'wss://h.example/…'"), "{vout}");
+    for text in [out, err, vout, verr] {
+        assert!(
+            !text.contains("mysecretkey") && !text.contains("s3cr"),
+            "{text}"
+        );
     }
 }
