@@ -316,21 +316,34 @@ impl Document {
         if current == urls {
             return Ok(()); // already so: leave the operator's lines alone
         }
-        let new: Vec<Line> = urls
+        let mut new: Vec<Line> = urls
             .iter()
             .map(|u| self.new_line("l2-provider", u))
             .collect();
         if let Some((&first, later)) = active.split_first() {
+            // The file's own terminators stay: the new lines end as the replaced line
+            // did, and a file that ended without a newline still does.
+            let unterminated_end = self.lines.last().is_some_and(|l| l.ending.is_empty());
+            let ending = self.lines[first].ending;
+            let between = if ending.is_empty() {
+                self.dominant_ending()
+            } else {
+                ending
+            };
+            for l in &mut new {
+                l.ending = between;
+            }
+            if let Some(l) = new.last_mut() {
+                l.ending = ending;
+            }
             for &i in later.iter().rev() {
                 self.lines.remove(i);
             }
-            let ending = self.lines[first].ending;
-            self.lines.remove(first);
-            self.insert(first, new);
-            // Keep the replaced line's own terminator on the last new line.
-            let last = first + urls.len() - 1;
-            if ending.is_empty() {
-                self.lines[last].ending = "";
+            self.lines.splice(first..=first, new);
+            if unterminated_end {
+                if let Some(l) = self.lines.last_mut() {
+                    l.ending = "";
+                }
             }
         } else if let Some(i) = self.commented_line("l2-provider", false) {
             self.insert(i + 1, new);
@@ -395,15 +408,18 @@ impl Document {
             .collect()
     }
 
-    /// The first (or last) commented `#name=` line before any section.
+    /// The first (or last) commented `#name=` line before any section: `#` then the
+    /// name then `=`, with nothing between them (blanks before the `#` are allowed).
     fn commented_line(&self, name: &str, first: bool) -> Option<usize> {
         let end = self.insertion_point();
+        // The postinst's `^#?name=` (spec §6.8), leading blanks allowed: `#name=`
+        // exactly, so a prose comment such as `# name = set by the package` stays.
         let is_placeholder = |l: &Line| {
-            let t = l.text.trim_start_matches(is_blank);
-            t.strip_prefix('#')
-                .map(|t| t.trim_start_matches(is_blank))
+            l.text
+                .trim_start_matches(is_blank)
+                .strip_prefix('#')
                 .and_then(|t| t.strip_prefix(name))
-                .is_some_and(|t| t.trim_start_matches(is_blank).starts_with('='))
+                .is_some_and(|t| t.starts_with('='))
         };
         let mut hits = (0..end).filter(|&i| is_placeholder(&self.lines[i]));
         if first {

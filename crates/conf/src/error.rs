@@ -123,6 +123,20 @@ pub enum ConfError {
         #[source]
         source: io::Error,
     },
+    /// The new file could not be given the group it must have, so it was not installed.
+    #[error(
+        "cannot give {path} to group id {gid} ({source}), which the daemon needs to read it; \
+         the existing file was left unchanged"
+    )]
+    Group {
+        /// The file.
+        path: PathBuf,
+        /// The group id required.
+        gid: u32,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
 }
 
 impl ConfError {

@@ -62,4 +62,4 @@ pub use settings::{
     STAGENET_CHAIN_ID,
 };
 pub use validate::{Problem, Severity, MSG_NO_PROVIDER, MSG_NO_PUBLIC_IP};
-pub use write::{lookup_group, write_atomic, WriteOutcome, CONFIG_GROUP, CONFIG_MODE};
+pub use write::{lookup_group, write_atomic, FileGroup, WriteOutcome, CONFIG_GROUP, CONFIG_MODE};

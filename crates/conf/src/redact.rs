@@ -48,60 +48,32 @@ fn split(url: &str) -> Option<Parts<'_>> {
     })
 }
 
-/// Whether a path segment or bare query token looks like an API key: a long run of
-/// token characters (Alchemy `/v2/<key>`, Infura `/v3/<32 hex>`, QuickNode `/<40 hex>/`).
-fn looks_secret(segment: &str) -> bool {
-    let token = segment
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '%' | '='));
-    let digits = segment.chars().any(|c| c.is_ascii_digit());
-    let letters = segment.chars().any(|c| c.is_ascii_alphabetic());
-    token && (segment.len() >= 20 || (segment.len() >= 12 && digits && letters))
-}
-
-/// A printable form of `url` with the user info, query values, fragment and every
-/// path segment that looks like an API key replaced by `***`.
+/// A printable form of `url`: `scheme://host[:port]`, followed by `/…` when anything
+/// else (user info, a path other than `/`, a query, a fragment) was hidden. This is the
+/// form the README promises and snode-l2 uses: whatever part of a URL carries the API
+/// key, short or long, it is never shown.
 ///
-/// Text that is not `scheme://…` is not shown at all.
+/// Text that is not `scheme://host…` is not shown at all.
 ///
 /// ```
 /// use snode_conf::redact_url;
 /// assert_eq!(redact_url("https://arb-sepolia.g.alchemy.com/v2/Zx9aQ2mK7vB4nR8tL1pW3yE6"),
-///            "https://arb-sepolia.g.alchemy.com/v2/***");
-/// assert_eq!(redact_url("https://user:pass@rpc.example/rpc?key=abc&x=1"),
-///            "https://***@rpc.example/rpc?key=***&x=***");
+///            "https://arb-sepolia.g.alchemy.com/…");
+/// assert_eq!(redact_url("https://user:pass@rpc.example:8443/rpc?key=abc"),
+///            "https://rpc.example:8443/…");
+/// assert_eq!(redact_url("http://127.0.0.1:8545/"), "http://127.0.0.1:8545");
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let Some(p) = split(url) else {
+    let Some(p) = split(url).filter(|p| !p.host.is_empty()) else {
         return format!("<not a URL, {} characters hidden>", url.chars().count());
     };
-    let mut out = format!("{}://", p.scheme);
-    if p.userinfo.is_some() {
-        out.push_str(HIDDEN);
-        out.push('@');
-    }
-    out.push_str(p.host);
-    let segments: Vec<&str> = p
-        .path
-        .split('/')
-        .map(|s| if looks_secret(s) { HIDDEN } else { s })
-        .collect();
-    out.push_str(&segments.join("/"));
-    if let Some(q) = p.query {
-        out.push('?');
-        let params: Vec<String> = q
-            .split('&')
-            .map(|kv| match kv.split_once('=') {
-                Some((k, _)) if !looks_secret(k) => format!("{k}={HIDDEN}"),
-                _ if kv.is_empty() => String::new(),
-                _ => HIDDEN.to_string(),
-            })
-            .collect();
-        out.push_str(&params.join("&"));
-    }
-    if p.fragment.is_some() {
-        out.push('#');
-        out.push_str(HIDDEN);
+    let hidden = p.userinfo.is_some()
+        || !(p.path.is_empty() || p.path == "/")
+        || p.query.is_some()
+        || p.fragment.is_some();
+    let mut out = format!("{}://{}", p.scheme.to_ascii_lowercase(), p.host);
+    if hidden {
+        out.push_str("/…");
     }
     out
 }
@@ -119,12 +91,17 @@ pub fn scrub_secrets(text: &str, url: &str) -> String {
         secrets.extend(u.split(':'));
     }
     secrets.extend(p.fragment);
-    secrets.extend(p.path.split('/').filter(|s| looks_secret(s)));
+    // Every part that redact_url hides, down to short segments (`/rpc/mysecretkey`).
+    if !(p.path.is_empty() || p.path == "/") {
+        secrets.push(p.path);
+    }
+    secrets.extend(p.path.split('/'));
+    secrets.extend(p.query);
     if let Some(q) = p.query {
         for kv in q.split('&') {
-            match kv.split_once('=') {
-                Some((_, v)) => secrets.push(v),
-                None => secrets.push(kv),
+            secrets.push(kv);
+            if let Some((k, v)) = kv.split_once('=') {
+                secrets.extend([k, v]);
             }
         }
     }
@@ -145,28 +122,37 @@ mod tests {
         let cases = [
             (
                 "https://arb-sepolia.g.alchemy.com/v2/abcdEFGH1234ijklMNOP5678qrst",
-                "https://arb-sepolia.g.alchemy.com/v2/***",
+                "https://arb-sepolia.g.alchemy.com/…",
             ),
             (
                 "https://arbitrum-sepolia.infura.io/v3/0123456789abcdef0123456789abcdef",
-                "https://arbitrum-sepolia.infura.io/v3/***",
+                "https://arbitrum-sepolia.infura.io/…",
             ),
             (
                 "https://wispy-sleek-moon.arbitrum-sepolia.quiknode.pro/0123456789abcdef0123456789abcdef01234567/",
-                "https://wispy-sleek-moon.arbitrum-sepolia.quiknode.pro/***/",
+                "https://wispy-sleek-moon.arbitrum-sepolia.quiknode.pro/…",
             ),
-            ("https://sepolia-rollup.arbitrum.io/rpc", "https://sepolia-rollup.arbitrum.io/rpc"),
+            // Short keys are hidden as surely as long ones.
+            ("https://rpc.example/rpc/mysecretkey", "https://rpc.example/…"),
+            ("https://rpc.example/k3y", "https://rpc.example/…"),
+            ("https://rpc.example/?k", "https://rpc.example/…"),
+            ("https://rpc.example#k", "https://rpc.example/…"),
+            ("https://u@rpc.example", "https://rpc.example/…"),
+            ("https://sepolia-rollup.arbitrum.io/rpc", "https://sepolia-rollup.arbitrum.io/…"),
             ("http://127.0.0.1:8545", "http://127.0.0.1:8545"),
-            ("https://u:p@h/x?a=1&b=2#frag", "https://***@h/x?a=***&b=***#***"),
-            ("https://h/p%2Fq?token", "https://h/p%2Fq?***"),
+            ("http://127.0.0.1:8545/", "http://127.0.0.1:8545"),
+            ("HTTPS://[::1]:8545/x", "https://[::1]:8545/…"),
+            ("https://u:p@h/x?a=1&b=2#frag", "https://h/…"),
         ];
         for (url, want) in cases {
             assert_eq!(redact_url(url), want, "{url}");
         }
-        assert_eq!(
-            redact_url("garbage secret"),
-            "<not a URL, 14 characters hidden>"
-        );
+        for bad in ["garbage secret", "https:///secret", "://x"] {
+            assert_eq!(
+                redact_url(bad),
+                format!("<not a URL, {} characters hidden>", bad.chars().count())
+            );
+        }
     }
 
     #[test]
@@ -178,6 +164,14 @@ mod tests {
         for secret in ["abcdEFGH1234ijklMNOP5678qrst", "hunter22", "sekrit99"] {
             assert!(!s.contains(secret), "{s}");
         }
-        assert!(s.contains("https://***@h.example/v2/***?k=***"), "{s}");
+        assert!(s.contains("error sending to https://h.example/…:"), "{s}");
+
+        // Short path and query parts are scrubbed too, wherever they appear.
+        let url = "https://rpc.example/rpc/mysecretkey?tok=abcd";
+        let s = scrub_secrets(
+            "GET rpc.example/rpc/mysecretkey failed; key mysecretkey; abcd",
+            url,
+        );
+        assert!(!s.contains("mysecretkey") && !s.contains("abcd"), "{s}");
     }
 }

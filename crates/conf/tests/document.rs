@@ -202,6 +202,93 @@ fn file_without_final_newline() {
 }
 
 #[test]
+fn only_exact_placeholders_are_replaced() {
+    // Operator prose about the option is a comment, not the template's placeholder.
+    let text = "service-node=1\n\
+                # service-node-public-ip = set by the package\n\
+                #service-node-public-ip = 1.2.3.4\n\
+                # service-node-public-ip=1.2.3.4\n\
+                #l2-provider =http://example.com\n\
+                #  l2-provider=http://example.com\n\
+                \t#service-node-public-ip=0.0.0.0\n\
+                log-level=info\n";
+    let mut doc = parse(text, "x").unwrap();
+    doc.set_public_ip(IP).unwrap();
+    doc.set_l2_providers(&urls(&["https://b.example/rpc"]))
+        .unwrap();
+    assert_eq!(
+        doc.to_text(),
+        "service-node=1\n\
+         # service-node-public-ip = set by the package\n\
+         #service-node-public-ip = 1.2.3.4\n\
+         # service-node-public-ip=1.2.3.4\n\
+         #l2-provider =http://example.com\n\
+         #  l2-provider=http://example.com\n\
+         service-node-public-ip=51.15.0.7\n\
+         log-level=info\n\
+         l2-provider=https://b.example/rpc\n",
+        "only the indented `#service-node-public-ip=` line is a placeholder; \
+         with no `#l2-provider=` placeholder the provider goes at the end"
+    );
+}
+
+#[test]
+fn replacing_providers_keeps_the_files_terminators() {
+    let two = urls(&["https://x.example/rpc", "https://y.example/rpc"]);
+    let set = |text: &str, list: &[String]| {
+        let mut doc = parse(text, "x").unwrap();
+        doc.set_l2_providers(list).unwrap();
+        doc.to_text()
+    };
+    // The removed provider was the last line, without a newline: the file still ends
+    // without one.
+    assert_eq!(
+        set(
+            "service-node=1\nl2-provider=https://a.example\nl2-provider=https://b.example",
+            &two[..1]
+        ),
+        "service-node=1\nl2-provider=https://x.example/rpc"
+    );
+    assert_eq!(
+        set(
+            "l2-provider=https://a.example\r\nlog-level=info\r\nl2-provider=https://b.example",
+            &two
+        ),
+        "l2-provider=https://x.example/rpc\r\nl2-provider=https://y.example/rpc\r\nlog-level=info"
+    );
+    // A CRLF line in a mostly-LF file: its replacements keep the CRLF.
+    assert_eq!(
+        set(
+            "service-node=1\nlog-level=info\nl2-provider=https://a.example\r\nrpc-admin=127.0.0.1:11023\n",
+            &two
+        ),
+        "service-node=1\nlog-level=info\nl2-provider=https://x.example/rpc\r\n\
+         l2-provider=https://y.example/rpc\r\nrpc-admin=127.0.0.1:11023\n"
+    );
+    // A LF line in a CRLF file keeps its LF.
+    assert_eq!(
+        set(
+            "service-node=1\r\nl2-provider=https://a.example\nlog-level=info\r\n",
+            &two[..1]
+        ),
+        "service-node=1\r\nl2-provider=https://x.example/rpc\nlog-level=info\r\n"
+    );
+    // The replaced line was the unterminated last one of a CRLF file.
+    assert_eq!(
+        set("service-node=1\r\nl2-provider=https://a.example", &two),
+        "service-node=1\r\nl2-provider=https://x.example/rpc\r\nl2-provider=https://y.example/rpc"
+    );
+    for text in [
+        "l2-provider=https://a.example\r\nlog-level=info\r\nl2-provider=https://b.example",
+        "service-node=1\nl2-provider=https://a.example\r\nl2-provider=https://b.example",
+    ] {
+        let once = set(text, &two);
+        assert_eq!(set(&once, &two), once, "{text:?}");
+        assert_eq!(settings(&once).l2_provider, two);
+    }
+}
+
+#[test]
 fn new_lines_go_before_sections() {
     let text = "service-node=1\n[other]\n";
     let mut doc = Document::empty("x");
@@ -332,9 +419,23 @@ fn flags_and_numbers() {
 
 #[test]
 fn secret_values_are_redacted_in_errors() {
-    let doc = parse("rpc-login=admin:hunter22\nrpc-login=x\n", "f").unwrap();
-    let err = Settings::from_sources(Some(&doc), &[]).unwrap_err();
-    assert!(!err.to_string().contains("hunter22"));
+    // Refused values of secret options are shown redacted (these errors quote values).
+    let mut doc = parse("service-node=1\n", "f").unwrap();
+    let err = doc.set_scalar("rpc-login", "admin:hunter22\n").unwrap_err();
+    assert!(matches!(err, ConfError::UnsafeValue { .. }), "{err}");
+    assert!(!err.to_string().contains("hunter22"), "{err}");
+    let err = doc
+        .set_l2_providers(&urls(&["https://h/v2/abcdEFGH1234ijklMNOP5678qrst#x"]))
+        .unwrap_err();
+    assert!(matches!(err, ConfError::UnsafeValue { .. }), "{err}");
+    assert!(
+        err.to_string().contains("https://h"),
+        "names the provider: {err}"
+    );
+    assert!(!err.to_string().contains("abcdEFGH1234"), "{err}");
+    // A non-secret option's value is quoted, so the checks above can fail.
+    let err = doc.set_scalar("log-level", "info\n").unwrap_err();
+    assert!(err.to_string().contains("info"), "{err}");
     let s = settings(
         "l2-provider=https://h/v2/abcdEFGH1234ijklMNOP5678qrst\nrpc-login=admin:hunter22\n",
     );
@@ -425,7 +526,7 @@ fn providers_ports_and_numbers() {
     let joined = text.join("\n");
     assert!(!joined.contains("abcdEFGH1234"), "{joined}");
     for want in [
-        "f:1: error: Invalid l2-provider URL 'ws://a.example/v2/***'",
+        "f:1: error: Invalid l2-provider URL 'ws://a.example/…'",
         "f:2: error: quorumnet-port and p2p-bind-port are both 11022",
         "f:5: error: l2-max-logs must be at least 1",
         "f:6: error: l2-timeout must be a positive number",

@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use snode_conf::{
-    check_text, lookup_group, parse, read_text, render, split_list, ConfError, Document, Origin,
-    Severity, CONFIG_GROUP, DEFAULT_REWARDS_CONTRACT,
+    check_text, lookup_group, parse, read_text, render, split_list, ConfError, Document, FileGroup,
+    Origin, Severity, CONFIG_GROUP, DEFAULT_REWARDS_CONTRACT,
 };
 
 /// Exit status: success.
@@ -124,13 +124,40 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-/// A failure that has its own exit status.
+/// A failure that has its own exit status. `message` is what [`main`] prints; `None`
+/// means the details were already printed where they arose.
 #[derive(Debug)]
-struct Exit(u8);
+struct Exit {
+    code: u8,
+    message: Option<String>,
+}
+
+impl Exit {
+    /// A failure whose details were already printed.
+    fn quiet(code: u8) -> anyhow::Error {
+        Exit {
+            code,
+            message: None,
+        }
+        .into()
+    }
+
+    /// A failure that [`main`] reports with `message`.
+    fn with(code: u8, message: impl Into<String>) -> anyhow::Error {
+        Exit {
+            code,
+            message: Some(message.into()),
+        }
+        .into()
+    }
+}
 
 impl std::fmt::Display for Exit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit status {}", self.0)
+        match &self.message {
+            Some(m) => f.write_str(m),
+            None => write!(f, "exit status {}", self.code),
+        }
     }
 }
 
@@ -138,13 +165,16 @@ impl std::error::Error for Exit {}
 
 /// The exit status for an error returned by [`run`].
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if let Some(Exit(code)) = err.downcast_ref::<Exit>() {
+    if let Some(Exit { code, .. }) = err.downcast_ref::<Exit>() {
         return *code;
     }
     match err.chain().find_map(|e| e.downcast_ref::<ConfError>()) {
-        Some(ConfError::Read { .. } | ConfError::Write { .. } | ConfError::NotUtf8 { .. }) => {
-            EXIT_IO
-        }
+        Some(
+            ConfError::Read { .. }
+            | ConfError::Write { .. }
+            | ConfError::Group { .. }
+            | ConfError::NotUtf8 { .. },
+        ) => EXIT_IO,
         Some(_) => EXIT_INVALID,
         None => EXIT_IO,
     }
@@ -157,7 +187,11 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(e) => {
             let code = exit_code(&e);
-            if e.downcast_ref::<Exit>().is_none() {
+            // Only a bare quiet Exit has nothing more to say; any context is printed.
+            let quiet = e.chain().count() == 1
+                && e.downcast_ref::<Exit>()
+                    .is_some_and(|x| x.message.is_none());
+            if !quiet {
                 eprintln!("oxen-sn-config: error: {e:#}");
             }
             ExitCode::from(code)
@@ -173,6 +207,22 @@ fn split_urls(args: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// [`split_urls`] for URLs given on the command line: an argument that holds no URL at
+/// all (`""`, `","`, blanks) is refused rather than silently dropped.
+/// `what` names the argument; `then` ends the message.
+fn provider_args(args: &[String], what: &str, then: &str) -> Result<Vec<String>> {
+    if let Some(bad) = args.iter().find(|a| split_list(a).next().is_none()) {
+        return Err(Exit::with(
+            EXIT_INVALID,
+            format!(
+                "{what} {bad:?} holds no URL (values are split on commas and blanks): give an \
+                 http:// or https:// URL{then}"
+            ),
+        ));
+    }
+    Ok(split_urls(args))
+}
+
 /// Runs one command. Errors carry their exit status (see [`exit_code`]).
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -180,7 +230,10 @@ pub fn run(cli: Cli) -> Result<()> {
             public_ip,
             l2_provider,
         } => {
-            let text = render(public_ip, &split_urls(&l2_provider))?;
+            let text = render(
+                public_ip,
+                &provider_args(&l2_provider, "--l2-provider", "")?,
+            )?;
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(())
         }
@@ -188,7 +241,18 @@ pub fn run(cli: Cli) -> Result<()> {
             public_ip,
             l2_provider,
             file,
-        } => set(&file, public_ip, &split_urls(&l2_provider)),
+        } => set(
+            &file,
+            public_ip,
+            &provider_args(
+                &l2_provider,
+                "--l2-provider",
+                &format!(
+                    ", or leave --l2-provider out to keep the file's providers; {} was not changed",
+                    file.display()
+                ),
+            )?,
+        ),
         Cmd::Validate { file } => validate(&file),
         Cmd::Show {
             effective,
@@ -247,17 +311,29 @@ fn set(file: &Path, public_ip: Option<Ipv4Addr>, urls: &[String]) -> Result<()> 
     }
     if refused {
         eprintln!("oxen-sn-config: {} was not changed", file.display());
-        return Err(Exit(EXIT_INVALID).into());
+        return Err(Exit::quiet(EXIT_INVALID));
     }
 
-    let gid = lookup_group(CONFIG_GROUP);
-    let outcome = snode_conf::write_atomic(file, text.as_bytes(), gid)?;
-    if let Some(e) = outcome.group_error {
-        if rustix::process::geteuid().is_root() {
-            return Err(e).with_context(|| {
-                format!("cannot give {} to group {CONFIG_GROUP}", file.display())
-            });
+    // As root the file must end up in the daemon's group, or it is not installed; an
+    // unprivileged run (tests, a user's own copy) writes it and warns.
+    let group = match lookup_group(CONFIG_GROUP) {
+        None => FileGroup::Own,
+        Some(gid) if rustix::process::geteuid().is_root() => FileGroup::Require(gid),
+        Some(gid) => FileGroup::Prefer(gid),
+    };
+    let outcome = snode_conf::write_atomic(file, text.as_bytes(), group).map_err(|e| {
+        let group_failed = matches!(e, ConfError::Group { .. });
+        let e = anyhow::Error::new(e);
+        if group_failed {
+            e.context(format!(
+                "{} was not changed: the new file could not be given to group {CONFIG_GROUP}",
+                file.display()
+            ))
+        } else {
+            e
         }
+    })?;
+    if let Some(e) = outcome.group_error {
         eprintln!(
             "oxen-sn-config: warning: {} is not in group {CONFIG_GROUP} ({e}); run as root so the daemon can read it",
             file.display()
@@ -289,7 +365,7 @@ fn validate(file: &Path) -> Result<()> {
             "oxen-sn-config: {}: {n} error(s); the node will not start until they are fixed",
             file.display()
         );
-        return Err(Exit(EXIT_INVALID).into());
+        return Err(Exit::quiet(EXIT_INVALID));
     }
     writeln!(out, "{}: ok", file.display())?;
     Ok(())
@@ -321,15 +397,18 @@ fn probe_l2(
     timeout: f64,
     contract: Option<String>,
     config: Option<&Path>,
-    mut urls: Vec<String>,
+    urls: Vec<String>,
 ) -> Result<()> {
     let timeout = Duration::try_from_secs_f64(timeout)
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| {
-            anyhow::Error::new(Exit(EXIT_USAGE))
-                .context("--timeout must be a positive number of seconds")
+            Exit::with(
+                EXIT_USAGE,
+                format!("--timeout must be a positive number of seconds, not {timeout}"),
+            )
         })?;
+    let mut urls = provider_args(&urls, "the URL argument", "")?;
     let mut default_contract = DEFAULT_REWARDS_CONTRACT.to_string();
     if let Some(file) = config {
         let settings = snode_conf::Settings::from_sources(Some(&Document::load(file)?), &[])?;
@@ -339,7 +418,7 @@ fn probe_l2(
     let urls = split_urls(&urls);
     if urls.is_empty() {
         eprintln!("oxen-sn-config: no L2 provider to probe: give URLs or a --config file with l2-provider lines");
-        return Err(Exit(EXIT_INVALID).into());
+        return Err(Exit::quiet(EXIT_INVALID));
     }
     let opts = probe::ProbeOptions {
         timeout,
@@ -362,6 +441,6 @@ fn probe_l2(
     if all_ok {
         Ok(())
     } else {
-        Err(Exit(EXIT_PROBE).into())
+        Err(Exit::quiet(EXIT_PROBE))
     }
 }

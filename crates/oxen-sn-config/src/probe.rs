@@ -124,7 +124,8 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
             return r;
         }
         Ok(v) => {
-            let shown = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            // Provider text: scrubbed of the URL's secrets and clipped, like error texts.
+            let shown = client.scrub(&v.as_str().map_or_else(|| v.to_string(), str::to_string));
             r.chain_id = Some(shown.clone());
             match quantity(&v) {
                 Some(STAGENET_CHAIN_ID) => {}
@@ -152,8 +153,10 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
     {
         Ok(Ok(h)) => h,
         Ok(Err(v)) => {
-            r.problems
-                .push(format!("eth_blockNumber returned {v}, not a 0x… quantity"));
+            r.problems.push(format!(
+                "eth_blockNumber returned {}, not a 0x… quantity",
+                client.scrub(&v.to_string())
+            ));
             return r;
         }
         Err(e) => {
@@ -215,7 +218,10 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
             }
             outcome => {
                 let e = match outcome {
-                    Ok(v) => RpcError::BadReply(format!("expected a list of logs, got {v}")),
+                    Ok(v) => RpcError::BadReply(format!(
+                        "expected a list of logs, got {}",
+                        client.scrub(&v.to_string())
+                    )),
                     Err(e) => e,
                 };
                 let failure = e.failure();

@@ -21,7 +21,7 @@ use snode_conf::scrub_secrets;
 pub enum Failure {
     /// The provider refuses the block range (or result size) of an eth_getLogs.
     RangeLimit,
-    /// The provider is rate limiting (HTTP 429, JSON-RPC -32005, "limit exceeded"…).
+    /// The provider is rate limiting (HTTP 429, JSON-RPC -32005/-32007, "limit exceeded"…).
     RateLimit,
     /// Anything else.
     Other,
@@ -38,6 +38,8 @@ pub enum RpcError {
     Http {
         /// The status.
         status: u16,
+        /// `error.code` when the body is a JSON-RPC error.
+        code: Option<i64>,
         /// The start of the body.
         body: String,
     },
@@ -57,8 +59,10 @@ impl fmt::Display for RpcError {
         match self {
             RpcError::Transport(e) => write!(f, "no answer: {e}"),
             RpcError::Timeout => f.write_str("no answer within the timeout"),
-            RpcError::Http { status, body } if body.is_empty() => write!(f, "HTTP status {status}"),
-            RpcError::Http { status, body } => write!(f, "HTTP status {status}: {body:?}"),
+            RpcError::Http { status, body, .. } if body.is_empty() => {
+                write!(f, "HTTP status {status}")
+            }
+            RpcError::Http { status, body, .. } => write!(f, "HTTP status {status}: {body:?}"),
             RpcError::Rpc { code, message } if message.is_empty() => {
                 write!(f, "JSON-RPC error {code} (with HTTP 200)")
             }
@@ -76,11 +80,24 @@ impl RpcError {
     pub fn failure(&self) -> Failure {
         let (code, text) = match self {
             RpcError::Http { status: 429, .. } => return Failure::RateLimit,
-            RpcError::Http { body, .. } => (None, body.to_ascii_lowercase()),
+            RpcError::Http { code, body, .. } => (*code, body.to_ascii_lowercase()),
             RpcError::Rpc { code, message } => (Some(*code), message.to_ascii_lowercase()),
             _ => return Failure::Other,
         };
         let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+        // Codes and wordings that only ever mean throughput, even when the text also
+        // names eth_getLogs or blocks ("request limit reached for eth_getLogs").
+        if matches!(code, Some(-32007 | 429))
+            || has(&[
+                "rate limit",
+                "rate-limit",
+                "ratelimit",
+                "too many requests",
+                "request limit",
+            ])
+        {
+            return Failure::RateLimit;
+        }
         let range_words = has(&["range", "block", "results", "response size", "logs"]);
         let limit_words = has(&[
             "limit",
@@ -95,12 +112,11 @@ impl RpcError {
         if range_words && limit_words {
             return Failure::RangeLimit;
         }
+        // -32005 is "limit exceeded": a range when the text says so (above), else a rate.
         if code == Some(-32005)
-            || code == Some(429)
             || has(&[
-                "rate limit",
-                "too many requests",
                 "limit exceeded",
+                "limit reached",
                 "capacity",
                 "credits",
                 "throughput",
@@ -116,6 +132,11 @@ impl RpcError {
 pub struct Client {
     agent: ureq::Agent,
     url: String,
+}
+
+/// `error.code` of a JSON-RPC error reply.
+fn error_code(reply: &Value) -> Option<i64> {
+    reply.get("error")?.get("code")?.as_i64()
 }
 
 fn clip(text: &str) -> String {
@@ -142,9 +163,15 @@ impl Client {
         }
     }
 
+    /// `text` (something the provider sent) scrubbed of the URL's secrets and clipped
+    /// to a printable length.
+    pub fn scrub(&self, text: &str) -> String {
+        clip(&scrub_secrets(text, &self.url))
+    }
+
     /// Sends `method(params)` and returns `result`.
     pub fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
-        let scrub = |t: &str| clip(&scrub_secrets(t, &self.url));
+        let scrub = |t: &str| self.scrub(t);
         let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
         let reply = self
             .agent
@@ -169,6 +196,7 @@ impl Client {
         if status != 200 {
             return Err(RpcError::Http {
                 status,
+                code: parsed.as_ref().and_then(error_code),
                 body: scrub(&text),
             });
         }
@@ -224,12 +252,38 @@ mod tests {
         assert_eq!(rpc(-32005, ""), Failure::RateLimit);
         assert_eq!(rpc(-32005, "limit exceeded"), Failure::RateLimit);
         assert_eq!(rpc(-32000, "Too Many Requests"), Failure::RateLimit);
+        assert_eq!(rpc(-32007, ""), Failure::RateLimit);
+        assert_eq!(
+            rpc(
+                -32007,
+                "100/second request limit reached - reduce calls per second"
+            ),
+            Failure::RateLimit
+        );
+        assert_eq!(
+            rpc(-32000, "daily request limit reached"),
+            Failure::RateLimit
+        );
+        assert_eq!(
+            rpc(-32000, "request limit reached for eth_getLogs"),
+            Failure::RateLimit,
+            "names eth_getLogs but is about throughput"
+        );
+        assert_eq!(rpc(-32000, "Monthly limit reached"), Failure::RateLimit);
         assert_eq!(rpc(-32601, "method not found"), Failure::Other);
-        let http429 = RpcError::Http {
-            status: 429,
-            body: String::new(),
+        let http = |status, code, body: &str| RpcError::Http {
+            status,
+            code,
+            body: body.to_string(),
         };
-        assert_eq!(http429.failure(), Failure::RateLimit);
+        assert_eq!(http(429, None, "").failure(), Failure::RateLimit);
+        assert_eq!(http(503, Some(-32005), "").failure(), Failure::RateLimit);
+        assert_eq!(http(400, Some(-32007), "").failure(), Failure::RateLimit);
+        assert_eq!(
+            http(400, Some(-32602), "block range too large").failure(),
+            Failure::RangeLimit
+        );
+        assert_eq!(http(502, None, "bad gateway").failure(), Failure::Other);
         assert_eq!(RpcError::Timeout.failure(), Failure::Other);
     }
 }

@@ -179,12 +179,12 @@ fn show_redacts_unless_revealed() {
     );
     assert!(
         out.contains(&format!(
-            "l2-provider=https://arb-sepolia.g.alchemy.com/v2/***  # {f}:10\n"
+            "l2-provider=https://arb-sepolia.g.alchemy.com/…  # {f}:10\n"
         )),
         "{out}"
     );
     assert!(
-        out.contains(&format!("l2-provider=https://two.example/rpc  # {f}:12\n")),
+        out.contains(&format!("l2-provider=https://two.example/…  # {f}:12\n")),
         "{out}"
     );
     assert!(
@@ -235,4 +235,90 @@ fn help_documents_exit_statuses() {
         "{out}"
     );
     assert_eq!(oxen_sn_config::command().get_name(), "oxen-sn-config");
+}
+
+#[test]
+fn usage_errors_print_their_message() {
+    // The URL is never contacted: the timeout is checked first.
+    for t in [
+        "--timeout=0",
+        "--timeout=-1",
+        "--timeout=NaN",
+        "--timeout=inf",
+    ] {
+        let (code, out, err) = run(&["probe-l2", t, "http://127.0.0.1:9/"]);
+        assert_eq!(code, 2, "{t}: {out}{err}");
+        assert!(
+            err.contains("error: --timeout must be a positive number of seconds"),
+            "{t}: {err:?}"
+        );
+        assert!(out.is_empty(), "{t}: {out}");
+    }
+    // clap's own usage errors say what is wrong too.
+    let (code, _, err) = run(&["set", "--public-ip", "not-an-ip", "x.conf"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--public-ip"), "{err}");
+}
+
+#[test]
+fn an_l2_provider_argument_without_a_url_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stagenet.conf");
+    let before = format!("{TEMPLATE}l2-provider=https://kept.example/rpc\n");
+    fs::write(&file, &before).unwrap();
+    for empty in ["", ",", " , \t", ",,"] {
+        for args in [
+            vec!["--l2-provider", empty],
+            vec![
+                "--l2-provider",
+                "https://new.example/rpc",
+                "--l2-provider",
+                empty,
+            ],
+        ] {
+            let mut a = vec!["set", "--public-ip", "51.15.0.7"];
+            a.extend(args.iter().copied());
+            a.push(p(&file));
+            let (code, out, err) = run(&a);
+            assert_eq!(code, 1, "{args:?}: {out}{err}");
+            assert!(
+                err.contains(&format!("--l2-provider {empty:?} holds no URL")),
+                "{args:?}: {err}"
+            );
+            assert!(err.contains("was not changed"), "{err}");
+            assert_eq!(fs::read_to_string(&file).unwrap(), before, "{args:?}");
+        }
+        let (code, out, err) = run(&["render", "--l2-provider", empty]);
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains("holds no URL"), "{err}");
+        let (code, out, err) = run(&["probe-l2", empty]);
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains("holds no URL"), "{err}");
+    }
+}
+
+#[test]
+fn short_keys_are_hidden_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stagenet.conf");
+    fs::write(
+        &file,
+        "service-node=1\nservice-node-public-ip=51.15.0.7\n\
+         l2-provider=https://rpc.example/rpc/mysecretkey\nl2-provider=wss://h.example/k?t=s3cr\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(&["show", p(&file)]);
+    assert!(
+        out.contains("l2-provider=https://rpc.example/…  # "),
+        "{out}"
+    );
+    let (code, vout, verr) = run(&["validate", p(&file)]);
+    assert_eq!(code, 1, "{vout}{verr}");
+    assert!(vout.contains("'wss://h.example/…'"), "{vout}");
+    for text in [out, err, vout, verr] {
+        assert!(
+            !text.contains("mysecretkey") && !text.contains("s3cr"),
+            "{text}"
+        );
+    }
 }

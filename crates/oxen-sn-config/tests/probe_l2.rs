@@ -89,7 +89,7 @@ fn range_limit_of_500_is_measured_and_recommended() {
     assert_eq!(p["max_log_range"], 500);
     assert_eq!(p["recommended_l2_max_logs"], 500);
     assert_eq!(p["ranges"][3]["failure"], "range-limit");
-    assert_eq!(p["url"], format!("{url}/v2/***?apikey=***"));
+    assert_eq!(p["url"], format!("{url}/…"));
     assert_no_secret(&out);
 }
 
@@ -112,6 +112,135 @@ fn json_rpc_rate_limit_with_http_200_is_reported() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["providers"][0]["rate_limited"], true);
     assert_eq!(v["ok"], false);
+}
+
+/// An HTTP status and body a stub answers with.
+type Reply = fn() -> (u16, String);
+
+/// A healthy Arbitrum Sepolia lookalike that rate limits eth_getLogs alone (the
+/// free-tier case) with `refusal`.
+fn logs_rate_limited_stub(refusal: Reply) -> String {
+    stub(move |req| match req["method"].as_str().unwrap() {
+        "eth_chainId" => ok(json!("0x66eee")),
+        "eth_blockNumber" => ok(json!("0x5f5e100")),
+        "eth_getBlockByNumber" => {
+            ok(json!({"number": "0x5f5e100", "timestamp": format!("{:#x}", now())}))
+        }
+        "eth_getLogs" => refusal(),
+        m => panic!("unexpected method {m}"),
+    })
+}
+
+#[test]
+fn a_rate_limit_on_eth_get_logs_alone_is_reported() {
+    let refusals: [(Reply, &str); 3] = [
+        (
+            || {
+                (
+                    200,
+                    json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32007,
+                        "message": "100/second request limit reached - reduce calls per second"}})
+                    .to_string(),
+                )
+            },
+            "-32007",
+        ),
+        (
+            || {
+                (
+                    200,
+                    json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32000,
+                        "message": "daily request limit reached for eth_getLogs"}})
+                    .to_string(),
+                )
+            },
+            "daily request limit reached",
+        ),
+        // Not 429, no telling words: only the JSON-RPC code in the body says it.
+        (
+            || {
+                (
+                    503,
+                    json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32005}}).to_string(),
+                )
+            },
+            "HTTP status 503",
+        ),
+    ];
+    for (refusal, said) in refusals {
+        let url = logs_rate_limited_stub(refusal);
+        let (code, out, err) = run(&["probe-l2", &with_key(&url)]);
+        assert_eq!(code, 4, "{said}: {out}{err}");
+        assert!(
+            out.contains("chain id       0x66eee (Arbitrum Sepolia) ok"),
+            "{out}"
+        );
+        assert!(out.contains("5 refused (rate limit)"), "{said}: {out}");
+        assert!(
+            out.contains("eth_getLogs over 5 blocks failed: the provider is rate limiting"),
+            "{said}: {out}"
+        );
+        assert!(out.contains(said), "{said}: {out}");
+        assert!(out.contains("rate limit     yes"), "{said}: {out}");
+        assert!(
+            !out.contains("l2-max-logs="),
+            "no range was measured: {out}"
+        );
+        assert_no_secret(&(out + &err));
+
+        let (_, out, _) = run(&["probe-l2", "--json", &with_key(&url)]);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let p = &v["providers"][0];
+        assert_eq!(p["rate_limited"], true, "{said}");
+        assert_eq!(p["ranges"][0]["failure"], "rate-limit", "{said}");
+        assert_eq!(p["max_log_range"], Value::Null);
+        assert_eq!(v["ok"], false);
+    }
+}
+
+#[test]
+fn provider_text_in_messages_is_scrubbed_and_clipped() {
+    // Providers that echo the request URL (and so its key) back in odd places.
+    let echo = format!("/v2/{KEY}?apikey={QUERY_SECRET} {}", "x".repeat(5000));
+    let e = echo.clone();
+    let url = stub(move |_| ok(json!(e.clone())));
+    let (code, out, err) = run(&["probe-l2", "--json", &with_key(&url)]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert_no_secret(&(out.clone() + &err));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let problem = v["providers"][0]["problems"][0].as_str().unwrap();
+    assert!(problem.starts_with("eth_chainId returned"), "{problem}");
+    assert!(problem.len() < 400, "not clipped: {} bytes", problem.len());
+    assert!(
+        v["providers"][0]["chain_id"].as_str().unwrap().len() < 400,
+        "{out}"
+    );
+
+    let e = echo.clone();
+    let url = stub(move |req| match req["method"].as_str().unwrap() {
+        "eth_chainId" => ok(json!("0x66eee")),
+        _ => ok(json!({"echo": e.clone()})),
+    });
+    let (code, out, err) = run(&["probe-l2", &with_key(&url)]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(out.contains("eth_blockNumber returned"), "{out}");
+    assert!(out.len() < 2000, "not clipped: {} bytes", out.len());
+    assert_no_secret(&(out + &err));
+
+    let e = echo;
+    let url = stub(move |req| match req["method"].as_str().unwrap() {
+        "eth_chainId" => ok(json!("0x66eee")),
+        "eth_blockNumber" => ok(json!("0x5f5e100")),
+        "eth_getBlockByNumber" => {
+            ok(json!({"number": "0x5f5e100", "timestamp": format!("{:#x}", now())}))
+        }
+        _ => ok(json!({"echo": e.clone()})),
+    });
+    let (code, out, err) = run(&["probe-l2", &with_key(&url)]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(out.contains("expected a list of logs, got"), "{out}");
+    assert!(out.len() < 3000, "not clipped: {} bytes", out.len());
+    assert_no_secret(&(out + &err));
 }
 
 #[test]

@@ -27,31 +27,31 @@ pub const SOURCES_ENV: &str = "OXEN_SN_PUBLIC_IP_SOURCES";
 
 /// Exit status: the address was printed.
 pub const EXIT_OK: u8 = 0;
-/// Exit status: the sources did not agree (or too few answered).
+/// Exit status: the sources did not agree (or only one answered).
 pub const EXIT_NO_AGREEMENT: u8 = 1;
 /// Exit status: bad command line.
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status: the agreed address is not a public one.
 pub const EXIT_NOT_PUBLIC: u8 = 3;
-/// Exit status: no source answered and no public address is on an interface.
+/// Exit status: no source answered.
 pub const EXIT_NO_ANSWER: u8 = 4;
 
 const AFTER_HELP: &str = "\
-Rule: an address is accepted when at least two sources report it and it has a strict
-majority of the sources that answered. A single answer is accepted only when the same
-address is on one of this host's interfaces; with no answer at all, a single public
-address on an interface is used (with a warning).
+Rule: an address is accepted only when at least two sources report it and it has a
+strict majority of the sources that answered. The host's interfaces never stand in for
+an answer; they only tell whether the address is on an interface or behind NAT / a
+floating IP (a warning).
 
 Output: the address alone on stdout; reasons and warnings on stderr (or everything as
 JSON on stdout with --json).
 
 Exit status:
   0  the address was found and printed
-  1  the sources disagree, or too few answered: enter the address by hand
+  1  the sources disagree, or only one answered: enter the address by hand
   2  bad command line
   3  the sources agree on an address that is not public (private, loopback, CGNAT,
      link-local, multicast, documentation or reserved range)
-  4  no source answered and no public address is on an interface: check the network
+  4  no source answered: check the network, or enter the address by hand
 
 Environment:
   OXEN_SN_PUBLIC_IP_SOURCES  source URLs, separated by commas or blanks (--source wins)";
@@ -234,36 +234,37 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
         warnings: Vec::new(),
         error: None,
     };
-    let public_on_interface: Vec<Ipv4Addr> = interfaces
+    // Why each silent source gave no answer, whatever the outcome.
+    for a in &d.sources {
+        if let (None, Some(e)) = (a.address, &a.error) {
+            d.warnings.push(format!("{}: {e}", a.source));
+        }
+    }
+    // A public address on an interface is only ever a hint, never an answer.
+    let public_on_interface: Vec<String> = interfaces
         .iter()
-        .copied()
-        .filter(|a| non_public_reason(*a).is_none())
+        .filter(|a| non_public_reason(**a).is_none())
+        .map(Ipv4Addr::to_string)
         .collect();
+    let hint = if public_on_interface.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (this host has {} on an interface; if other nodes reach it there, enter that)",
+            public_on_interface.join(", ")
+        )
+    };
 
     let candidate = match tally.as_slice() {
-        [] => {
-            if let [only] = public_on_interface.as_slice() {
-                d.warnings.push(format!(
-                    "no source answered; using {only}, the only public address on this host's interfaces"
-                ));
-                Some(*only)
-            } else {
-                d.exit = EXIT_NO_ANSWER;
-                d.error = Some(
-                    "no source answered and no single public address is on an interface; check the \
-                     network (DNS, outbound HTTPS) or enter the address by hand"
-                        .to_string(),
-                );
-                None
-            }
-        }
-        [(ip, 1)] if got.len() == 1 && interfaces.contains(ip) => {
-            d.warnings.push(format!(
-                "only one source answered; accepting {ip} because it is also on an interface of this host"
-            ));
-            Some(*ip)
-        }
         [(ip, n), ..] if *n >= 2 && 2 * n > got.len() => Some(*ip),
+        [] => {
+            d.exit = EXIT_NO_ANSWER;
+            d.error = Some(format!(
+                "no source answered; check the network (DNS, outbound HTTPS to the sources) and \
+                 try again, or enter the address by hand{hint}"
+            ));
+            None
+        }
         _ => {
             let said: Vec<String> = d
                 .sources
@@ -271,13 +272,23 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
                 .filter_map(|a| a.address.map(|ip| format!("{} said {ip}", a.source)))
                 .collect();
             d.exit = EXIT_NO_AGREEMENT;
-            d.error = Some(format!(
-                "the sources do not agree on an address ({}); an address must be reported by at least \
-                 two sources and by most of those that answered. This host may leave through several \
-                 addresses (several uplinks, a VPN or a proxy). Find the address other nodes reach this \
-                 host at (your provider's control panel, or `ip -4 addr`) and enter it by hand",
-                if said.is_empty() { "none answered".to_string() } else { said.join("; ") }
-            ));
+            d.error = Some(if got.len() == 1 {
+                format!(
+                    "only one source answered ({}); an address must be reported by at least two \
+                     sources. Check that this host can reach the other sources (see the warnings), \
+                     add sources with --source, or enter the address by hand{hint}",
+                    said.join("; ")
+                )
+            } else {
+                format!(
+                    "the sources do not agree on an address ({}); an address must be reported by at \
+                     least two sources and by a strict majority of those that answered. This host may \
+                     leave through several addresses (several uplinks, a VPN or a proxy). Find the \
+                     address other nodes reach this host at (your provider's control panel, or \
+                     `ip -4 addr`) and enter it by hand{hint}",
+                    said.join("; ")
+                )
+            });
             None
         }
     };
@@ -285,13 +296,11 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
         return d;
     };
     for a in &d.sources {
-        match (a.address, &a.error) {
-            (Some(other), _) if other != ip => d.warnings.push(format!(
+        if let Some(other) = a.address.filter(|other| *other != ip) {
+            d.warnings.push(format!(
                 "{} reported {other}, unlike the others; ignored",
                 a.source
-            )),
-            (None, Some(e)) => d.warnings.push(format!("{}: {e}", a.source)),
-            _ => {}
+            ));
         }
     }
     if let Some(reason) = non_public_reason(ip) {
@@ -432,15 +441,26 @@ mod tests {
         assert_eq!(d.placement, Some(Placement::Unknown));
         let d = decide(answers(&[a, none, none]), None);
         assert_eq!(d.exit, EXIT_NO_AGREEMENT, "one answer is not enough");
+        // Not even when the same address is on an interface: it only classifies.
         let d = decide(answers(&[a, none, none]), Some(vec![ip]));
+        assert_eq!((d.address, d.exit), (None, EXIT_NO_AGREEMENT));
+        assert!(d.error.unwrap().contains("only one source answered"));
+        let d = decide(answers(&[a, a, b]), None);
+        assert_eq!(d.address, Some(ip), "two of three is a strict majority");
+        let d = decide(answers(&[a, a, none]), Some(vec![ip]));
         assert_eq!(
             (d.address, d.placement),
             (Some(ip), Some(Placement::OnInterface))
         );
+        // No answer: the interface address is a hint in the error, never the result.
         let d = decide(answers(&[none, none]), Some(vec![Ipv4Addr::LOCALHOST, ip]));
-        assert_eq!(d.address, Some(ip));
-        assert!(d.warnings[0].contains("no source answered"));
+        assert_eq!((d.address, d.exit), (None, EXIT_NO_ANSWER));
+        assert!(d
+            .error
+            .unwrap()
+            .contains("this host has 51.15.0.7 on an interface"));
         let d = decide(answers(&[none, none]), Some(vec![Ipv4Addr::LOCALHOST]));
         assert_eq!(d.exit, EXIT_NO_ANSWER);
+        assert!(!d.error.unwrap().contains("on an interface"));
     }
 }

@@ -36,6 +36,11 @@ fn hanging_source() -> String {
     format!("http://{addr}/hang")
 }
 
+/// How the tool names a source in its messages (redacted like a provider URL).
+fn shown(url: &str) -> String {
+    snode_conf::redact_url(url)
+}
+
 fn read_request(stream: &TcpStream) {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
@@ -78,6 +83,7 @@ fn three_agree() {
 fn outlier_is_named_in_a_warning() {
     let outlier = source(B);
     let s = vec![source(A), outlier.clone(), source(A)];
+    let outlier = shown(&outlier);
     let (code, out, err) = run(&s, &["--interface-address", A]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, format!("{A}\n"));
@@ -130,7 +136,7 @@ fn a_hanging_source_does_not_block_the_answer() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, format!("{A}\n"));
     assert!(
-        err.contains(&format!("warning: {hang}: no answer within 2 s")),
+        err.contains(&format!("warning: {}: no answer within 2 s", shown(&hang))),
         "{err}"
     );
 }
@@ -174,24 +180,60 @@ fn nat_is_a_warning_and_json_tells_placement() {
     assert_eq!(v["votes"], 2);
 }
 
+/// A URL on 127.0.0.1 where nobody listens.
+fn dead_source() -> String {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}/")
+}
+
 #[test]
-fn no_answer_falls_back_to_a_public_interface_address() {
-    // A port nobody listens on.
-    let dead = format!(
-        "http://127.0.0.1:{}/",
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    );
+fn no_answer_fails_even_with_a_public_interface_address() {
+    let dead = dead_source();
     let (code, out, err) = run(&[dead.clone(), dead.clone()], &["--interface-address", A]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(out, format!("{A}\n"));
-    assert!(err.contains("no source answered; using 51.15.0.7"), "{err}");
+    assert_eq!(code, 4, "{out}{err}");
+    assert_eq!(out, "", "an interface address is never the answer");
+    assert!(err.contains("no source answered"), "{err}");
+    assert!(err.contains("enter the address by hand"), "{err}");
+    assert!(
+        err.contains("this host has 51.15.0.7 on an interface"),
+        "{err}"
+    );
     let (code, out, err) = run(&[dead.clone(), dead], &["--interface-address", "10.0.0.4"]);
     assert_eq!(code, 4, "{out}{err}");
     assert!(err.contains("check the network"), "{err}");
+    assert!(!err.contains("on an interface"), "{err}");
+}
+
+#[test]
+fn a_single_answering_source_fails_with_guidance() {
+    let dead = dead_source();
+    let one = source(A);
+    // The same address on an interface does not make one answer enough.
+    let (code, out, err) = run(
+        &[one.clone(), dead.clone(), dead.clone()],
+        &["--interface-address", A],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out, "");
+    for want in [
+        "only one source answered".to_string(),
+        format!("{} said {A}", shown(&one)),
+        "at least two sources".to_string(),
+        "enter the address by hand".to_string(),
+        format!("warning: {}: no answer", shown(&dead)),
+    ] {
+        assert!(err.contains(&want), "missing {want:?}: {err}");
+    }
+    let (code, out, _) = run(&[one, dead], &["--json", "--interface-address", A]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["address"], serde_json::Value::Null);
+    assert_eq!(v["answered"], 1);
 }
 
 #[test]
