@@ -437,7 +437,7 @@ mod tests {
         ));
         assert!(!out.contains("Zx9aQ2mK7vB4nR8tL1pW3yE6"), "{out}");
         assert!(!out.contains("hunter2"), "{out}");
-        assert!(out.contains("alchemy.com/v2/***"), "{out}");
+        assert!(out.contains("arb-sepolia.g.alchemy.com/…"), "{out}");
     }
 
     #[test]
