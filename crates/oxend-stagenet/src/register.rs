@@ -166,7 +166,7 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
         None => {
             let configured = result["staking_url"]
                 .as_str()
-                .unwrap_or(snode_register::DEFAULT_STAKING_URL);
+                .unwrap_or(snode_conf::DEFAULT_STAKING_URL);
             if snode_register::has_userinfo(configured) {
                 s.out.fail(&format!(
                     "the daemon's staking-url ({configured}) carries credentials, which the \

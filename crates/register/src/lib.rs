@@ -19,7 +19,6 @@ mod submit;
 pub use info::{OperatorAddress, RegistrationInfo};
 pub use submit::{
     check_url, has_userinfo, host_of, redact_userinfo, submit, view_url, SubmitError, Submitted,
-    DEFAULT_STAKING_URL,
 };
 
 /// Errors building or checking registration data.

@@ -4,10 +4,6 @@ use std::time::Duration;
 
 use crate::RegistrationInfo;
 
-/// Stagenet's staking website and backend (`DEFAULT_STAKING_URL` of the
-/// current stagenet, bls-contract.md §0).
-pub const DEFAULT_STAKING_URL: &str = "https://testnet.stake.getsession.org";
-
 /// The backend accepted the registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submitted {
