@@ -581,12 +581,13 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
         lines.push(format!("{indent}Current Status: {reg}{suffix}"));
     }
     if detail {
-        if let Some(req) = st.get("staking_requirement").and_then(Value::as_u64) {
-            lines.push(format!(
-                "{indent}Staking Requirement: {}.{:09} SESH",
-                req / 1_000_000_000,
-                req % 1_000_000_000
-            ));
+        match st.get("staking_requirement").and_then(crate::l2text::sesh) {
+            Some(req) => lines.push(format!("{indent}Staking Requirement: {req}")),
+            // tracked, but the contract has not told it yet
+            None if st.get("l2_contract_state").is_some() => lines.push(format!(
+                "{indent}Staking Requirement: unknown (not read from the contract yet)"
+            )),
+            None => {}
         }
         if let Some(op) = str_field(st, "operator_address") {
             lines.push(format!("{indent}Operator Address: {op}"));
