@@ -552,7 +552,33 @@ fn version_and_help_flags() {
         .arg("--no-such-flag")
         .output()
         .unwrap();
-    assert_eq!(bad.status.code(), Some(EXIT_CONFIG));
+    assert_eq!(
+        bad.status.code(),
+        Some(EXIT_CONFIG),
+        "daemon mode: config error"
+    );
+    // the same bad option on a client command line is a client failure (spec §2.2)
+    let bad = std::process::Command::new(BIN)
+        .args(["--no-such-flag", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+}
+
+#[test]
+fn client_config_errors_are_not_called_http_failures() {
+    let node = Node::with_config("this line is not an option\n");
+    let out = std::process::Command::new(BIN)
+        .arg("--config-file")
+        .arg(node.config())
+        .arg("status")
+        .env_remove("NOTIFY_SOCKET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(!e.contains("HTTP request failed"), "{e}");
+    assert!(e.contains("Error: "), "{e}");
 }
 
 #[test]
