@@ -255,6 +255,38 @@ fn admin_rpc_shapes() {
         .read_json()
         .unwrap();
     assert_eq!(bad_json["error"]["code"], -32700);
+    // JSON-RPC 2.0: a notification (no id) gets no answer body
+    let post = |text: &str| {
+        let mut r = agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(text)
+            .unwrap();
+        let code = r.status().as_u16();
+        (code, r.body_mut().read_to_string().unwrap())
+    };
+    let (code, text) = post(r#"{"jsonrpc":"2.0","method":"get_info"}"#);
+    assert_eq!((code, text.as_str()), (204, ""));
+    // a batch gets an array of the answers, notifications left out
+    let (code, text) = post(
+        r#"[{"jsonrpc":"2.0","id":1,"method":"get_info"},
+            {"jsonrpc":"2.0","method":"get_info"},
+            {"jsonrpc":"2.0","id":"b","method":"no_such_method"}]"#,
+    );
+    assert_eq!(code, 200);
+    let batch: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let batch = batch.as_array().expect("an array");
+    assert_eq!(batch.len(), 2, "{text}");
+    assert_eq!(batch[0]["id"], 1);
+    assert_eq!(batch[0]["result"]["status"], "OK");
+    assert_eq!(batch[1]["id"], "b");
+    assert_eq!(batch[1]["error"]["code"], -32601);
+    let (_, text) = post("[]");
+    assert!(text.contains("-32600"), "{text}");
+    let (_, text) = post(r#"{"jsonrpc":"1.0","id":3,"method":"get_info"}"#);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["error"]["code"], -32600, "{v}");
+    assert_eq!(v["id"], 3);
     assert!(
         node.client(&addr, &["version"]).status.success(),
         "still running"
