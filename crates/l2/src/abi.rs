@@ -39,6 +39,7 @@ sol! {
 
     function allServiceNodeIDs() external view returns (uint64[] ids, G1Point[] pubkeys);
     function rewardRate() external view returns (uint256);
+    function stakingRequirement() external view returns (uint256);
 }
 
 /// `STAKING_FEE_BASIS`: the largest fee, in basis points.
@@ -292,6 +293,23 @@ pub fn reward_rate_calldata() -> Vec<u8> {
     rewardRateCall {}.abi_encode()
 }
 
+/// Calldata of `stakingRequirement()` (`0x56d399e8`).
+pub fn staking_requirement_calldata() -> Vec<u8> {
+    stakingRequirementCall {}.abi_encode()
+}
+
+/// Decodes `stakingRequirement()`: one uint256 word. An empty answer (a
+/// revert, or no such function) is an error: the value stays unknown.
+pub fn decode_staking_requirement(data: &[u8]) -> Result<U256, String> {
+    if data.len() != 32 {
+        return Err(format!(
+            "expected one 32-byte word, got {} bytes",
+            data.len()
+        ));
+    }
+    stakingRequirementCall::abi_decode_returns(data).map_err(|e| e.to_string())
+}
+
 /// Decodes the answer of `allServiceNodeIDs()`: (id, BLS pubkey) pairs.
 pub fn decode_all_service_node_ids(data: &[u8]) -> Result<Vec<(u64, BlsPubkey)>, String> {
     let r = allServiceNodeIDsCall::abi_decode_returns(data).map_err(|e| e.to_string())?;
@@ -469,5 +487,21 @@ mod tests {
             decode_reward_rate(&[7; 32]).unwrap(),
             U256::from_be_slice(&[7; 32])
         );
+    }
+
+    #[test]
+    fn staking_requirement_call() {
+        // selector from bls-contract.md §5.2
+        assert_eq!(staking_requirement_calldata(), h("56d399e8"));
+        let word = h(&format!("{:0>64}", "16bcc41e9000"));
+        assert_eq!(
+            decode_staking_requirement(&word).unwrap(),
+            U256::from(25_000_000_000_000u64)
+        );
+        assert!(
+            decode_staking_requirement(&[]).is_err(),
+            "a revert is no value"
+        );
+        assert!(decode_staking_requirement(&[0; 64]).is_err());
     }
 }

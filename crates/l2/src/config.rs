@@ -18,9 +18,6 @@ pub const SAFE_BLOCKS: u64 = 280;
 pub const REWARD_POOL_UPDATE_BLOCKS: u64 = 600;
 /// `L2_NODE_LIST_PURGE_BLOCKS` on stagenet: `allServiceNodeIDs()` is read at multiples of this.
 pub const NODE_LIST_PURGE_BLOCKS: u64 = 14_400;
-/// Staking requirement of stagenet before any `StakingRequirementUpdated`:
-/// 20,000 SESH at 9 decimals (bls-contract.md §4).
-pub const DEFAULT_STAKING_REQUIREMENT: u128 = 20_000_000_000_000;
 
 /// The two stagenet deployments (spec/README.md); both on chain 421614.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -44,6 +44,9 @@ pub enum L2Error {
         /// Each provider's failure, in the order tried.
         failures: Vec<ProviderFailure>,
     },
+    /// The caller ended the cycle (the daemon is stopping) before this request.
+    #[error("the L2 cycle was stopped before it finished")]
+    Cancelled,
     /// A provider serves another chain: fatal at start (oxend-compat.md §3.3).
     #[error("L2 provider {provider} [{url}] has invalid chain ID 0x{got:x} (chainId 0x{expected:x} is required)")]
     WrongChainId {

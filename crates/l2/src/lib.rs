@@ -22,7 +22,9 @@
 //!    with a configuration error; unreachable providers are only warnings;
 //! 4. [`L2Tracker::step`]`(now)` every [`L2Config::refresh`]. It never
 //!    fails: problems are logged (`tracing`), counted per provider and listed
-//!    in the returned [`CycleReport`];
+//!    in the returned [`CycleReport`]. [`L2Tracker::step_with`] takes a
+//!    callback asked before every request and after every stored batch: a
+//!    heartbeat for the caller's watchdog and a cancel check for shutdown;
 //! 5. [`L2Tracker::status`]`(now)` for the admin RPC (`serde::Serialize`) and
 //!    [`L2Status::summary`] for `status` and the systemd `STATUS=` line.
 //!
@@ -69,8 +71,8 @@ mod url;
 /// The 20-byte contract address type of [`L2Config`].
 pub use alloy_primitives::Address;
 pub use config::{
-    Deployment, L2Config, DEFAULT_STAKING_REQUIREMENT, HIST_SIZE, NODE_LIST_PURGE_BLOCKS,
-    REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS, STAGENET_CHAIN_ID,
+    Deployment, L2Config, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS,
+    SAFE_BLOCKS, STAGENET_CHAIN_ID,
 };
 pub use error::{L2Error, ProviderFailure};
 pub use pool::{ProviderCounters, ProviderHealth, ProviderStatus};

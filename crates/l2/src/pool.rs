@@ -113,6 +113,34 @@ pub(crate) struct CheckOutcome {
     pub(crate) first_height: Option<u64>,
 }
 
+/// The caller's say in a running cycle: asked before every request and after
+/// every committed batch. The callback is the caller's heartbeat (progress was
+/// made) and its cancel check (`false` ends the cycle there). Once it said
+/// `false`, the gate stays shut.
+pub(crate) struct Gate<'a> {
+    go: &'a mut dyn FnMut() -> bool,
+    stopped: bool,
+}
+
+impl<'a> Gate<'a> {
+    pub(crate) fn new(go: &'a mut dyn FnMut() -> bool) -> Self {
+        Self { go, stopped: false }
+    }
+
+    /// Reports progress and asks whether to go on.
+    pub(crate) fn pass(&mut self) -> bool {
+        if !self.stopped && !(self.go)() {
+            self.stopped = true;
+        }
+        !self.stopped
+    }
+
+    /// Whether the caller ended the cycle.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stopped
+    }
+}
+
 /// Providers in priority order, with failover.
 pub(crate) struct ProviderPool {
     pub(crate) providers: Vec<Provider>,
@@ -244,12 +272,16 @@ impl ProviderPool {
     /// malformed answer and fails over too.
     pub(crate) fn request<T>(
         &mut self,
+        gate: &mut Gate<'_>,
         method: &str,
         params: &Value,
         check: impl Fn(&Value) -> Result<T, Failure>,
     ) -> Result<(usize, T), L2Error> {
         let mut failures = Vec::new();
         for idx in self.order.clone() {
+            if !gate.pass() {
+                return Err(L2Error::Cancelled);
+            }
             match self.call_one(idx, method, params) {
                 Ok(v) => match check(&v) {
                     Ok(t) => {
@@ -268,8 +300,12 @@ impl ProviderPool {
     }
 
     /// `eth_blockNumber` with failover.
-    pub(crate) fn block_number(&mut self, now: SystemTime) -> Result<u64, L2Error> {
-        let (idx, h) = self.request("eth_blockNumber", &json!([]), parse_quantity)?;
+    pub(crate) fn block_number(
+        &mut self,
+        gate: &mut Gate<'_>,
+        now: SystemTime,
+    ) -> Result<u64, L2Error> {
+        let (idx, h) = self.request(gate, "eth_blockNumber", &json!([]), parse_quantity)?;
         let p = &mut self.providers[idx];
         p.last_height = Some(h);
         p.last_height_at = Some(now);
@@ -283,13 +319,21 @@ impl ProviderPool {
     /// Returns the last block covered and the raw logs.
     pub(crate) fn get_logs(
         &mut self,
+        gate: &mut Gate<'_>,
         from: u64,
         latest: u64,
         contract: &str,
     ) -> Result<(u64, Vec<Value>), L2Error> {
         let mut failures = Vec::new();
         for idx in self.order.clone() {
+            // The first refusal of this request (blocks asked, message): the
+            // range shrinks quietly and the setting is named once, with the
+            // value that finally worked (or the last one tried).
+            let mut refusal: Option<(u64, String)> = None;
             loop {
+                if !gate.pass() {
+                    return Err(L2Error::Cancelled);
+                }
                 let span = self.providers[idx].max_logs;
                 let to = latest.min(from.saturating_add(span - 1));
                 let params = json!([{
@@ -300,6 +344,9 @@ impl ProviderPool {
                 let failure = match self.call_raw(idx, "eth_getLogs", &params) {
                     Ok(Value::Array(logs)) => {
                         self.record_success(idx);
+                        if let Some((asked, message)) = refusal.take() {
+                            self.log_shrunk(idx, asked, &message, true);
+                        }
                         return Ok((to, logs));
                     }
                     Ok(other) => Failure {
@@ -316,16 +363,20 @@ impl ProviderPool {
                 if refused && asked > 1 {
                     let p = &mut self.providers[idx];
                     p.counters.range_limited += 1;
-                    p.max_logs = (asked / 2).max(1);
-                    warn!(
-                        "{} refused eth_getLogs over {asked} blocks ({}); retrying with {} blocks. \
-                         Set l2-max-logs={} (or lower) in the config to avoid these retries.",
+                    p.max_logs = stated_block_limit(&failure.message)
+                        .filter(|n| (1..asked).contains(n))
+                        .unwrap_or((asked / 2).max(1));
+                    debug!(
+                        "{} refused eth_getLogs over {asked} blocks ({}); retrying with {} blocks",
                         p.label(),
                         failure.message,
-                        p.max_logs,
                         p.max_logs
                     );
+                    refusal.get_or_insert((asked, failure.message.clone()));
                     continue;
+                }
+                if let Some((asked, message)) = refusal.take() {
+                    self.log_shrunk(idx, asked, &message, false);
                 }
                 failures.push(self.record_failure(idx, "eth_getLogs", failure));
                 break;
@@ -337,12 +388,40 @@ impl ProviderPool {
         })
     }
 
+    /// The one warning of a shrunk `eth_getLogs` range: what was refused and
+    /// the `l2-max-logs` value to configure.
+    fn log_shrunk(&self, idx: usize, asked: u64, message: &str, worked: bool) {
+        let p = &self.providers[idx];
+        let n = p.max_logs;
+        if worked {
+            warn!(
+                "{} refused eth_getLogs over {asked} blocks ({message}); {n} blocks work. \
+                 Set l2-max-logs={n} (or lower) in the config to avoid these retries.",
+                p.label()
+            );
+        } else {
+            warn!(
+                "{} refused eth_getLogs over {asked} blocks ({message}); shrunk to {n} blocks \
+                 before another failure. Try l2-max-logs={n} (or lower) in the config.",
+                p.label()
+            );
+        }
+    }
+
     /// The provider check of §5.3 step 1: `eth_blockNumber` to every provider
     /// (no failover), then "good" providers (height ≥ best − threshold) in
     /// configured order, then the others by height descending.
-    pub(crate) fn check(&mut self, now: SystemTime) -> CheckOutcome {
+    /// When no provider answers, the order stays as it is: nobody is known
+    /// to be better than the provider in use. A cancelled check changes nothing.
+    pub(crate) fn check(&mut self, gate: &mut Gate<'_>, now: SystemTime) -> CheckOutcome {
         let mut heights = Vec::with_capacity(self.len());
         for idx in 0..self.len() {
+            if !gate.pass() {
+                return CheckOutcome {
+                    heights,
+                    first_height: None,
+                };
+            }
             let h = match self.call_one(idx, "eth_blockNumber", &json!([])) {
                 Ok(v) => match parse_quantity(&v) {
                     Ok(h) => {
@@ -370,8 +449,14 @@ impl ProviderPool {
             }
             heights.push(h);
         }
-        let best = heights.iter().flatten().copied().max();
-        let threshold = best.unwrap_or(0).saturating_sub(self.check_threshold);
+        let Some(best) = heights.iter().flatten().copied().max() else {
+            // Nobody answered: keep the order (and say nothing about switching).
+            return CheckOutcome {
+                first_height: None,
+                heights,
+            };
+        };
+        let threshold = best.saturating_sub(self.check_threshold);
         let mut good = Vec::new();
         let mut bad = Vec::new();
         for (idx, h) in heights.iter().enumerate() {
@@ -387,11 +472,7 @@ impl ProviderPool {
                     let p = &mut self.providers[idx];
                     p.counters.lagging += 1;
                     p.health = ProviderHealth::Lagging;
-                    let msg = format!(
-                        "{} is lagging (height {h} < {})",
-                        p.label(),
-                        best.unwrap_or(0)
-                    );
+                    let msg = format!("{} is lagging (height {h} < {best})", p.label());
                     if idx == 0 {
                         error!("{msg}");
                     } else {
@@ -433,6 +514,40 @@ impl ProviderPool {
             heights,
         }
     }
+}
+
+/// The block range a refusal message says the provider allows, when it says
+/// one: "limited to a 5 range", "up to a 2K block range", "exceed maximum
+/// block range: 500". A limit on results ("more than 10000 results") is not a
+/// block count.
+pub(crate) fn stated_block_limit(message: &str) -> Option<u64> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("result") && !m.contains("block") {
+        return None;
+    }
+    let b = m.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let n: u64 = m[start..i].parse().ok()?;
+            let n = match b.get(i) {
+                Some(b'k') if !b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => {
+                    n.checked_mul(1000)?
+                }
+                Some(c) if c.is_ascii_alphanumeric() => {
+                    continue; // part of a word or hex, not a count
+                }
+                _ => n,
+            };
+            return Some(n);
+        }
+        i += 1;
+    }
+    None
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -498,6 +613,22 @@ impl ProviderPool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_limits_stated_in_refusals() {
+        for (m, n) in [
+            ("eth_getLogs is limited to a 5 range", Some(5)),
+            (
+                "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range",
+                Some(2000),
+            ),
+            ("exceed maximum block range: 500", Some(500)),
+            ("query returned more than 10000 results", None),
+            ("block range is too large", None),
+        ] {
+            assert_eq!(stated_block_limit(m), n, "{m}");
+        }
+    }
 
     #[test]
     fn range_limit_messages() {

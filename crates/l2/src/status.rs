@@ -85,8 +85,10 @@ pub struct L2Status {
     pub providers: Vec<ProviderStatus>,
     /// Set while the L2 is stalled.
     pub stalled: Option<Stall>,
-    /// Staking requirement (atomic SESH).
-    pub staking_requirement: U256,
+    /// Staking requirement (atomic SESH) as the contract last told it; left
+    /// out while unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staking_requirement: Option<U256>,
     /// Nodes in the contract (registered or exit requested) known to the tracker.
     pub registered_nodes: usize,
     /// Events kept (the history window).

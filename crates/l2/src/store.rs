@@ -50,7 +50,8 @@ pub(crate) struct Batch<'a> {
     pub(crate) synced_height: Option<u64>,
     pub(crate) events: &'a [EventRecord],
     pub(crate) nodes: Vec<&'a NodeRecord>,
-    pub(crate) staking_requirement: Option<U256>,
+    /// The staking requirement and the block it is valid at.
+    pub(crate) staking_requirement: Option<(U256, u64)>,
     pub(crate) last_purge_height: Option<u64>,
     /// Delete events at or below this block (outside the history window).
     pub(crate) prune_at_or_below: Option<u64>,
@@ -169,15 +170,18 @@ impl Store {
         self.meta_u64("last_purge_height")
     }
 
-    /// Staking requirement from the last `StakingRequirementUpdated`.
-    pub(crate) fn staking_requirement(&self) -> Result<Option<U256>, L2Error> {
-        match self.meta("staking_requirement")? {
-            None => Ok(None),
-            Some(s) => s
-                .parse()
-                .map(Some)
-                .map_err(|_| self.corrupt(format!("staking_requirement {s:?} is not a number"))),
-        }
+    /// Staking requirement from `stakingRequirement()` or the last
+    /// `StakingRequirementUpdated`, with the block it is valid at (0 when an
+    /// older state did not record it).
+    pub(crate) fn staking_requirement(&self) -> Result<Option<(U256, u64)>, L2Error> {
+        let Some(s) = self.meta("staking_requirement")? else {
+            return Ok(None);
+        };
+        let value = s
+            .parse()
+            .map_err(|_| self.corrupt(format!("staking_requirement {s:?} is not a number")))?;
+        let block = self.meta_u64("staking_requirement_block")?.unwrap_or(0);
+        Ok(Some((value, block)))
     }
 
     /// Every node record.
@@ -278,8 +282,9 @@ impl Store {
             if let Some(h) = b.synced_height {
                 meta.execute(params!["synced_height", h.to_string()])?;
             }
-            if let Some(r) = b.staking_requirement {
+            if let Some((r, block)) = b.staking_requirement {
                 meta.execute(params!["staking_requirement", r.to_string()])?;
+                meta.execute(params!["staking_requirement_block", block.to_string()])?;
             }
             if let Some(h) = b.last_purge_height {
                 meta.execute(params!["last_purge_height", h.to_string()])?;
@@ -333,7 +338,7 @@ mod tests {
                 synced_height: Some(10),
                 events: &events,
                 nodes: vec![&node],
-                staking_requirement: Some(U256::from(5)),
+                staking_requirement: Some((U256::from(5), 9)),
                 ..Default::default()
             })
             .unwrap();
@@ -345,7 +350,7 @@ mod tests {
         assert_eq!(s.synced_height().unwrap(), Some(10));
         assert_eq!(s.event_count().unwrap(), 2);
         assert_eq!(s.load_nodes().unwrap(), vec![node]);
-        assert_eq!(s.staking_requirement().unwrap(), Some(U256::from(5)));
+        assert_eq!(s.staking_requirement().unwrap(), Some((U256::from(5), 9)));
         assert_eq!(s.recent_events(1).unwrap()[0].block, 2);
         s.commit(&Batch {
             prune_at_or_below: Some(1),

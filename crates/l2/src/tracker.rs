@@ -13,11 +13,10 @@ use tracing::{debug, error, info, warn};
 
 use crate::abi;
 use crate::config::{
-    L2Config, DEFAULT_STAKING_REQUIREMENT, HIST_SIZE, NODE_LIST_PURGE_BLOCKS,
-    REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS,
+    L2Config, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS,
 };
 use crate::error::L2Error;
-use crate::pool::ProviderPool;
+use crate::pool::{Gate, ProviderPool};
 use crate::registry::{NodeContractState, NodeQuery, NodeRecord, Registry};
 use crate::rpc::{parse_data, parse_quantity};
 use crate::status::{L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
@@ -49,6 +48,9 @@ pub struct CycleReport {
     pub node_list_height: Option<u64>,
     /// The stall, when the L2 head has not moved for `stall_after`.
     pub stalled: Option<Stall>,
+    /// The caller ended the cycle early (the daemon is stopping); what was
+    /// committed before stays.
+    pub cancelled: bool,
     /// What went wrong (redacted).
     pub errors: Vec<String>,
 }
@@ -72,7 +74,13 @@ pub struct L2Tracker {
     store: Store,
     registry: Registry,
     synced: Option<u64>,
-    staking_requirement: U256,
+    /// `stakingRequirement()` or the latest `StakingRequirementUpdated`, and
+    /// the block it is valid at; `None` until the contract told us.
+    staking_requirement: Option<(U256, u64)>,
+    /// The purge height at which `stakingRequirement()` was last read.
+    staking_checked: Option<u64>,
+    staking_warned: bool,
+    node_list_warned: Option<u64>,
     last_purge_height: Option<u64>,
     own: Option<NodeQuery>,
     head: Option<Head>,
@@ -108,9 +116,7 @@ impl L2Tracker {
         let (store, _reset) = Store::open(state_dir, cfg.chain_id, cfg.rewards_contract)?;
         let registry = Registry::from_records(store.load_nodes()?);
         let synced = store.synced_height()?;
-        let staking_requirement = store
-            .staking_requirement()?
-            .unwrap_or(U256::from(DEFAULT_STAKING_REQUIREMENT));
+        let staking_requirement = store.staking_requirement()?;
         let last_purge_height = store.last_purge_height()?;
         info!(
             "L2 state opened: synced to {}, {} nodes known",
@@ -124,6 +130,9 @@ impl L2Tracker {
             registry,
             synced,
             staking_requirement,
+            staking_checked: None,
+            staking_warned: false,
+            node_list_warned: None,
             last_purge_height,
             own: None,
             head: None,
@@ -191,16 +200,36 @@ impl L2Tracker {
     /// One tracking cycle at time `now`. Never fails: problems are logged,
     /// counted per provider and listed in the report; the next cycle retries.
     pub fn step(&mut self, now: SystemTime) -> CycleReport {
+        self.step_with(now, &mut || true)
+    }
+
+    /// [`Self::step`] with the caller's say: `go` is called before every
+    /// request and after every committed log batch. That makes it the place
+    /// for a heartbeat (each call means progress: a request finished, or a
+    /// batch was stored) and for a cancel check: when it returns `false` the
+    /// cycle ends there, before the next request. Batches are committed
+    /// atomically, so what was stored stays and the next cycle resumes after
+    /// it; the report says `cancelled`.
+    pub fn step_with(&mut self, now: SystemTime, go: &mut dyn FnMut() -> bool) -> CycleReport {
         let mut report = CycleReport {
             at: unix_secs(now),
             ..Default::default()
         };
-        if let Some(latest) = self.update_height(now, &mut report) {
-            self.update_rewards(latest, &mut report);
-            report.logs_complete = self.sync_logs(latest, &mut report);
-            if report.logs_complete {
-                self.check_node_list(latest, &mut report);
+        let mut gate = Gate::new(go);
+        let gate = &mut gate;
+        if let Some(latest) = self.update_height(gate, now, &mut report) {
+            self.update_staking_requirement(gate, latest, &mut report);
+            self.update_rewards(gate, latest, &mut report);
+            if !gate.stopped() {
+                report.logs_complete = self.sync_logs(gate, latest, &mut report);
             }
+            if report.logs_complete {
+                self.check_node_list(gate, latest, &mut report);
+            }
+        }
+        report.cancelled = gate.stopped();
+        if report.cancelled {
+            debug!("L2 cycle stopped by the caller");
         }
         report.stalled = self.stall(now);
         self.last_cycle = Some(report.clone());
@@ -209,7 +238,12 @@ impl L2Tracker {
 
     // ---- step 1: height -------------------------------------------------
 
-    fn update_height(&mut self, now: SystemTime, report: &mut CycleReport) -> Option<u64> {
+    fn update_height(
+        &mut self,
+        gate: &mut Gate<'_>,
+        now: SystemTime,
+        report: &mut CycleReport,
+    ) -> Option<u64> {
         let multi = self.pool.len() > 1;
         let due = self.next_check.is_none_or(|t| now >= t);
         let probe = self.head.is_some_and(|h| {
@@ -218,7 +252,10 @@ impl L2Tracker {
         });
         let mut height = None;
         if multi && (due || probe) {
-            let out = self.pool.check(now);
+            let out = self.pool.check(gate, now);
+            if gate.stopped() {
+                return None;
+            }
             self.next_check = Some(now + self.cfg.check_interval);
             self.last_check_at = Some(now);
             if let Some(best) = out.heights.iter().flatten().max() {
@@ -227,8 +264,9 @@ impl L2Tracker {
             height = out.first_height;
         }
         if height.is_none() {
-            match self.pool.block_number(now) {
+            match self.pool.block_number(gate, now) {
                 Ok(h) => height = Some(h),
+                Err(L2Error::Cancelled) => return None,
                 Err(e) => {
                     let ago = self.last_height_at.map_or("never".to_string(), |t| {
                         format!("{} s ago", since(now, t).as_secs())
@@ -284,9 +322,76 @@ impl L2Tracker {
         })
     }
 
+    // ---- staking requirement ----------------------------------------------
+
+    /// `stakingRequirement()` at `latest`, when it is not known yet and again
+    /// at every new purge height (bls-contract.md §4: the live value is the
+    /// contract's, not the deploy-time 20,000 SESH). A value newer than the
+    /// one known (by block) replaces it; `StakingRequirementUpdated` events
+    /// do the same in between. A contract that does not answer leaves it
+    /// unknown (asked again next cycle).
+    fn update_staking_requirement(
+        &mut self,
+        gate: &mut Gate<'_>,
+        latest: u64,
+        report: &mut CycleReport,
+    ) {
+        let purge_height = latest - latest % NODE_LIST_PURGE_BLOCKS;
+        if self.staking_requirement.is_some()
+            && self.staking_checked.is_some_and(|p| p >= purge_height)
+        {
+            return;
+        }
+        let calldata = abi::staking_requirement_calldata();
+        let data = match self.eth_call(gate, self.cfg.rewards_contract, &calldata, latest) {
+            Ok(d) => d,
+            Err(L2Error::Cancelled) => return,
+            Err(e) => {
+                warn!("Failed to retrieve stakingRequirement() at block {latest}: {e}");
+                report.errors.push(e.to_string());
+                return;
+            }
+        };
+        let value = match abi::decode_staking_requirement(&data) {
+            Ok(v) => v,
+            Err(e) => {
+                let what = format!("stakingRequirement() at block {latest} gave no value: {e}");
+                if !self.staking_warned {
+                    warn!("{what}; the staking requirement stays unknown");
+                    self.staking_warned = true;
+                } else {
+                    debug!("{what}");
+                }
+                report.errors.push(what);
+                return;
+            }
+        };
+        self.staking_checked = Some(purge_height);
+        self.staking_warned = false;
+        if self.staking_requirement.is_some_and(|(_, b)| b >= latest) {
+            return;
+        }
+        let batch = Batch {
+            staking_requirement: Some((value, latest)),
+            ..Default::default()
+        };
+        match self.store.commit(&batch) {
+            Ok(()) => {
+                if self.staking_requirement.map(|(v, _)| v) != Some(value) {
+                    info!("Staking requirement per the contract at block {latest}: {value} atomic SESH");
+                }
+                self.staking_requirement = Some((value, latest));
+            }
+            Err(e) => {
+                error!("Failed to store the staking requirement: {e}");
+                report.errors.push(e.to_string());
+            }
+        }
+    }
+
     // ---- step 2: reward rate --------------------------------------------
 
-    fn update_rewards(&mut self, latest: u64, report: &mut CycleReport) {
+    fn update_rewards(&mut self, gate: &mut Gate<'_>, latest: u64, report: &mut CycleReport) {
         let Some(pool_contract) = self.cfg.pool_contract else {
             return;
         };
@@ -296,7 +401,7 @@ impl L2Tracker {
         let mut h = first;
         while h <= latest {
             if !self.rewards.contains_key(&h) {
-                match self.eth_call(pool_contract, &abi::reward_rate_calldata(), h) {
+                match self.eth_call(gate, pool_contract, &abi::reward_rate_calldata(), h) {
                     Ok(data) => match abi::decode_reward_rate(&data) {
                         Ok(rate) => {
                             self.rewards.insert(h, rate);
@@ -307,6 +412,7 @@ impl L2Tracker {
                             report.errors.push(format!("rewardRate() at {h}: {e}"));
                         }
                     },
+                    Err(L2Error::Cancelled) => return,
                     Err(e) => {
                         warn!("Failed to retrieve rewardRate() at block {h}: {e}");
                         report.errors.push(e.to_string());
@@ -318,26 +424,44 @@ impl L2Tracker {
         }
     }
 
-    fn eth_call(&mut self, to: Address, data: &[u8], block: u64) -> Result<Vec<u8>, L2Error> {
+    fn eth_call(
+        &mut self,
+        gate: &mut Gate<'_>,
+        to: Address,
+        data: &[u8],
+        block: u64,
+    ) -> Result<Vec<u8>, L2Error> {
         let params = json!([
             {"to": format!("0x{}", hex::encode(to)), "data": format!("0x{}", hex::encode(data))},
             format!("0x{block:x}")
         ]);
         self.pool
-            .request("eth_call", &params, parse_data)
+            .request(gate, "eth_call", &params, parse_data)
             .map(|(_, d)| d)
     }
 
     // ---- step 3: logs -----------------------------------------------------
 
-    fn sync_logs(&mut self, latest: u64, report: &mut CycleReport) -> bool {
+    fn sync_logs(&mut self, gate: &mut Gate<'_>, latest: u64, report: &mut CycleReport) -> bool {
         let window_start = latest.saturating_sub(HIST_SIZE) + 1;
         let mut from = self
             .synced
             .map_or(window_start, |s| (s + 1).max(window_start));
+        if let Some(s) = self.synced.filter(|s| s + 1 < window_start) {
+            let skipped = format!("{}-{}", s + 1, window_start - 1);
+            warn!(
+                "L2 logs of blocks {skipped} are not fetched: they are older than the \
+                 {HIST_SIZE}-block history window (the daemon was down or behind for more than \
+                 70 minutes); events in them are missed, the contract's node list at the next \
+                 purge height corrects the registry"
+            );
+            report.errors.push(format!(
+                "skipped L2 blocks {skipped} (older than the history window)"
+            ));
+        }
         let contract = format!("0x{}", hex::encode(self.cfg.rewards_contract));
         while from <= latest {
-            match self.pool.get_logs(from, latest, &contract) {
+            match self.pool.get_logs(gate, from, latest, &contract) {
                 Ok((to, logs)) => {
                     if let Err(e) = self.store_logs(to, &logs, latest, report) {
                         error!("Failed to store L2 logs for {from}-{to}: {e}");
@@ -347,7 +471,11 @@ impl L2Tracker {
                     report.log_batches += 1;
                     debug!("L2 logs synced up to block {to}");
                     from = to + 1;
+                    if !gate.pass() && from <= latest {
+                        return false;
+                    }
                 }
+                Err(L2Error::Cancelled) => return false,
                 Err(e) => {
                     warn!("Failed to retrieve L2 logs for {from}-{latest}: {e}");
                     report.errors.push(e.to_string());
@@ -390,9 +518,13 @@ impl L2Tracker {
         }
         let mut changed = BTreeSet::new();
         let mut staking = None;
+        let known_at = self.staking_requirement.map(|(_, b)| b);
         for r in &fresh {
             if let abi::ContractEvent::StakingRequirementUpdated { new_requirement } = r.event {
-                staking = Some(new_requirement);
+                // newer than what stakingRequirement() told us
+                if known_at.is_none_or(|b| r.block > b) {
+                    staking = Some((new_requirement, r.block));
+                }
             }
             if let Some(id) = self.registry.apply(&r.event, r.block) {
                 changed.insert(id);
@@ -416,8 +548,8 @@ impl L2Tracker {
             return Err(e);
         }
         self.synced = Some(to);
-        if let Some(r) = staking {
-            self.staking_requirement = r;
+        if staking.is_some() {
+            self.staking_requirement = staking;
         }
         for r in &fresh {
             info!("L2 event at block {}: {}", r.block, r.event.name());
@@ -487,26 +619,25 @@ impl L2Tracker {
 
     // ---- step 4: node list --------------------------------------------------
 
-    fn check_node_list(&mut self, latest: u64, report: &mut CycleReport) {
+    fn check_node_list(&mut self, gate: &mut Gate<'_>, latest: u64, report: &mut CycleReport) {
         let purge_height = latest - latest % NODE_LIST_PURGE_BLOCKS;
         if self.last_purge_height.is_some_and(|p| p >= purge_height) {
             return;
         }
         let calldata = abi::all_service_node_ids_calldata();
-        let mut answered = false;
         let mut list = None;
+        let mut undecodable = Vec::new();
         for h in [purge_height, latest] {
-            match self.eth_call(self.cfg.rewards_contract, &calldata, h) {
-                Ok(data) => {
-                    answered = true;
-                    match abi::decode_all_service_node_ids(&data) {
-                        Ok(l) => {
-                            list = Some((h, l));
-                            break;
-                        }
-                        Err(e) => warn!("allServiceNodeIDs() at block {h} did not decode: {e}"),
+            match self.eth_call(gate, self.cfg.rewards_contract, &calldata, h) {
+                Ok(data) => match abi::decode_all_service_node_ids(&data) {
+                    Ok(l) => {
+                        list = Some((h, l));
+                        break;
                     }
-                }
+                    // A revert ("0x") or another shape is no node list.
+                    Err(e) => undecodable.push(format!("at block {h}: {e}")),
+                },
+                Err(L2Error::Cancelled) => return,
                 Err(e) => {
                     warn!("Failed to retrieve allServiceNodeIDs() at block {h}: {e}");
                     report.errors.push(e.to_string());
@@ -516,13 +647,27 @@ impl L2Tracker {
                 break;
             }
         }
-        if !answered {
+        if list.is_none() {
+            if !undecodable.is_empty() {
+                let what = format!(
+                    "allServiceNodeIDs() gave no node list ({})",
+                    undecodable.join("; ")
+                );
+                if self.node_list_warned != Some(purge_height) {
+                    warn!("{what}; asking again next cycle");
+                    self.node_list_warned = Some(purge_height);
+                } else {
+                    debug!("{what}");
+                }
+                report.errors.push(what);
+            }
             return; // retried next cycle
         }
         let changed = match &list {
             Some((h, l)) => self.registry.reconcile(l, *h),
             None => Vec::new(),
         };
+        self.node_list_warned = None;
         let nodes = changed
             .iter()
             .filter_map(|id| self.registry.get(*id))
@@ -565,9 +710,10 @@ impl L2Tracker {
         self.last_height.map(|h| h.saturating_sub(SAFE_BLOCKS))
     }
 
-    /// The current staking requirement (atomic SESH).
-    pub fn staking_requirement(&self) -> U256 {
-        self.staking_requirement
+    /// The staking requirement (atomic SESH) as the contract last told it
+    /// (`stakingRequirement()` or `StakingRequirementUpdated`); `None` until then.
+    pub fn staking_requirement(&self) -> Option<U256> {
+        self.staking_requirement.map(|(v, _)| v)
     }
 
     /// The node registry.
@@ -611,7 +757,7 @@ impl L2Tracker {
             },
             providers: self.pool.status(),
             stalled: self.stall(now),
-            staking_requirement: self.staking_requirement,
+            staking_requirement: self.staking_requirement.map(|(v, _)| v),
             registered_nodes: self.registry.registered().count(),
             events_stored: self.store.event_count().unwrap_or(0),
             own_node,

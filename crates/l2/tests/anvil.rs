@@ -85,7 +85,8 @@ fn run(deployment: Deployment) {
         assert_eq!(t.node_state(&query(9)), NodeContractState::NotRegistered);
         assert_eq!(
             t.staking_requirement(),
-            alloy_primitives::U256::from(25_000_000_000_000u64)
+            Some(alloy_primitives::U256::from(25_000_000_000_000u64)),
+            "the emitter answers stakingRequirement() with the event's value"
         );
         let st = t.status(at(0));
         assert_eq!(

@@ -295,10 +295,15 @@ fn a_range_limit_shrinks_the_range_for_that_provider_and_names_the_setting() {
     assert_eq!(p.counters.failures(), 0, "{:?}", p.counters);
     assert_eq!(p.health, ProviderHealth::Good);
     let text = logs.text();
-    assert!(
-        text.contains(&format!("Set l2-max-logs={} (or lower)", p.max_logs)),
-        "{text}"
+    // the stub says "limited to a 5 range": that is the value, named once
+    assert_eq!(p.max_logs, 5);
+    assert_eq!(p.counters.range_limited, 1, "one refusal, then 5 works");
+    assert_eq!(
+        text.matches("Set l2-max-logs=").count(),
+        1,
+        "named once: {text}"
     );
+    assert!(text.contains("Set l2-max-logs=5 (or lower)"), "{text}");
     // every range the stub accepted is within its limit and they tile 1..=HEAD
     let ranges = stub.with(|c| c.log_ranges.clone());
     let accepted: Vec<_> = ranges.iter().filter(|(a, b)| b - a < 5).collect();
@@ -445,6 +450,7 @@ fn the_contract_node_list_at_purge_heights_reconciles_the_registry() {
     put(&mut c, 20_000, events::new_node(1, 1));
     put(&mut c, 20_001, events::new_node(2, 2));
     c.node_list = Some(node_list(&[(1, 1), (7, 7)]));
+    c.staking_requirement = Some(21_000_000_000_000);
     let stub = Stub::start(c);
     let dir = tempfile::tempdir().unwrap();
     let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
@@ -462,8 +468,13 @@ fn the_contract_node_list_at_purge_heights_reconciles_the_registry() {
     t.step(at(60));
     assert_eq!(
         stub.with(|c| c.requests.iter().filter(|m| *m == "eth_call").count()),
-        // rewardRate at 28200 and 28800, allServiceNodeIDs at 28800
-        3
+        // stakingRequirement at the head, rewardRate at 28200 and 28800,
+        // allServiceNodeIDs at 28800
+        4
+    );
+    assert_eq!(
+        t.staking_requirement(),
+        Some(alloy_primitives::U256::from(21_000_000_000_000u64))
     );
     let st = t.status(at(60));
     assert_eq!(
@@ -523,4 +534,176 @@ fn providers_going_down_is_not_an_l2_stall() {
     stub.set_fault(None);
     let r = t.step(at(660));
     assert_eq!(r.stalled.unwrap().height, HEAD);
+}
+
+#[test]
+fn a_range_limit_without_a_number_halves_and_names_only_the_final_value() {
+    let stub = Stub::start(chain());
+    stub.with(|c| c.max_range = Some(100));
+    stub.with(|c| c.range_message = Some("block range is too large".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, _guard) = capture();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    let r = t.step(at(0));
+    assert!(r.logs_complete, "{r:?}");
+    let p = &t.status(at(0)).providers[0];
+    // 1000 → 500 → 250 → 125 → 62
+    assert_eq!(p.max_logs, 62);
+    assert_eq!(p.counters.range_limited, 4);
+    let text = logs.text();
+    assert_eq!(text.matches("Set l2-max-logs=").count(), 1, "{text}");
+    assert!(text.contains("Set l2-max-logs=62 (or lower)"), "{text}");
+}
+
+#[test]
+fn a_check_where_no_provider_answers_keeps_the_order_and_claims_no_switch() {
+    let primary = Stub::start(chain());
+    primary.set_fault(Some(Fault::Http(503)));
+    let backup = Stub::start(chain());
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, _guard) = capture();
+    let mut t = L2Tracker::open(cfg(&[primary.url(), backup.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    assert_eq!(
+        t.status(at(0)).provider_in_use.name,
+        "Backup L2 provider #1"
+    );
+    // both down at the next check
+    backup.set_fault(Some(Fault::Http(503)));
+    let r = t.step(at(170));
+    assert_eq!(r.height, None);
+    assert!(primary.count("eth_blockNumber") >= 2, "the check ran");
+    let st = t.status(at(170));
+    assert_eq!(st.provider_in_use.name, "Backup L2 provider #1");
+    let text = logs.text();
+    assert!(!text.contains("is available again"), "{text}");
+    assert!(!text.contains("switching back"), "{text}");
+}
+
+#[test]
+fn a_cancelled_cycle_stops_before_the_next_request_and_resumes_later() {
+    let stub = Stub::start(chain());
+    let dir = tempfile::tempdir().unwrap();
+    stub.with(|c| c.staking_requirement = Some(20_000_000_000_000));
+    let mut c = cfg(&[stub.url()]);
+    c.max_logs = 50; // 20 batches for the 1000 blocks
+    let mut t = L2Tracker::open(c, dir.path()).unwrap();
+    let mut calls = 0;
+    // the callback sees every request before it is sent; stop at the 8th
+    let r = t.step_with(at(0), &mut || {
+        calls += 1;
+        calls < 8
+    });
+    assert!(r.cancelled, "{r:?}");
+    assert!(!r.logs_complete);
+    let sent = stub.with(|c| c.requests.len());
+    assert!(sent < 8, "nothing sent after the cancel: {sent} requests");
+    let batches = stub.count("eth_getLogs") as u64;
+    assert!(batches >= 1, "some batches before the cancel");
+    let synced = t.synced_height().expect("committed batches stay");
+    assert_eq!(synced, 50 * batches);
+    assert!(r.errors.is_empty(), "a cancel is no error: {r:?}");
+    // the next cycle goes on from there, and asks before each request
+    let before = stub.with(|c| c.requests.len());
+    let mut asked = 0;
+    let r = t.step_with(at(60), &mut || {
+        asked += 1;
+        true
+    });
+    assert!(r.logs_complete && !r.cancelled, "{r:?}");
+    assert_view(&t);
+    let sent = stub.with(|c| c.requests.len()) - before;
+    assert!(asked >= sent, "{asked} calls for {sent} requests");
+    let first_range = stub.with(|c| c.log_ranges[batches as usize]);
+    assert_eq!(
+        first_range.0,
+        synced + 1,
+        "resumed after the stored batches"
+    );
+}
+
+#[test]
+fn the_staking_requirement_is_unknown_until_the_contract_tells_it() {
+    let stub = Stub::start(chain());
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    let r = t.step(at(0));
+    assert!(r.logs_complete);
+    assert_eq!(t.staking_requirement(), None, "no answer: unknown");
+    let v = serde_json::to_value(t.status(at(0))).unwrap();
+    assert!(v.get("staking_requirement").is_none(), "{v:#}");
+    // the contract answers: read at the next cycle
+    stub.with(|c| c.staking_requirement = Some(21_000_000_000_000));
+    t.step(at(60));
+    let sr = alloy_primitives::U256::from(21_000_000_000_000u64);
+    assert_eq!(t.staking_requirement(), Some(sr));
+    // a later StakingRequirementUpdated replaces it (the contract answers so too)
+    stub.with(|c| {
+        c.head = HEAD + 10;
+        put(c, HEAD + 5, events::staking_requirement(30_000_000_000_000));
+        c.staking_requirement = Some(30_000_000_000_000);
+    });
+    const STAKING_REQUIREMENT: &str = "0x56d399e8";
+    let calls = stub.calls_of(STAKING_REQUIREMENT);
+    let r = t.step(at(120));
+    assert_eq!(r.events_applied, 1, "{r:?}");
+    let sr = alloy_primitives::U256::from(30_000_000_000_000u64);
+    assert_eq!(t.staking_requirement(), Some(sr));
+    assert_eq!(
+        stub.calls_of(STAKING_REQUIREMENT),
+        calls,
+        "not read again before the next purge height"
+    );
+    // kept across a restart, before any request
+    drop(t);
+    let t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    assert_eq!(t.staking_requirement(), Some(sr));
+}
+
+#[test]
+fn an_unanswered_node_list_is_asked_again_next_cycle() {
+    let head = 14_400 + 100;
+    let stub = Stub::start(Chain::new(head)); // allServiceNodeIDs() answers "0x"
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    let node_list_calls = || stub.with(|c| c.requests.iter().filter(|m| *m == "eth_call").count());
+    let r = t.step(at(0));
+    assert!(r.logs_complete);
+    assert_eq!(r.node_list_height, None);
+    let first = node_list_calls();
+    t.step(at(60));
+    assert!(node_list_calls() > first, "asked again");
+    // once it answers, it is applied and not asked again at this height
+    stub.with(|c| c.node_list = Some(node_list(&[(1, 1)])));
+    let r = t.step(at(120));
+    assert_eq!(r.node_list_height, Some(14_400));
+    let after = stub.count("eth_call");
+    let r = t.step(at(180));
+    assert_eq!(r.node_list_height, None);
+    // only stakingRequirement() (unknown, asked each cycle) and no rewardRate (cached)
+    assert_eq!(stub.count("eth_call"), after + 1);
+}
+
+#[test]
+fn blocks_older_than_the_window_are_skipped_with_a_warning_naming_them() {
+    let stub = Stub::start(Chain::new(1000));
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, _guard) = capture();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    assert_eq!(t.synced_height(), Some(1000));
+    // down for longer than 70 minutes of blocks
+    stub.with(|c| c.head = 1000 + 20_000);
+    let r = t.step(at(6000));
+    let window_start = 21_000 - 16_800 + 1;
+    let skipped = format!("1001-{}", window_start - 1);
+    assert!(
+        logs.text()
+            .contains(&format!("L2 logs of blocks {skipped} are not fetched")),
+        "{}",
+        logs.text()
+    );
+    assert!(r.errors.iter().any(|e| e.contains(&skipped)), "{r:?}");
+    let first = stub.with(|c| c.log_ranges.last().copied()).unwrap();
+    assert_eq!(first.1, 21_000);
 }

@@ -145,9 +145,62 @@ where
     })
 }
 
+/// Whether a command line that did not parse was meant for client mode (it
+/// has COMMAND words): client failures exit 1 (spec §2.2), while a bad
+/// option of the daemon is a configuration error (78).
+pub fn has_command_words<I, T>(args: I) -> bool
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cmd = command();
+    let takes_value = |long: &str| {
+        cmd.get_arguments().any(|a| {
+            a.get_long() == Some(long)
+                && a.get_action().takes_values()
+                && !a.is_require_equals_set()
+        })
+    };
+    let mut words = args.into_iter().skip(1).map(|a| a.into());
+    while let Some(word) = words.next() {
+        let word = word.to_string_lossy().into_owned();
+        if word == "--" {
+            return words.next().is_some();
+        }
+        match word.strip_prefix("--") {
+            Some(opt) if !opt.contains('=') && takes_value(opt) => {
+                words.next(); // its value
+            }
+            Some(_) => {}
+            None if word.starts_with('-') => {}
+            None => return true,
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_words_of_a_bad_command_line() {
+        assert!(has_command_words(["oxend-stagenet", "--bogus", "status"]));
+        assert!(has_command_words([
+            "oxend-stagenet",
+            "--config-file",
+            "x.conf",
+            "--bogus",
+            "print_sn_key"
+        ]));
+        assert!(!has_command_words(["oxend-stagenet", "--bogus"]));
+        assert!(!has_command_words([
+            "oxend-stagenet",
+            "--config-file",
+            "x.conf",
+            "--bogus"
+        ]));
+    }
 
     #[test]
     fn docs_without_rustdoc_links() {

@@ -30,6 +30,10 @@ pub enum ClientError {
     /// The request failed in another way.
     #[error("HTTP request failed: {0}")]
     Transport(String),
+    /// The client could not be set up (config file, `rpc-admin`): no request
+    /// was made, so no "HTTP request failed" prefix (spec §2.2).
+    #[error("{0}")]
+    Setup(String),
     /// Non-200 HTTP status.
     #[error("HTTP request failed; server returned {0}")]
     Status(String),
@@ -487,10 +491,12 @@ pub fn sn_key_text(keys: &Value) -> String {
     if let Some(bls) = str_field(keys, "service_node_bls_pubkey") {
         lines.push(format!("{:>18}: {bls}", "BLS Public Key"));
     }
+    let mut text = lines.join("\n") + "\n";
+    // The Note line has no newline of its own; the writer adds the last one (spec §2.5).
     if keys["is_service_node"].as_bool() != Some(true) {
-        lines.push("Note: this oxend is NOT configured as a service node".to_string());
+        text.push_str("Note: this oxend is NOT configured as a service node");
     }
-    lines.join("\n") + "\n"
+    text
 }
 
 fn cmd_print_sn_key(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
@@ -581,12 +587,13 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
         lines.push(format!("{indent}Current Status: {reg}{suffix}"));
     }
     if detail {
-        if let Some(req) = st.get("staking_requirement").and_then(Value::as_u64) {
-            lines.push(format!(
-                "{indent}Staking Requirement: {}.{:09} SESH",
-                req / 1_000_000_000,
-                req % 1_000_000_000
-            ));
+        match st.get("staking_requirement").and_then(crate::l2text::sesh) {
+            Some(req) => lines.push(format!("{indent}Staking Requirement: {req}")),
+            // tracked, but the contract has not told it yet
+            None if st.get("l2_contract_state").is_some() => lines.push(format!(
+                "{indent}Staking Requirement: unknown (not read from the contract yet)"
+            )),
+            None => {}
         }
         if let Some(op) = str_field(st, "operator_address") {
             lines.push(format!("{indent}Operator Address: {op}"));
@@ -656,7 +663,7 @@ pub fn run_command(
     let mut call = |method: &str, params: Option<Value>| -> Result<Value, ClientError> {
         if client.is_none() {
             let make = connect.take().expect("connect once");
-            client = Some(make().map_err(ClientError::Transport)?);
+            client = Some(make().map_err(ClientError::Setup)?);
         }
         client.as_mut().expect("set above").call(method, params)
     };
@@ -699,8 +706,11 @@ mod tests {
         );
         let not_sn = json!({"service_node_ed25519_pubkey": "aa", "service_node_x25519_pubkey": "bb",
                             "is_service_node": false});
-        assert!(sn_key_text(&not_sn)
-            .ends_with("Note: this oxend is NOT configured as a service node\n"));
+        assert_eq!(
+            sn_key_text(&not_sn),
+            "Ed25519 Public Key: aa\n X25519 Public Key: bb\n\
+             Note: this oxend is NOT configured as a service node"
+        );
         let legacy = json!({"service_node_pubkey": "11", "service_node_ed25519_pubkey": "aa",
                             "service_node_x25519_pubkey": "bb", "is_service_node": true});
         assert!(sn_key_text(&legacy).starts_with(" Legacy Public Key: 11\n"));

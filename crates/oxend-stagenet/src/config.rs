@@ -142,6 +142,9 @@ pub fn admin_addrs(settings: &Settings) -> Result<Vec<SocketAddr>, ConfigError> 
     Ok(addrs)
 }
 
+/// Stagenet `RPC_DEFAULT_PORT` (spec §2.1).
+pub const RPC_DEFAULT_PORT: u16 = 11023;
+
 /// The URL the client sends commands to: the first admin address (spec §2.2),
 /// with an unspecified address (`0.0.0.0`, `::`) replaced by loopback.
 pub fn client_url(settings: &Settings) -> Result<String, ConfigError> {
@@ -158,6 +161,10 @@ pub fn client_url(settings: &Settings) -> Result<String, ConfigError> {
             "Cannot invoke oxend command: --rpc-admin is disabled".to_string(),
         ));
     };
+    // `rpc-bind-port=0` means the default port in client mode (spec §2.2).
+    if settings.rpc_bind_port == Some(0) {
+        addr.set_port(RPC_DEFAULT_PORT);
+    }
     if addr.ip().is_unspecified() {
         addr.set_ip(match addr.ip() {
             IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -196,6 +203,13 @@ mod tests {
         assert_eq!(client_url(&ok).unwrap(), "http://127.0.0.1:11023/json_rpc");
         let v6 = settings("rpc-admin=[::1]:5000\n");
         assert_eq!(client_url(&v6).unwrap(), "http://[::1]:5000/json_rpc");
+        let zero = settings("rpc-bind-port=0\n");
+        assert_eq!(
+            client_url(&zero).unwrap(),
+            "http://127.0.0.1:11023/json_rpc"
+        );
+        let port = settings("rpc-bind-port=5001\n");
+        assert_eq!(client_url(&port).unwrap(), "http://127.0.0.1:5001/json_rpc");
     }
 
     #[test]

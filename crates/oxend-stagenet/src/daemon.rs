@@ -5,25 +5,32 @@
 //! passed in through [`DaemonOptions`], so tests (and the L2 tracker) can run it on
 //! port 0 in a temporary directory.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 
 use snode_conf::{Settings, Severity};
 
 use crate::config::{self, ConfigError, MSG_FAILED_APPLY, MSG_IMPORTANT};
 use crate::keys::{self, KeysError, Origin};
-use crate::notify;
+use crate::notify::{self, Notifier};
 use crate::rpc::{AdminServer, Ctx, Methods};
 use crate::shutdown::Shutdown;
 use crate::state::NodeState;
 
 /// A background worker, started after `READY=1` with the RPC context. It must
-/// return soon after `ctx.shutdown` is triggered; the daemon joins it on exit.
+/// return soon after `ctx.shutdown` is triggered; on exit the daemon waits for
+/// it at most [`DaemonOptions::join_within`], then exits without it.
 pub type Worker = Box<dyn FnOnce(Arc<Ctx>) + Send>;
+
+/// How long the daemon waits for its workers after `STOPPING=1`. A worker
+/// blocked in a request to a provider that does not answer (up to
+/// `l2-timeout`) is left behind: what it stored is committed atomically, and
+/// the unit's `TimeoutStopSec=` (90 s) is never reached.
+pub const JOIN_WITHIN: Duration = Duration::from_secs(5);
 
 /// How to run the daemon.
 pub struct DaemonOptions {
@@ -33,6 +40,11 @@ pub struct DaemonOptions {
     pub shutdown: Shutdown,
     /// Seconds between `WATCHDOG=1` + `STATUS=` (10 s; see [`notify::interval`]).
     pub watchdog_interval: Duration,
+    /// Where `READY=1`, `WATCHDOG=1`, `STATUS=` and `STOPPING=1` go
+    /// (`NOTIFY_SOCKET` by default).
+    pub notifier: Notifier,
+    /// How long to wait for the workers on the way out ([`JOIN_WITHIN`]).
+    pub join_within: Duration,
     /// Write the bound admin RPC addresses here, one per line, once listening.
     pub rpc_address_file: Option<PathBuf>,
     /// The admin RPC methods ([`Methods::standard`] plus whatever is added).
@@ -52,6 +64,8 @@ impl DaemonOptions {
             listeners: None,
             shutdown,
             watchdog_interval: notify::WATCHDOG_INTERVAL,
+            notifier: Notifier::from_env(),
+            join_within: JOIN_WITHIN,
             rpc_address_file: None,
             methods: Methods::standard(),
             workers: Vec::new(),
@@ -198,7 +212,7 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     let mut methods = opts.methods;
     if let Some(tracker) = tracker {
         let (refresh, timeout) = (settings.l2_refresh(), settings.l2_timeout());
-        let within = crate::l2::heartbeat_within(refresh, timeout, settings.l2_provider.len());
+        let within = crate::l2::heartbeat_within(refresh, timeout);
         workers.insert(0, crate::l2::worker(tracker, refresh, within));
         crate::l2::add_methods(&mut methods);
     }
@@ -226,21 +240,29 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
             .map_err(|e| DaemonError::Runtime(format!("cannot write {}: {e}", path.display())))?;
     }
 
-    notify::ready(&state.status_line());
+    let notifier = opts.notifier;
+    notifier.ready(&state.status_line());
     tracing::info!(target: "global", "oxend-stagenet is ready: {}", state.status_line());
 
-    let workers: Vec<JoinHandle<()>> = workers
+    let (done_tx, done_rx) = mpsc::channel::<usize>();
+    let mut running: BTreeSet<usize> = workers
         .into_iter()
         .enumerate()
         .filter_map(|(i, w)| {
             let ctx = ctx.clone();
+            let done = done_tx.clone();
             std::thread::Builder::new()
                 .name(format!("worker {i}"))
-                .spawn(move || w(ctx))
+                .spawn(move || {
+                    w(ctx);
+                    let _ = done.send(i);
+                })
                 .map_err(|e| tracing::error!(target: "daemon", "cannot start worker {i}: {e}"))
                 .ok()
+                .map(|_| i)
         })
         .collect();
+    drop(done_tx);
 
     let interval = notify::interval(opts.watchdog_interval);
     let reason = loop {
@@ -250,21 +272,38 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
         let status = state.status_line();
         let stuck = state.stuck_workers();
         if stuck.is_empty() {
-            notify::watchdog(&status);
+            notifier.watchdog(&status);
             tracing::debug!(target: "daemon", "watchdog: {status}");
         } else {
             // No WATCHDOG=1: systemd restarts the unit after WatchdogSec=.
             let names = stuck.join(", ");
-            notify::status(&format!("{status}; STUCK: {names}"));
+            notifier.status(&format!("{status}; STUCK: {names}"));
             tracing::error!(target: "daemon", "not pinging the systemd watchdog: {names} did not report in time");
         }
     };
 
-    notify::stopping();
+    notifier.stopping();
     tracing::info!(target: "global", "Stopping ({reason})");
     server.stop();
-    for w in workers {
-        let _ = w.join();
+    let deadline = Instant::now() + opts.join_within;
+    while !running.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match done_rx.recv_timeout(left) {
+            Ok(i) => {
+                running.remove(&i);
+            }
+            Err(_) => break, // out of time (or every sender is gone)
+        }
+    }
+    if !running.is_empty() {
+        let names: Vec<String> = running.iter().map(|i| format!("worker {i}")).collect();
+        tracing::warn!(
+            target: "global",
+            "not waiting longer than {} s for {} (blocked in a request to a provider?); \
+             exiting without it: everything it stored is committed",
+            opts.join_within.as_secs_f64(),
+            names.join(", ")
+        );
     }
     tracing::info!(target: "global", "oxend-stagenet stopped");
     Ok(())

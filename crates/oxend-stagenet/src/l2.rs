@@ -141,13 +141,14 @@ pub fn open(settings: &Settings) -> Result<Option<L2Tracker>, DaemonError> {
     }
 }
 
-/// How long the tracker may take before it must report again: one refresh
-/// plus a cycle in which every request of a cold sync times out on every
-/// provider, plus a minute. A tracker overdue past this is stuck.
-pub fn heartbeat_within(cfg_refresh: Duration, timeout: Duration, providers: usize) -> Duration {
-    // ~17 eth_getLogs batches, 2 rewardRate, 2 allServiceNodeIDs, 1 height + check.
-    let requests = 24 * providers.max(1) as u32;
-    cfg_refresh + timeout * requests + Duration::from_secs(60)
+/// How long the tracker may go without reporting before it counts as stuck.
+/// It reports before every request and after every stored log batch, and
+/// before each wait of `l2-refresh`; so between two reports there is at most
+/// one request (bounded by `l2-timeout`) or one wait, however many requests
+/// a cycle needs (a cold sync with a small `l2-max-logs` needs thousands).
+/// Twice the longer of the two, plus a minute of slack.
+pub fn heartbeat_within(refresh: Duration, timeout: Duration) -> Duration {
+    refresh.max(timeout) * 2 + Duration::from_secs(60)
 }
 
 /// The tracker loop as a daemon worker: publishes the stored view at once, then
@@ -163,7 +164,20 @@ pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Wo
             .set_l2(view(&tracker, own.as_ref(), SystemTime::now()));
         loop {
             ctx.state.heartbeat(WORKER_NAME, within);
-            let report = tracker.step(SystemTime::now());
+            // Before every request and after every stored batch: alive, and
+            // stop there when the daemon is stopping.
+            let mut go = || {
+                ctx.state.heartbeat(WORKER_NAME, within);
+                ctx.shutdown.reason().is_none()
+            };
+            let report = tracker.step_with(SystemTime::now(), &mut go);
+            if report.cancelled {
+                tracing::info!(
+                    target: "l2_tracker",
+                    "L2 cycle stopped for shutdown; synced to {}",
+                    report_synced(&tracker)
+                );
+            }
             tracing::debug!(
                 target: "l2_tracker",
                 "L2 cycle: height {:?}, {} events applied, {} errors",
@@ -180,6 +194,12 @@ pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Wo
         }
         ctx.state.heartbeat_done(WORKER_NAME);
     })
+}
+
+fn report_synced(tracker: &L2Tracker) -> String {
+    tracker
+        .synced_height()
+        .map_or("nothing yet".into(), |h| format!("block {h}"))
 }
 
 /// The contract state as the daemon's [`Registration`]: unknown until the
@@ -211,10 +231,12 @@ pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> Val
         m.insert("l2_contract_state".into(), json!(own.state));
     }
     m.insert("l2_synced_height".into(), json!(status.synced_height));
-    m.insert(
-        "staking_requirement".into(),
-        amount(status.staking_requirement),
-    );
+    // Only what the contract said: absent until stakingRequirement() or a
+    // StakingRequirementUpdated told it (bls-contract.md §4: the live value
+    // is not the deploy-time 20,000 SESH).
+    if let Some(req) = status.staking_requirement {
+        m.insert("staking_requirement".into(), amount(req));
+    }
     if let Some(r) = record {
         m.insert("l2_service_node_id".into(), r.service_node_id.into());
         m.insert("l2_registered_block".into(), r.registered_block.into());
@@ -339,8 +361,10 @@ mod tests {
     }
 
     #[test]
-    fn heartbeat_covers_a_slow_cycle() {
-        let w = heartbeat_within(Duration::from_secs(60), Duration::from_secs(5), 2);
-        assert!(w > Duration::from_secs(60 + 5 * 20));
+    fn heartbeat_covers_one_request_or_one_wait() {
+        let w = heartbeat_within(Duration::from_secs(60), Duration::from_secs(5));
+        assert!(w > Duration::from_secs(60));
+        let w = heartbeat_within(Duration::from_secs(1), Duration::from_secs(300));
+        assert!(w > Duration::from_secs(300));
     }
 }

@@ -13,6 +13,23 @@ fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// An atomic SESH amount (9 decimals, bls-contract.md §4) as
+/// `25000.000000000 SESH`, from a JSON number, a decimal string or a `0x`
+/// hex string (how U256 values serialise).
+pub fn sesh(v: &Value) -> Option<String> {
+    use alloy_primitives::U256;
+    let n: U256 = match v {
+        Value::Number(n) => U256::from(n.as_u64()?),
+        Value::String(t) => match t.strip_prefix("0x") {
+            Some(h) => U256::from_str_radix(h, 16).ok()?,
+            None => U256::from_str_radix(t, 10).ok()?,
+        },
+        _ => return None,
+    };
+    let unit = U256::from(1_000_000_000u64);
+    Some(format!("{}.{:0>9} SESH", n / unit, (n % unit).to_string()))
+}
+
 /// `5s ago`, `3m4s ago`, … from Unix seconds.
 fn ago(then: u64, now: u64) -> String {
     format!(
@@ -183,7 +200,7 @@ pub fn event_line(e: &Value) -> String {
     if let Some(id) = u(ev, "service_node_id") {
         line.push_str(&format!(" (contract id {id})"));
     }
-    if let Some(req) = s(ev, "new_requirement") {
+    if let Some(req) = ev.get("new_requirement").and_then(sesh) {
         line.push_str(&format!(" ({req})"));
     }
     line
@@ -258,6 +275,26 @@ mod tests {
                          "record": {"registered_block": 10, "updated_block": 20}},
             "last_cycle": {"errors": []}
         })
+    }
+
+    #[test]
+    fn sesh_amounts() {
+        assert_eq!(
+            sesh(&json!("0x16bcc41e9000")).as_deref(),
+            Some("25000.000000000 SESH")
+        );
+        assert_eq!(
+            sesh(&json!(20_000_000_000_001u64)).as_deref(),
+            Some("20000.000000001 SESH")
+        );
+        assert_eq!(sesh(&json!("5")).as_deref(), Some("0.000000005 SESH"));
+        assert_eq!(sesh(&json!(null)), None);
+        let line = event_line(&json!({"block": 9, "event": {
+            "event": "staking_requirement_updated", "new_requirement": "0x16bcc41e9000"}}));
+        assert_eq!(
+            line,
+            "L2 block 9: staking_requirement_updated (25000.000000000 SESH)"
+        );
     }
 
     #[test]

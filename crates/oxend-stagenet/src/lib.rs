@@ -87,7 +87,12 @@ pub fn run(args: &[OsString]) -> i32 {
     let inv = match cli::parse(args) {
         Ok(inv) => inv,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_CONFIG } else { EXIT_OK };
+            let code = match e.use_stderr() {
+                false => EXIT_OK, // --help
+                // a client command line: client failures exit 1 (spec §2.2)
+                true if cli::has_command_words(args) => EXIT_FAILURE,
+                true => EXIT_CONFIG,
+            };
             let _ = e.print();
             return code;
         }

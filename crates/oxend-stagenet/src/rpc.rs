@@ -164,26 +164,66 @@ impl Methods {
         }
     }
 
-    /// Handles one JSON-RPC request body and returns the response body.
-    pub fn handle_body(&self, ctx: &Ctx, body: &[u8]) -> Value {
+    /// Handles one JSON-RPC 2.0 request body and returns the response body:
+    /// `None` when nothing is to be answered (a notification, i.e. a request
+    /// without `id`, or a batch of only notifications). A batch (array) gets
+    /// an array of the responses, in order; an empty batch is an invalid
+    /// request.
+    pub fn handle_body(&self, ctx: &Ctx, body: &[u8]) -> Option<Value> {
         let request: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
-            Err(e) => return error_response(Value::Null, RpcError::parse_error(e.to_string())),
+            Err(e) => {
+                return Some(error_response(
+                    Value::Null,
+                    RpcError::parse_error(e.to_string()),
+                ))
+            }
         };
+        match request {
+            Value::Array(batch) if batch.is_empty() => Some(error_response(
+                Value::Null,
+                RpcError::invalid_request("empty batch"),
+            )),
+            Value::Array(batch) => {
+                let out: Vec<Value> = batch
+                    .iter()
+                    .filter_map(|r| self.handle_one(ctx, r))
+                    .collect();
+                (!out.is_empty()).then_some(Value::Array(out))
+            }
+            one => self.handle_one(ctx, &one),
+        }
+    }
+
+    fn handle_one(&self, ctx: &Ctx, request: &Value) -> Option<Value> {
         let Some(obj) = request.as_object() else {
-            return error_response(
+            return Some(error_response(
                 Value::Null,
                 RpcError::invalid_request("expected a JSON-RPC 2.0 request object"),
-            );
+            ));
         };
-        let id = obj.get("id").cloned().unwrap_or(Value::Null);
+        // A request without "id" is a notification: run it, answer nothing.
+        let id = obj.get("id").cloned();
+        let answer = |r: Value| id.is_some().then_some(r);
+        let rid = id.clone().unwrap_or(Value::Null);
+        // oxend's own client always sends "2.0"; a missing member is tolerated
+        // as oxend's server does, another version is refused.
+        if let Some(v) = obj.get("jsonrpc").filter(|v| v.as_str() != Some("2.0")) {
+            return Some(error_response(
+                rid,
+                RpcError::invalid_request(format!("\"jsonrpc\" must be \"2.0\", not {v}")),
+            ));
+        }
         let Some(method) = obj.get("method").and_then(Value::as_str) else {
-            return error_response(id, RpcError::invalid_request("missing \"method\""));
+            return Some(error_response(
+                rid,
+                RpcError::invalid_request("missing \"method\""),
+            ));
         };
         let params = obj.get("params").cloned().unwrap_or(Value::Null);
         match self.call(ctx, method, params) {
-            Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
-            Err(e) => error_response(id, e),
+            Ok(result) => answer(json!({ "jsonrpc": "2.0", "id": rid, "result": result })),
+            Err(e) => answer(error_response(rid, e)),
         }
     }
 }
@@ -442,12 +482,15 @@ fn serve(
                 Ok(_) if body.len() as u64 > MAX_BODY => {
                     tiny_http::Response::from_string("request too large\n").with_status_code(413)
                 }
-                Ok(_) => {
-                    let out = methods.handle_body(ctx, &body);
-                    tracing::debug!(target: "rpc", "admin RPC {}", out.get("error").map_or("ok".to_string(), |e| e.to_string()));
-                    tiny_http::Response::from_string(out.to_string())
-                        .with_header(json_header.clone())
-                }
+                Ok(_) => match methods.handle_body(ctx, &body) {
+                    Some(out) => {
+                        tracing::debug!(target: "rpc", "admin RPC {}", out.get("error").map_or("ok".to_string(), |e| e.to_string()));
+                        tiny_http::Response::from_string(out.to_string())
+                            .with_header(json_header.clone())
+                    }
+                    // notification(s): no body
+                    None => tiny_http::Response::from_string("").with_status_code(204),
+                },
                 Err(e) => tiny_http::Response::from_string(format!("cannot read request: {e}\n"))
                     .with_status_code(400),
             }

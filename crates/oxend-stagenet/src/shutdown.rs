@@ -47,7 +47,9 @@ impl Shutdown {
     }
 }
 
-/// Triggers `shutdown` on SIGTERM or SIGINT, from a background thread.
+/// Triggers `shutdown` on SIGTERM or SIGINT, from a background thread. A
+/// second SIGTERM or SIGINT while stopping (e.g. Ctrl-C twice) ends the
+/// process at once with [`crate::EXIT_FAILURE`].
 pub fn on_signals(shutdown: Shutdown) -> std::io::Result<signal_hook::iterator::Handle> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
@@ -55,8 +57,14 @@ pub fn on_signals(shutdown: Shutdown) -> std::io::Result<signal_hook::iterator::
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            if let Some(sig) = signals.forever().next() {
+            let mut seen = false;
+            for sig in signals.forever() {
                 let name = if sig == SIGTERM { "SIGTERM" } else { "SIGINT" };
+                if seen {
+                    tracing::warn!(target: "global", "{name} again while stopping: exiting now");
+                    std::process::exit(crate::EXIT_FAILURE);
+                }
+                seen = true;
                 shutdown.trigger(name);
             }
         })?;

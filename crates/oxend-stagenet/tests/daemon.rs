@@ -255,6 +255,38 @@ fn admin_rpc_shapes() {
         .read_json()
         .unwrap();
     assert_eq!(bad_json["error"]["code"], -32700);
+    // JSON-RPC 2.0: a notification (no id) gets no answer body
+    let post = |text: &str| {
+        let mut r = agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(text)
+            .unwrap();
+        let code = r.status().as_u16();
+        (code, r.body_mut().read_to_string().unwrap())
+    };
+    let (code, text) = post(r#"{"jsonrpc":"2.0","method":"get_info"}"#);
+    assert_eq!((code, text.as_str()), (204, ""));
+    // a batch gets an array of the answers, notifications left out
+    let (code, text) = post(
+        r#"[{"jsonrpc":"2.0","id":1,"method":"get_info"},
+            {"jsonrpc":"2.0","method":"get_info"},
+            {"jsonrpc":"2.0","id":"b","method":"no_such_method"}]"#,
+    );
+    assert_eq!(code, 200);
+    let batch: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let batch = batch.as_array().expect("an array");
+    assert_eq!(batch.len(), 2, "{text}");
+    assert_eq!(batch[0]["id"], 1);
+    assert_eq!(batch[0]["result"]["status"], "OK");
+    assert_eq!(batch[1]["id"], "b");
+    assert_eq!(batch[1]["error"]["code"], -32601);
+    let (_, text) = post("[]");
+    assert!(text.contains("-32600"), "{text}");
+    let (_, text) = post(r#"{"jsonrpc":"1.0","id":3,"method":"get_info"}"#);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["error"]["code"], -32600, "{v}");
+    assert_eq!(v["id"], 3);
     assert!(
         node.client(&addr, &["version"]).status.success(),
         "still running"
@@ -552,7 +584,33 @@ fn version_and_help_flags() {
         .arg("--no-such-flag")
         .output()
         .unwrap();
-    assert_eq!(bad.status.code(), Some(EXIT_CONFIG));
+    assert_eq!(
+        bad.status.code(),
+        Some(EXIT_CONFIG),
+        "daemon mode: config error"
+    );
+    // the same bad option on a client command line is a client failure (spec §2.2)
+    let bad = std::process::Command::new(BIN)
+        .args(["--no-such-flag", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+}
+
+#[test]
+fn client_config_errors_are_not_called_http_failures() {
+    let node = Node::with_config("this line is not an option\n");
+    let out = std::process::Command::new(BIN)
+        .arg("--config-file")
+        .arg(node.config())
+        .arg("status")
+        .env_remove("NOTIFY_SOCKET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(!e.contains("HTTP request failed"), "{e}");
+    assert!(e.contains("Error: "), "{e}");
 }
 
 #[test]

@@ -108,6 +108,8 @@ fn registered_nodes_and_own_state_match_the_contract_across_a_restart() {
 
     let c = contract();
     anvil.emit(&c, &new_node_with(1, &ed, &bls));
+    // what the emitter answers to stakingRequirement() (not the deploy-time 20,000)
+    anvil.set_staking_requirement(&c, 25_000_000_000_000);
     anvil.emit(&c, &events::new_node(2, 2));
     anvil.emit(&c, &events::exit_request(2, 2));
     anvil.emit(&c, &events::new_node(3, 3));
@@ -120,7 +122,7 @@ fn registered_nodes_and_own_state_match_the_contract_across_a_restart() {
     let head = anvil.block_number();
 
     let v = wait_l2(&mut node, &addr, "the sync", |v| {
-        v["synced_height"].as_u64() >= Some(head)
+        v["synced_height"].as_u64() >= Some(head) && !v["staking_requirement"].is_null()
     });
     assert_eq!(v["registered_nodes"], 2, "{v:#}");
     assert_eq!(v["events_stored"], 5, "{v:#}");
@@ -181,8 +183,8 @@ fn registered_nodes_and_own_state_match_the_contract_across_a_restart() {
     );
     assert!(t.contains("    Operator Address: 0x7070"), "{t}");
     assert!(
-        t.contains("    Staking Requirement: 20000.000000000 SESH"),
-        "{t}"
+        t.contains("    Staking Requirement: 25000.000000000 SESH"),
+        "read from the contract: {t}"
     );
     let l2s = node.client(&addr, &["l2_status"]);
     let l2t = stdout(&l2s);
@@ -202,13 +204,11 @@ fn registered_nodes_and_own_state_match_the_contract_across_a_restart() {
     anvil.emit(&c, &events::new_node(4, 4));
     let head2 = anvil.block_number();
     let addr = node.start(&[], &[]);
-    // The stored view is published before the first request completes or not;
-    // either way it never goes back to "not registered".
-    let first = l2(&addr);
-    if !first.is_null() {
-        assert_ne!(first["own_node"]["state"], "not_registered", "{first:#}");
-        assert!(first["synced_height"].as_u64() >= Some(head), "{first:#}");
-    }
+    // The first view published (the stored one, or one after a cycle) never
+    // goes back to "not registered" or before what was synced.
+    let first = wait_l2(&mut node, &addr, "the first view", |v| !v.is_null());
+    assert_ne!(first["own_node"]["state"], "not_registered", "{first:#}");
+    assert!(first["synced_height"].as_u64() >= Some(head), "{first:#}");
     let v = wait_l2(&mut node, &addr, "the second sync", |v| {
         v["synced_height"].as_u64() >= Some(head2)
     });
@@ -451,62 +451,241 @@ fn two_providers_switch_back_to_the_primary_at_the_next_check() {
     assert_no_secret(&node, &[&status]);
 }
 
+/// Datagrams received on a test NOTIFY_SOCKET, read by a background thread.
+struct NotifySocket {
+    path: std::path::PathBuf,
+    messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl NotifySocket {
+    fn bind(path: std::path::PathBuf) -> NotifySocket {
+        let sock = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let m = messages.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = sock.recv(&mut buf) {
+                m.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        });
+        NotifySocket { path, messages }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        self.messages.lock().unwrap().clone()
+    }
+
+    /// Waits until `done` holds for the messages so far (generous deadline).
+    fn wait_for(&self, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let start = Instant::now();
+        loop {
+            let m = self.messages();
+            if done(&m) {
+                return m;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "no {what}; notifications: {m:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn settings_for(dir: &std::path::Path, provider: &str, extra: &str) -> snode_conf::Settings {
+    let conf = format!(
+        "data-dir={}\nservice-node=1\nstagenet=1\nservice-node-public-ip=1.2.3.4\n\
+         l2-provider={provider}\nl2-skip-chainid=1\n{extra}",
+        dir.display(),
+    );
+    let doc = snode_conf::parse(&conf, "test.conf").unwrap();
+    snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap()
+}
+
 /// A tracker cycle stuck on a provider that does not answer stops the daemon's
-/// `WATCHDOG=1` (the worker's heartbeat is overdue), so systemd would restart it.
+/// `WATCHDOG=1` (the worker's heartbeat is overdue), so systemd would restart
+/// it: after the first `STATUS=…; STUCK: L2 tracker` no `WATCHDOG=1` arrives
+/// while the request is held.
 #[test]
-fn a_stuck_tracker_is_seen_by_the_watchdog_check() {
+fn a_stuck_tracker_withholds_watchdog_and_says_so_in_status() {
     use oxend_stagenet::daemon::{self, DaemonOptions};
-    use oxend_stagenet::rpc::Ctx;
+    use oxend_stagenet::notify::Notifier;
     use oxend_stagenet::shutdown::Shutdown;
-    use std::sync::Arc;
 
     let hanging = Stub::start(Chain::new(100));
     let dir = tempfile::tempdir().unwrap();
-    let conf = format!(
-        "data-dir={}\nservice-node=1\nstagenet=1\nservice-node-public-ip=1.2.3.4\n\
-         l2-provider={}\nl2-timeout=30\nl2-skip-chainid=1\n",
-        dir.path().display(),
-        hanging.url()
-    );
-    let doc = snode_conf::parse(&conf, "test.conf").unwrap();
-    let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
+    let settings = settings_for(dir.path(), &hanging.url(), "l2-timeout=3600\n");
     let tracker = oxend_stagenet::l2::open(&settings).unwrap().unwrap();
-    hanging.set_fault(Some(Fault::Hang(Duration::from_secs(2))));
+    hanging.set_fault(Some(Fault::Hold));
+    let notify = NotifySocket::bind(dir.path().join("notify.sock"));
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let shutdown = Shutdown::new();
     let mut opts = DaemonOptions::new(shutdown.clone());
     opts.listeners = Some(vec![listener]);
     opts.watchdog_interval = Duration::from_millis(50);
+    opts.notifier = Notifier::to(&notify.path);
+    opts.join_within = Duration::from_millis(200);
     opts.track_l2 = false; // this test runs the tracker worker itself, with a short heartbeat
     opts.workers.push(oxend_stagenet::l2::worker(
         tracker,
         Duration::from_secs(1),
-        Duration::from_millis(200),
+        Duration::from_millis(300),
     ));
-    let (tx, rx) = std::sync::mpsc::channel();
-    opts.workers.push(Box::new(move |ctx: Arc<Ctx>| {
-        let start = Instant::now();
-        while start.elapsed() < DEADLINE {
-            let stuck = ctx.state.stuck_workers();
-            if !stuck.is_empty() {
-                tx.send(stuck).unwrap();
-                return;
-            }
-            if ctx
-                .shutdown
-                .wait_timeout(Duration::from_millis(20))
-                .is_some()
-            {
-                return;
-            }
-        }
-    }));
     let runner = std::thread::spawn(move || daemon::run(settings, opts));
-    let stuck = rx
-        .recv_timeout(DEADLINE)
-        .expect("the stuck tracker was noticed");
-    assert_eq!(stuck, [oxend_stagenet::l2::WORKER_NAME]);
+    let stuck = |m: &String| m.contains("; STUCK: L2 tracker");
+    // three STUCK statuses in a row after the stall began
+    let m = notify.wait_for("STUCK status", |m| {
+        m.iter().filter(|m| stuck(m)).count() >= 3
+    });
+    assert!(hanging.with(|c| c.holding) > 0, "the request is still held");
+    let first = m.iter().position(stuck).unwrap();
+    for later in &m[first..] {
+        assert!(
+            !later.contains("WATCHDOG=1"),
+            "watchdog pinged while stuck: {m:?}"
+        );
+    }
+    assert!(m[first].contains("STATUS=v"), "{m:?}");
     shutdown.trigger("test");
     runner.join().unwrap().unwrap();
+    let m = notify.messages();
+    assert!(m.iter().any(|m| m.contains("STOPPING=1")), "{m:?}");
+    hanging.with(|c| c.release = true);
+}
+
+/// A cold sync of many slow but answered requests takes longer than the
+/// heartbeat allows for one request, yet the tracker is never stuck: it
+/// reports after every request, not once per cycle.
+#[test]
+fn a_slow_but_progressing_sync_keeps_the_watchdog_fed() {
+    use oxend_stagenet::daemon::{self, DaemonOptions};
+    use oxend_stagenet::notify::Notifier;
+    use oxend_stagenet::shutdown::Shutdown;
+
+    const HEAD: u64 = 3000;
+    let slow = Stub::start(Chain::new(HEAD));
+    slow.with(|c| c.logs_delay = Duration::from_millis(100));
+    let dir = tempfile::tempdir().unwrap();
+    // 30 batches of 100 blocks, each ≥ 100 ms: the cycle lasts ≥ 3 s
+    let settings = settings_for(dir.path(), &slow.url(), "l2-max-logs=100\nl2-timeout=30\n");
+    let tracker = oxend_stagenet::l2::open(&settings).unwrap().unwrap();
+    let notify = NotifySocket::bind(dir.path().join("notify.sock"));
+    let within = Duration::from_secs(1);
+
+    let shutdown = Shutdown::new();
+    let mut opts = DaemonOptions::new(shutdown.clone());
+    opts.listeners = Some(vec![std::net::TcpListener::bind("127.0.0.1:0").unwrap()]);
+    opts.watchdog_interval = Duration::from_millis(50);
+    opts.notifier = Notifier::to(&notify.path);
+    opts.track_l2 = false;
+    opts.workers.push(oxend_stagenet::l2::worker(
+        tracker,
+        Duration::from_secs(60),
+        within,
+    ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    opts.workers.push(Box::new(
+        move |ctx: std::sync::Arc<oxend_stagenet::rpc::Ctx>| {
+            let start = Instant::now();
+            let mut ever_stuck = Vec::new();
+            while start.elapsed() < DEADLINE {
+                ever_stuck.extend(ctx.state.stuck_workers());
+                let synced = ctx
+                    .state
+                    .l2()
+                    .and_then(|v| v.status["synced_height"].as_u64());
+                if synced >= Some(HEAD) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = tx.send((start.elapsed(), ever_stuck));
+        },
+    ));
+    let runner = std::thread::spawn(move || daemon::run(settings, opts));
+    let (took, ever_stuck) = rx.recv_timeout(DEADLINE).unwrap();
+    assert!(
+        took > within,
+        "the cycle must outlast one heartbeat period for this test to mean anything"
+    );
+    assert!(ever_stuck.is_empty(), "reported stuck: {ever_stuck:?}");
+    assert_eq!(slow.count("eth_getLogs"), 30);
+    let m = notify.messages();
+    assert!(!m.iter().any(|m| m.contains("STUCK")), "{m:?}");
+    assert!(m.iter().any(|m| m.contains("WATCHDOG=1")), "{m:?}");
+    shutdown.trigger("test");
+    runner.join().unwrap().unwrap();
+}
+
+/// SIGTERM while the provider holds a request open (l2-timeout of an hour):
+/// the daemon sends STOPPING=1 and exits 0 at once, while the stub still
+/// holds the request.
+#[test]
+fn sigterm_while_a_provider_hangs_exits_cleanly() {
+    let stub = Stub::start(Chain::new(100));
+    stub.with(|c| {
+        c.fault = Some(Fault::Hold);
+        c.fault_methods = Some(vec!["eth_getLogs"]);
+    });
+    let conf = config(&[stub.url()], "l2-timeout=3600\n");
+    let mut node = Node::with_config(&conf);
+    let notify = NotifySocket::bind(node.path("notify.sock"));
+    let sock = notify.path.display().to_string();
+    node.start(&[], &[("NOTIFY_SOCKET", sock.as_str())]);
+    let start = Instant::now();
+    while stub.with(|c| c.holding) == 0 {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no eth_getLogs held: {}",
+            node.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    node.signal("-TERM");
+    let status = node.wait();
+    assert!(status.success(), "{status}: {}", node.stderr());
+    assert!(
+        stub.with(|c| c.holding) > 0,
+        "the daemon exited while the stub still held the request"
+    );
+    let m = notify.wait_for("STOPPING=1", |m| m.iter().any(|m| m.contains("STOPPING=1")));
+    assert!(m[0].contains("READY=1"), "{m:?}");
+    let log = node.log();
+    assert!(log.contains("oxend-stagenet stopped"), "{log}");
+    assert!(log.contains("exiting without it"), "{log}");
+    stub.with(|c| c.release = true);
+}
+
+/// SIGTERM during a long sync of answered requests: the tracker stops at the
+/// next request, is joined (no "exiting without it"), and what it stored stays.
+#[test]
+fn sigterm_during_a_long_sync_stops_the_tracker_between_requests() {
+    const HEAD: u64 = 100_000;
+    let stub = Stub::start(Chain::new(HEAD));
+    stub.with(|c| c.logs_delay = Duration::from_millis(20));
+    // 16,800 blocks one at a time: far more requests than the test waits for
+    let conf = config(
+        &[stub.url()],
+        "l2-max-logs=1\nl2-timeout=30\nlog-level=warning,l2_tracker=debug,global=info\n",
+    );
+    let mut node = Node::with_config(&conf);
+    node.start(&[], &[]);
+    let start = Instant::now();
+    while stub.count("eth_getLogs") < 5 {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no sync progress: {}",
+            node.log()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    node.signal("-TERM");
+    assert!(node.wait().success(), "{}", node.stderr());
+    let log = node.log();
+    assert!(log.contains("L2 cycle stopped for shutdown"), "{log}");
+    assert!(!log.contains("exiting without it"), "joined: {log}");
+    assert!(stub.count("eth_getLogs") < 16_800, "stopped mid-sync");
 }

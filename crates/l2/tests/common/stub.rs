@@ -25,6 +25,9 @@ pub enum Fault {
     Garbage,
     /// HTTP 200 with `"result": null`.
     NullResult,
+    /// Hold the request open (counted in [`Chain::holding`]) until
+    /// [`Chain::release`] is set, then close without answering.
+    Hold,
 }
 
 /// The fake chain behind a stub.
@@ -40,10 +43,22 @@ pub struct Chain {
     pub fault_methods: Option<Vec<&'static str>>,
     /// `eth_getLogs` over more blocks than this is refused as too large.
     pub max_range: Option<u64>,
+    /// The refusal's message; `None` = "eth_getLogs is limited to a N range".
+    pub range_message: Option<String>,
     /// Answer of `allServiceNodeIDs()` (hex without 0x); `None` = "0x".
     pub node_list: Option<String>,
+    /// Answer of `stakingRequirement()`; `None` = "0x" (as a revert).
+    pub staking_requirement: Option<u64>,
+    /// Extra delay before answering each `eth_getLogs` of the fake chain.
+    pub logs_delay: Duration,
+    /// Requests held open right now by [`Fault::Hold`].
+    pub holding: usize,
+    /// Lets every held request go (closed without an answer).
+    pub release: bool,
     /// Methods received, in order.
     pub requests: Vec<String>,
+    /// `eth_call` selectors received (`0x` + 8 hex), in order.
+    pub call_selectors: Vec<String>,
     /// eth_getLogs ranges received.
     pub log_ranges: Vec<(u64, u64)>,
     /// Forward every request to this upstream instead of the fake chain,
@@ -60,8 +75,14 @@ impl Chain {
             fault: None,
             fault_methods: None,
             max_range: None,
+            range_message: None,
             node_list: None,
+            staking_requirement: None,
+            logs_delay: Duration::ZERO,
+            holding: 0,
+            release: false,
             requests: Vec::new(),
+            call_selectors: Vec::new(),
             log_ranges: Vec::new(),
             forward: None,
         }
@@ -102,6 +123,11 @@ impl Stub {
 
     pub fn set_fault(&self, fault: Option<Fault>) {
         self.with(|c| c.fault = fault);
+    }
+
+    /// How many `eth_call`s of this selector (`0x…`) were received.
+    pub fn calls_of(&self, selector: &str) -> usize {
+        self.with(|c| c.call_selectors.iter().filter(|s| *s == selector).count())
     }
 
     pub fn count(&self, method: &str) -> usize {
@@ -203,6 +229,14 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
         Some(Fault::RpcError(code, msg)) => return rpc_error(code, &msg),
         Some(Fault::Garbage) => return (200, "<html>this is not json".into()),
         Some(Fault::NullResult) => return ok(Value::Null),
+        Some(Fault::Hold) => {
+            chain.lock().unwrap().holding += 1;
+            while !chain.lock().unwrap().release {
+                thread::sleep(Duration::from_millis(10));
+            }
+            chain.lock().unwrap().holding -= 1;
+            return (0, String::new());
+        }
         None => {}
     }
     let forward = chain.lock().unwrap().forward.clone();
@@ -219,6 +253,10 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
             Err(_) => (502, "upstream failed".into()),
         };
     }
+    if method == "eth_getLogs" {
+        let delay = chain.lock().unwrap().logs_delay;
+        thread::sleep(delay);
+    }
     let mut c = chain.lock().unwrap();
     match method.as_str() {
         "eth_chainId" => ok(json!(format!("0x{:x}", c.chain_id))),
@@ -229,7 +267,11 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
             c.log_ranges.push((from, to));
             if let Some(max) = c.max_range {
                 if to - from + 1 > max {
-                    return rpc_error(-32600, &format!("eth_getLogs is limited to a {max} range"));
+                    let msg = c
+                        .range_message
+                        .clone()
+                        .unwrap_or_else(|| format!("eth_getLogs is limited to a {max} range"));
+                    return rpc_error(-32600, &msg);
                 }
             }
             let logs: Vec<Value> = c
@@ -242,11 +284,17 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
         }
         "eth_call" => {
             let data = req["params"][0]["data"].as_str().unwrap_or("");
+            c.call_selectors
+                .push(data.chars().take(10).collect::<String>());
             if data.starts_with("0xabf2c503") {
                 ok(json!(format!(
                     "0x{}",
                     c.node_list.clone().unwrap_or_default()
                 )))
+            } else if data.starts_with("0x56d399e8") {
+                ok(json!(c
+                    .staking_requirement
+                    .map_or("0x".to_string(), |v| format!("0x{v:064x}"))))
             } else {
                 // rewardRate() = 7
                 ok(json!(format!("0x{:064x}", 7)))
