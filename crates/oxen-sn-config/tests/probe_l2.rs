@@ -2,11 +2,10 @@
 
 mod support;
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
+use snode_testkit::{free_port, Anvil};
 use support::{ok, q, run, stub};
 
 const KEY: &str = "abcdEFGH1234ijklMNOP5678qrst";
@@ -246,11 +245,7 @@ fn provider_text_in_messages_is_scrubbed_and_clipped() {
 #[test]
 fn unreachable_provider_fails_without_leaking() {
     // A port nobody listens on: bind, learn it, close.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = format!("http://user:hunter22@127.0.0.1:{port}/v2/{KEY}");
     let (code, out, err) = run(&["probe-l2", "--timeout", "5", &url]);
     assert_eq!(code, 4, "{out}{err}");
@@ -277,53 +272,12 @@ fn providers_from_a_config_file() {
     assert!(sections[1].contains("Ethereum mainnet") && sections[1].contains("NOT USABLE"));
 }
 
-struct Anvil(Child);
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
+/// anvil with its genesis at block 20000, so 10000-block ranges exist
+/// without mining (slow here).
 fn start_anvil() -> (Anvil, String) {
-    let bin = std::env::var("SNODE_ANVIL").expect(
-        "SNODE_ANVIL is not set: run the tests with scripts/test, or set SNODE_ANVIL to the path \
-         printed by scripts/install-anvil",
-    );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(&bin)
-        // Genesis at block 20000, so 10000-block ranges exist without mining (slow here).
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--chain-id",
-            "421614",
-            "--number",
-            "20000",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start anvil at {bin}: {e}"));
-    let anvil = Anvil(child);
-    // Wait until it listens (readiness, not a timing assertion).
-    let mut tries = 0;
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        tries += 1;
-        assert!(
-            tries < 1200,
-            "anvil did not start listening on 127.0.0.1:{port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (anvil, format!("http://127.0.0.1:{port}"))
+    let anvil = Anvil::start_with(&["--number", "20000"]);
+    let url = anvil.url.clone();
+    (anvil, url)
 }
 
 #[test]

@@ -12,17 +12,16 @@
 //! views `allServiceNodeIDs()` and `ed25519ToServiceNodeID(uint256)`
 //! (bls-contract.md §5.2) answer from what was remembered.
 
+mod common;
+
 use std::fs;
-use std::io::Write;
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use serde_json::{json, Value};
+use common::{names, run_in};
+use serde_json::json;
+use snode_testkit::{free_port, Anvil};
 
-const BIN: &str = env!("CARGO_BIN_EXE_oxen-sn-keys-snapshot");
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const OTHER_SEED: &str = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";
 const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
@@ -54,124 +53,34 @@ const REGISTRY: &str = "0x6040361060365760203560015560603560025560803560035560a0
 8157600080fd5b604060005260806020526001604052600154606052600160805260025460a05260035460c052\
 60e06000f35b600454600435146004541515166001540260005260206000f3";
 
-struct Anvil {
-    child: Child,
-    url: String,
-    agent: ureq::Agent,
-}
-
-impl Anvil {
-    fn start() -> Anvil {
-        let bin = std::env::var("SNODE_ANVIL").unwrap_or_else(|_| {
-            panic!(
-                "SNODE_ANVIL is not set. This test needs anvil: run scripts/test, or export \
-                 SNODE_ANVIL=\"$(scripts/install-anvil)\" before cargo test"
-            )
-        });
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let mut child = Command::new(&bin)
-                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--chain-id", "421614", "--silent"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"));
-            let url = format!("http://127.0.0.1:{port}");
-            // Wait (without a deadline on the assertion) until it answers,
-            // or exits because the port was taken meanwhile.
-            loop {
-                if child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                let body = json!({"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]});
-                if agent.post(&url).send_json(body).is_ok() {
-                    let a = Anvil { child, url, agent };
-                    assert_eq!(a.rpc("eth_chainId", json!([])), "0x66eee");
-                    return a;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-        panic!("anvil did not start on 127.0.0.1");
-    }
-
-    fn rpc(&self, method: &str, params: Value) -> Value {
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let v: Value = self
-            .agent
-            .post(&self.url)
-            .send_json(body)
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap();
-        assert!(v.get("error").is_none(), "{method}: {v}");
-        v["result"].clone()
-    }
-
-    /// Emits `NewServiceNodeV2(id, …)` for these keys from `contract`.
-    fn register(&self, contract: &str, id: u64, bls_pk: &[u8; 64], ed_pk: &[u8; 32]) {
-        self.rpc("anvil_setCode", json!([contract, REGISTRY]));
-        let from = self.rpc("eth_accounts", json!([]))[0].clone();
-        let operator = word_addr(&hex::decode(&from.as_str().unwrap()[2..]).unwrap());
-        // bls-contract.md §5.1: topic0, topic1 = id, then the data words.
-        let mut cd = hex::decode(NEW_SERVICE_NODE_V2).unwrap();
-        cd.extend(word(id));
-        cd.extend(operator);
-        cd.extend(bls_pk);
-        cd.extend(ed_pk);
-        cd.extend([0x44u8; 64]); // Ed25519 signature (the contract does not check it)
-        cd.extend(word(0)); // fee
-        cd.extend(word(0x100)); // offset of contributors
-        cd.extend(word(1)); // one contributor
-        cd.extend(operator);
-        cd.extend(operator);
-        cd.extend(word(20_000_000_000_000));
-        let tx = self.rpc(
-            "eth_sendTransaction",
-            json!([{"from": from, "to": contract, "data": format!("0x{}", hex::encode(&cd)),
-                    "gas": "0x100000"}]),
-        );
-        let receipt = loop {
-            let r = self.rpc("eth_getTransactionReceipt", json!([tx]));
-            if !r.is_null() {
-                break r;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert_eq!(receipt["status"], "0x1", "{receipt}");
-        // The chain really holds the event for these keys.
-        let logs = self.rpc(
-            "eth_getLogs",
-            json!([{"address": contract, "fromBlock": "0x0", "toBlock": "latest",
-                    "topics": [format!("0x{NEW_SERVICE_NODE_V2}")]}]),
-        );
-        let logs = logs.as_array().unwrap();
-        assert_eq!(logs.len(), 1, "{logs:?}");
-        let data = logs[0]["data"].as_str().unwrap();
-        assert!(data.contains(&hex::encode(ed_pk)) && data.contains(&hex::encode(bls_pk)));
-    }
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Emits `NewServiceNodeV2(id, …)` for these keys from `contract`.
+fn register(anvil: &Anvil, contract: &str, id: u64, bls_pk: &[u8; 64], ed_pk: &[u8; 32]) {
+    anvil.set_code(contract, REGISTRY);
+    let operator = word_addr(&hex::decode(&anvil.from[2..]).unwrap());
+    // bls-contract.md §5.1: topic0, topic1 = id, then the data words.
+    let mut cd = hex::decode(NEW_SERVICE_NODE_V2).unwrap();
+    cd.extend(word(id));
+    cd.extend(operator);
+    cd.extend(bls_pk);
+    cd.extend(ed_pk);
+    cd.extend([0x44u8; 64]); // Ed25519 signature (the contract does not check it)
+    cd.extend(word(0)); // fee
+    cd.extend(word(0x100)); // offset of contributors
+    cd.extend(word(1)); // one contributor
+    cd.extend(operator);
+    cd.extend(operator);
+    cd.extend(word(20_000_000_000_000));
+    anvil.send(contract, &format!("0x{}", hex::encode(&cd)), "0x100000");
+    // The chain really holds the event for these keys.
+    let logs = anvil.rpc(
+        "eth_getLogs",
+        json!([{"address": contract, "fromBlock": "0x0", "toBlock": "latest",
+                "topics": [format!("0x{NEW_SERVICE_NODE_V2}")]}]),
+    );
+    let logs = logs.as_array().unwrap();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let data = logs[0]["data"].as_str().unwrap();
+    assert!(data.contains(&hex::encode(ed_pk)) && data.contains(&hex::encode(bls_pk)));
 }
 
 fn word(v: u64) -> [u8; 32] {
@@ -236,33 +145,11 @@ impl Node {
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .arg("--config-file")
-            .arg(self.config())
-            .current_dir(self.data())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().expect("exited normally"),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let config = self.config();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--config-file", config.to_str().unwrap()]);
+        run_in(&self.data(), &all, stdin)
     }
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
 }
 
 fn backups(dir: &Path, of: &str) -> Vec<PathBuf> {
@@ -308,13 +195,13 @@ fn registered_node_keys_are_not_replaced_without_the_flag() {
     for contract in CONTRACTS {
         // Before the registration the same replacement goes through.
         let node = Node::new(&anvil, contract);
-        anvil.rpc("anvil_setCode", json!([contract, REGISTRY]));
+        anvil.set_code(contract, REGISTRY);
         let (code, out, err) = node.run(&["restore", "--overwrite", "key_ed25519"], OTHER_SEED);
         assert_eq!(code, 0, "{contract}: {out}{err}");
         assert!(!err.contains("Warning"), "{err}");
 
         let ed = ed_key(SEED);
-        anvil.register(contract, 5, &bls_pk(BLS_SK), &ed.public_key());
+        register(&anvil, contract, 5, &bls_pk(BLS_SK), &ed.public_key());
 
         let node = Node::new(&anvil, contract);
         refused_then_replaced(

@@ -5,66 +5,25 @@
 //! selector in the request); a stub admin RPC stands for a running daemon.
 //! tests/anvil.rs runs the same refusals against anvil.
 
-use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_oxen-sn-keys-snapshot");
+use std::fs;
+use std::path::PathBuf;
+
+use common::{names, run_in};
+use snode_testkit::{free_port, serve_json};
+
 const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
 const OTHER_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 
-/// Serves every HTTP request on 127.0.0.1 with `answer(request body)` (HTTP
-/// 200, JSON).
-fn serve_with(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> u16 {
-    let answer = std::sync::Arc::new(answer);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let answer = answer.clone();
-            thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut request = vec![0u8; length];
-                let _ = reader.read_exact(&mut request);
-                let body = answer(&String::from_utf8_lossy(&request));
-                let mut stream = stream;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-                     Connection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    port
-}
-
 /// Serves every HTTP request with `body`.
 fn serve(body: String) -> u16 {
-    serve_with(move |_| body.clone())
+    serve_json(move |_| body.clone())
 }
 
 fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    free_port()
 }
 
 fn bls_pubkey(sk_hex: &str) -> [u8; 64] {
@@ -89,7 +48,7 @@ fn provider_with(nodes: &[(u64, &str)], ed: &[(&str, u64)]) -> u16 {
         .iter()
         .map(|(seed, id)| (hex::encode(ed_pubkey(seed)), *id))
         .collect();
-    serve_with(move |request| {
+    serve_json(move |request| {
         let result = if request.contains("0xabf2c503") {
             all.clone()
         } else if let Some(at) = request.find("0xc0ebedab") {
@@ -150,36 +109,13 @@ impl Setup {
 
     /// Runs the tool with exactly `args`.
     fn run_only(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .current_dir(self.data())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        run_in(&self.data(), args, stdin)
     }
 }
 
 fn ed_file(seed: &str) -> String {
     let key = snode_keys::Ed25519Secret::from_seed(&hex::decode(seed).unwrap().try_into().unwrap());
     format!("0x{}\n", hex::encode(key.keypair_bytes()))
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

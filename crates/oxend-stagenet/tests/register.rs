@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
-use std::thread;
 
 use common::*;
 use snode_bls::Network;
@@ -33,50 +30,26 @@ fn client_env(node: &Node, addr: &str, args: &[&str], env: &[(&str, &str)]) -> O
 /// first byte of `service_node_signature` in every reply: a tampered
 /// signature reaches the client as if the daemon had sent it.
 fn tampering_proxy(daemon: &str) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
     let upstream = format!("http://{daemon}/json_rpc");
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0u8; length];
-            reader.read_exact(&mut body).unwrap();
-            let mut reply: serde_json::Value = ureq::post(&upstream)
-                .header("Content-Type", "application/json")
-                .send(&body[..])
-                .unwrap()
-                .body_mut()
-                .read_json()
-                .unwrap();
-            if let Some(sig) = reply["result"]["service_node_signature"].as_str() {
-                let flipped = format!(
-                    "{:02x}{}",
-                    u8::from_str_radix(&sig[..2], 16).unwrap() ^ 1,
-                    &sig[2..]
-                );
-                reply["result"]["service_node_signature"] = flipped.into();
-            }
-            let text = reply.to_string();
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{text}",
-                text.len()
+    let port = snode_testkit::serve_json(move |request| {
+        let mut reply: serde_json::Value = ureq::post(&upstream)
+            .header("Content-Type", "application/json")
+            .send(request)
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        if let Some(sig) = reply["result"]["service_node_signature"].as_str() {
+            let flipped = format!(
+                "{:02x}{}",
+                u8::from_str_radix(&sig[..2], 16).unwrap() ^ 1,
+                &sig[2..]
             );
+            reply["result"]["service_node_signature"] = flipped.into();
         }
+        reply.to_string()
     });
-    addr
+    format!("127.0.0.1:{port}")
 }
 
 /// The value after `label: ` in `text`.
