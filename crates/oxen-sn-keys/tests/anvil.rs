@@ -18,7 +18,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{names, run_in};
+use common::{names, NodeDir};
 use serde_json::json;
 use snode_testkit::{free_port, Anvil};
 
@@ -103,53 +103,18 @@ fn bls_pk(sk: &str) -> [u8; 64] {
     snode_bls::public_key(&hex::decode(sk).unwrap().try_into().unwrap())
 }
 
-/// A node directory with key_ed25519 (SEED) and key_bls (BLS_SK), and a
-/// config pointing at anvil and `contract`; nothing listens on its admin
-/// RPC port.
-struct Node {
-    dir: tempfile::TempDir,
-}
-
-impl Node {
-    fn new(anvil: &Anvil, contract: &str) -> Node {
-        let node = Node {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        fs::create_dir(node.data()).unwrap();
-        let ed = format!("0x{}\n", hex::encode(ed_key(SEED).keypair_bytes()));
-        fs::write(node.data().join("key_ed25519"), ed).unwrap();
-        fs::write(node.data().join("key_bls"), format!("0x{BLS_SK}\n")).unwrap();
-        for f in ["key_ed25519", "key_bls"] {
-            fs::set_permissions(node.data().join(f), fs::Permissions::from_mode(0o400)).unwrap();
-        }
-        fs::write(
-            node.config(),
-            format!(
-                "data-dir={}\nservice-node=1\nservice-node-public-ip=1.2.3.4\n\
-                 l2-provider={}\nl2-rewards-contract={contract}\nrpc-admin=127.0.0.1:{}\n",
-                node.data().display(),
-                anvil.url,
-                free_port()
-            ),
-        )
-        .unwrap();
-        node
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("stagenet.conf")
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
-        let config = self.config();
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--config-file", config.to_str().unwrap()]);
-        run_in(&self.data(), &all, stdin)
-    }
+/// A node with key_ed25519 (SEED) and key_bls (BLS_SK) whose config points
+/// at anvil and `contract`; nothing listens on its admin RPC port.
+fn node_at(anvil: &Anvil, contract: &str) -> NodeDir {
+    NodeDir::new(
+        SEED,
+        BLS_SK,
+        &format!(
+            "l2-provider={}\nl2-rewards-contract={contract}\nrpc-admin=127.0.0.1:{}\n",
+            anvil.url,
+            free_port()
+        ),
+    )
 }
 
 fn backups(dir: &Path, of: &str) -> Vec<PathBuf> {
@@ -162,7 +127,7 @@ fn backups(dir: &Path, of: &str) -> Vec<PathBuf> {
 
 /// Refused without the flag (file byte-identical, nothing else written);
 /// with `--replace-registered-key` replaced, the old key kept as a 0400 .bak.
-fn refused_then_replaced(node: &Node, cmd: &str, file: &str, new_secret: &str, pubkey: &str) {
+fn refused_then_replaced(node: &NodeDir, cmd: &str, file: &str, new_secret: &str, pubkey: &str) {
     let path = node.data().join(file);
     let before = fs::read(&path).unwrap();
     let (code, out, err) = node.run(&[cmd, "--overwrite", file], new_secret);
@@ -194,7 +159,7 @@ fn registered_node_keys_are_not_replaced_without_the_flag() {
     let anvil = Anvil::start();
     for contract in CONTRACTS {
         // Before the registration the same replacement goes through.
-        let node = Node::new(&anvil, contract);
+        let node = node_at(&anvil, contract);
         anvil.set_code(contract, REGISTRY);
         let (code, out, err) = node.run(&["restore", "--overwrite", "key_ed25519"], OTHER_SEED);
         assert_eq!(code, 0, "{contract}: {out}{err}");
@@ -203,7 +168,7 @@ fn registered_node_keys_are_not_replaced_without_the_flag() {
         let ed = ed_key(SEED);
         register(&anvil, contract, 5, &bls_pk(BLS_SK), &ed.public_key());
 
-        let node = Node::new(&anvil, contract);
+        let node = node_at(&anvil, contract);
         refused_then_replaced(
             &node,
             "restore",
@@ -217,7 +182,7 @@ fn registered_node_keys_are_not_replaced_without_the_flag() {
             expected
         );
 
-        let node = Node::new(&anvil, contract);
+        let node = node_at(&anvil, contract);
         let bls_hex = hex::encode(bls_pk(BLS_SK));
         refused_then_replaced(&node, "restore-bls", "key_bls", OTHER_BLS_SK, &bls_hex);
         assert_eq!(
@@ -226,7 +191,7 @@ fn registered_node_keys_are_not_replaced_without_the_flag() {
         );
 
         // Writing back the key the file already holds replaces nothing.
-        let node = Node::new(&anvil, contract);
+        let node = node_at(&anvil, contract);
         let (code, out, err) = node.run(&["restore", "--overwrite", "key_ed25519"], SEED);
         assert_eq!(code, 0, "{out}{err}");
         assert!(!err.contains("Warning"), "{err}");

@@ -8,9 +8,8 @@
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
 
-use common::{names, run_in};
+use common::{ed_file, names, NodeDir};
 use snode_testkit::{free_port, serve_json};
 
 const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
@@ -68,59 +67,22 @@ fn provider(nodes: &[(u64, &str)]) -> u16 {
     provider_with(nodes, &[])
 }
 
-struct Setup {
-    dir: tempfile::TempDir,
-}
-
-impl Setup {
-    /// A node directory `data/` with key_ed25519 and key_bls, and a config
-    /// naming it, the provider on `provider_port` and the admin RPC port.
-    fn new(provider_port: u16, rpc_port: u16) -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Setup { dir };
-        fs::create_dir(s.data()).unwrap();
-        fs::write(s.data().join("key_bls"), format!("0x{BLS_SK}\n")).unwrap();
-        fs::write(s.data().join("key_ed25519"), ed_file(SEED)).unwrap();
-        fs::write(
-            s.config(),
-            format!(
-                "data-dir={}\nservice-node=1\nservice-node-public-ip=1.2.3.4\n\
-                 l2-provider=http://127.0.0.1:{provider_port}/v2/SECRETKEY123\n\
-                 rpc-admin=127.0.0.1:{rpc_port}\n",
-                s.data().display()
-            ),
-        )
-        .unwrap();
-        s
-    }
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("stagenet.conf")
-    }
-    /// Runs the tool with `args` and `--config-file` naming this node's config.
-    fn run(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
-        let config = self.config();
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--config-file", config.to_str().unwrap()]);
-        self.run_only(&all, stdin)
-    }
-
-    /// Runs the tool with exactly `args`.
-    fn run_only(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
-        run_in(&self.data(), args, stdin)
-    }
-}
-
-fn ed_file(seed: &str) -> String {
-    let key = snode_keys::Ed25519Secret::from_seed(&hex::decode(seed).unwrap().try_into().unwrap());
-    format!("0x{}\n", hex::encode(key.keypair_bytes()))
+/// A node whose config names the provider on `provider_port` and the admin
+/// RPC on `rpc_port`.
+fn setup(provider_port: u16, rpc_port: u16) -> NodeDir {
+    NodeDir::new(
+        SEED,
+        BLS_SK,
+        &format!(
+            "l2-provider=http://127.0.0.1:{provider_port}/v2/SECRETKEY123\n\
+             rpc-admin=127.0.0.1:{rpc_port}\n"
+        ),
+    )
 }
 
 #[test]
 fn registered_bls_key_is_not_replaced_without_the_explicit_flag() {
-    let s = Setup::new(provider(&[(3, OTHER_SK), (7, BLS_SK)]), closed_port());
+    let s = setup(provider(&[(3, OTHER_SK), (7, BLS_SK)]), closed_port());
     let before = fs::read(s.data().join("key_bls")).unwrap();
     let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], OTHER_SK);
     assert_eq!(code, 15, "{err}");
@@ -167,7 +129,7 @@ fn registered_bls_key_is_not_replaced_without_the_explicit_flag() {
 fn ed25519_key_is_guarded_by_its_own_pubkey() {
     // Registered: the contract maps this Ed25519 pubkey to a listed id,
     // although the key_bls next to it is not registered.
-    let s = Setup::new(provider_with(&[(7, OTHER_SK)], &[(SEED, 7)]), closed_port());
+    let s = setup(provider_with(&[(7, OTHER_SK)], &[(SEED, 7)]), closed_port());
     let (code, _, err) = s.run(&["ed25519", "--overwrite", "key_ed25519"], "");
     assert_eq!(code, 15, "{err}");
     assert!(
@@ -186,13 +148,13 @@ fn ed25519_key_is_guarded_by_its_own_pubkey() {
 
     // Not registered: the key_bls next to it is, but that is not the key
     // being replaced.
-    let s = Setup::new(provider_with(&[(7, BLS_SK)], &[]), closed_port());
+    let s = setup(provider_with(&[(7, BLS_SK)], &[]), closed_port());
     let (code, out, err) = s.run(&["ed25519", "--overwrite", "key_ed25519"], "");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("previous key was kept in"), "{out}");
 
     // A stale mapping (the id is no longer listed) is not a registration.
-    let s = Setup::new(provider_with(&[(3, BLS_SK)], &[(SEED, 9)]), closed_port());
+    let s = setup(provider_with(&[(3, BLS_SK)], &[(SEED, 9)]), closed_port());
     let (code, _, err) = s.run(&["ed25519", "--overwrite", "key_ed25519"], "");
     assert_eq!(code, 0, "{err}");
 }
@@ -200,14 +162,14 @@ fn ed25519_key_is_guarded_by_its_own_pubkey() {
 /// The BLS key is looked up by its own pubkey, whatever key_ed25519 is.
 #[test]
 fn bls_key_is_not_guarded_by_the_ed25519_key_next_to_it() {
-    let s = Setup::new(provider_with(&[(3, OTHER_SK)], &[(SEED, 3)]), closed_port());
+    let s = setup(provider_with(&[(3, OTHER_SK)], &[(SEED, 3)]), closed_port());
     let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], OTHER_SK);
     assert_eq!(code, 0, "{err}");
 }
 
 #[test]
 fn unregistered_node_keys_are_replaced() {
-    let s = Setup::new(provider(&[(3, OTHER_SK)]), closed_port());
+    let s = setup(provider(&[(3, OTHER_SK)]), closed_port());
     let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], OTHER_SK);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("Warning"), "{err}");
@@ -215,7 +177,7 @@ fn unregistered_node_keys_are_replaced() {
 
 #[test]
 fn unknown_registration_needs_the_flag() {
-    let s = Setup::new(closed_port(), closed_port());
+    let s = setup(closed_port(), closed_port());
     let (code, _, err) = s.run(&["bls", "--overwrite", "key_bls"], "");
     assert_eq!(code, 15, "{err}");
     assert!(err.contains("cannot tell whether"), "{err}");
@@ -248,7 +210,7 @@ fn unknown_registration_needs_the_flag() {
 #[test]
 fn keys_in_use_by_the_running_daemon_are_never_swapped() {
     let rpc = serve(r#"{"jsonrpc":"2.0","id":0,"result":{"status":"OK"}}"#.to_string());
-    let s = Setup::new(provider(&[]), rpc);
+    let s = setup(provider(&[]), rpc);
     for extra in [&[][..], &["--replace-registered-key"][..]] {
         let mut args = vec!["restore-bls", "--overwrite"];
         args.extend_from_slice(extra);
@@ -273,7 +235,7 @@ fn keys_in_use_by_the_running_daemon_are_never_swapped() {
 
 #[test]
 fn new_files_and_legacy_keys_are_not_guarded() {
-    let s = Setup::new(closed_port(), closed_port());
+    let s = setup(closed_port(), closed_port());
     let (code, _, err) = s.run(&["bls", "--overwrite", "fresh_bls"], "");
     assert_eq!(code, 0, "{err}");
     fs::write(s.data().join("key"), [9u8; 32]).unwrap();
