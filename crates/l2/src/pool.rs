@@ -254,8 +254,16 @@ impl ProviderPool {
         }
     }
 
-    fn record_failure(&mut self, idx: usize, method: &str, failure: Failure) -> ProviderFailure {
+    fn record_failure(
+        &mut self,
+        idx: usize,
+        method: &str,
+        mut failure: Failure,
+    ) -> ProviderFailure {
         let p = &mut self.providers[idx];
+        // A malformed result is quoted in the message: scrub it like
+        // every other provider text.
+        failure.message = p.endpoint.scrub(&failure.message);
         p.counters.count(&failure.kind);
         p.health = ProviderHealth::Failing;
         p.last_error = Some(failure.clone());
