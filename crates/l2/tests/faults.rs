@@ -732,3 +732,40 @@ fn blocks_older_than_the_window_are_skipped_with_a_warning_naming_them() {
     let first = stub.with(|c| c.log_ranges.last().copied()).unwrap();
     assert_eq!(first.1, 21_000);
 }
+
+/// The gap warning is given once per gap, even when the first batch after
+/// it fails for several cycles (the gap then stays, growing at its end).
+#[test]
+fn a_skipped_gap_is_warned_about_once_while_the_first_batch_fails() {
+    let stub = Stub::start(Chain::new(1000));
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, _guard) = capture();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    assert_eq!(t.synced_height(), Some(1000));
+    stub.with(|c| {
+        c.head = 1000 + 20_000;
+        c.fault = Some(Fault::Http(500));
+        c.fault_methods = Some(vec!["eth_getLogs"]);
+    });
+    let warnings = || logs.text().matches("are not fetched").count();
+    for (i, now) in [6000, 6060, 6120].into_iter().enumerate() {
+        stub.with(|c| c.head += 10);
+        let r = t.step(at(now));
+        assert!(!r.logs_complete, "{r:?}");
+        assert!(
+            r.errors
+                .iter()
+                .any(|e| e.contains("skipped L2 blocks 1001-")),
+            "each cycle's report still says so: {r:?}"
+        );
+        assert_eq!(t.synced_height(), Some(1000), "cycle {i}");
+    }
+    assert_eq!(warnings(), 1, "{}", logs.text());
+    // the first batch works: synced past the gap, no new warning
+    stub.set_fault(None);
+    let r = t.step(at(6180));
+    assert!(r.logs_complete, "{r:?}");
+    assert_eq!(t.synced_height(), Some(21_030));
+    assert_eq!(warnings(), 1, "{}", logs.text());
+}
