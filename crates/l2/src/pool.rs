@@ -420,7 +420,9 @@ impl ProviderPool {
     /// (no failover), then "good" providers (height ≥ best − threshold) in
     /// configured order, then the others by height descending.
     /// When no provider answers, the order stays as it is: nobody is known
-    /// to be better than the provider in use. A cancelled check changes nothing.
+    /// to be better than the provider in use. A cancelled check stops before
+    /// its next request and leaves the order as it is; what the providers
+    /// asked before the cancel answered (heights, counters, health) is kept.
     pub(crate) fn check(&mut self, gate: &mut Gate<'_>, now: SystemTime) -> CheckOutcome {
         let mut heights = Vec::with_capacity(self.len());
         for idx in 0..self.len() {
