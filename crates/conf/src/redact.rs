@@ -13,6 +13,11 @@ struct Parts<'a> {
     fragment: Option<&'a str>,
 }
 
+/// Splits `url` into its parts. User info ends at the LAST `@` of the URL, even
+/// one after a `/`, `?` or `#`: a password may hold those characters
+/// (`https://user:pa/ss@host/x`), and cutting the authority at them first would
+/// take part of the password for the host. A URL whose path or query holds an
+/// `@` is shown by what follows it, which hides more, never less.
 fn split(url: &str) -> Option<Parts<'_>> {
     let (scheme, rest) = url.split_once("://")?;
     if scheme.is_empty()
@@ -22,6 +27,10 @@ fn split(url: &str) -> Option<Parts<'_>> {
     {
         return None;
     }
+    let (userinfo, rest) = match rest.rsplit_once('@') {
+        Some((u, r)) => (Some(u), r),
+        None => (None, rest),
+    };
     let (rest, fragment) = match rest.split_once('#') {
         Some((r, f)) => (r, Some(f)),
         None => (rest, None),
@@ -30,13 +39,9 @@ fn split(url: &str) -> Option<Parts<'_>> {
         Some((r, q)) => (r, Some(q)),
         None => (rest, None),
     };
-    let (authority, path) = match rest.find('/') {
+    let (host, path) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
-    };
-    let (userinfo, host) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
     };
     Some(Parts {
         scheme,
@@ -48,12 +53,48 @@ fn split(url: &str) -> Option<Parts<'_>> {
     })
 }
 
+/// Whether `host` is something that can be printed as a host: a name or IPv4
+/// address (`[A-Za-z0-9.-]`), or a bracketed IPv6 address, with an optional
+/// `:port` of digits. Anything else may be a piece of a secret.
+fn printable_host(host: &str) -> bool {
+    let (name, port) = if let Some(v6) = host.strip_prefix('[') {
+        let Some((addr, after)) = v6.split_once(']') else {
+            return false;
+        };
+        if addr.is_empty()
+            || !addr
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'))
+        {
+            return false;
+        }
+        if after.is_empty() {
+            return true;
+        }
+        let Some(port) = after.strip_prefix(':') else {
+            return false;
+        };
+        ("v6", Some(port))
+    } else {
+        match host.split_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (host, None),
+        }
+    };
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        && port.is_none_or(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// A printable form of `url`: `scheme://host[:port]`, followed by `/…` when anything
 /// else (user info, a path other than `/`, a query, a fragment) was hidden. This is the
 /// form the README promises and snode-l2 uses: whatever part of a URL carries the API
 /// key, short or long, it is never shown.
 ///
-/// Text that is not `scheme://host…` is not shown at all.
+/// Text that is not `scheme://host…`, or whose host part holds characters a host
+/// cannot hold (so it may be a piece of a password), is not shown at all.
 ///
 /// ```
 /// use snode_conf::redact_url;
@@ -64,7 +105,7 @@ fn split(url: &str) -> Option<Parts<'_>> {
 /// assert_eq!(redact_url("http://127.0.0.1:8545/"), "http://127.0.0.1:8545");
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let Some(p) = split(url).filter(|p| !p.host.is_empty()) else {
+    let Some(p) = split(url).filter(|p| printable_host(p.host)) else {
         return format!("<not a URL, {} characters hidden>", url.chars().count());
     };
     let hidden = p.userinfo.is_some()
@@ -88,7 +129,15 @@ pub fn scrub_secrets(text: &str, url: &str) -> String {
     let mut secrets: Vec<&str> = Vec::new();
     if let Some(u) = p.userinfo {
         secrets.push(u);
+        // user, password, and the pieces of either a library may print
+        // apart (`pa/ss` cut at `/`, `?`, `#` or an inner `@`)
         secrets.extend(u.split(':'));
+        secrets.extend(u.split([':', '/', '?', '#', '@']));
+    }
+    if !printable_host(p.host) {
+        // not a host: perhaps a piece of a password (`https://user:pa ss/x`)
+        secrets.push(p.host);
+        secrets.extend(p.host.split([':', '[', ']']));
     }
     secrets.extend(p.fragment);
     // Every part that redact_url hides, down to short segments (`/rpc/mysecretkey`).
@@ -143,11 +192,38 @@ mod tests {
             ("http://127.0.0.1:8545/", "http://127.0.0.1:8545"),
             ("HTTPS://[::1]:8545/x", "https://[::1]:8545/…"),
             ("https://u:p@h/x?a=1&b=2#frag", "https://h/…"),
+            // A password holding `/`, `?`, `#` or `@`: the host is what follows
+            // the last `@`.
+            ("https://user:pa/ss@h/x", "https://h/…"),
+            ("https://user:1234/ss@h.example:8545/x", "https://h.example:8545/…"),
+            ("https://user:pa?ss@h/x", "https://h/…"),
+            ("https://user:pa#ss@h", "https://h/…"),
+            ("https://user:p@ss@h.example/x", "https://h.example/…"),
+            ("https://user:pa/ss@[::1]:8545/", "https://[::1]:8545/…"),
+            // An `@` in the path or query hides the rest: never more shown.
+            ("https://h.example/v2/me@x.example", "https://x.example/…"),
+            ("http://[fe80::1]", "http://[fe80::1]"),
         ];
         for (url, want) in cases {
             assert_eq!(redact_url(url), want, "{url}");
         }
-        for bad in ["garbage secret", "https:///secret", "://x"] {
+        for bad in [
+            "garbage secret",
+            "https:///secret",
+            "://x",
+            // host parts that cannot be hosts: perhaps pieces of a password
+            "https://user:pa ss/x",
+            "https://user:pass/x",
+            "https://user:1234x/y",
+            "https://h:/x",
+            "https://h_x/y",
+            "https://user:pw@/x",
+            "https://user:pa/ss@h%20x/y",
+            "https://[::1/x",
+            "https://[::1]x/y",
+            "https://[zz]/y",
+            "https://u:p@h:pw/x",
+        ] {
             assert_eq!(
                 redact_url(bad),
                 format!("<not a URL, {} characters hidden>", bad.chars().count())
@@ -173,5 +249,23 @@ mod tests {
             url,
         );
         assert!(!s.contains("mysecretkey") && !s.contains("abcd"), "{s}");
+
+        // A password with a `/`: neither it nor its pieces show, however a
+        // library prints it.
+        let url = "https://user:hunt/er22pw@h.example/v2/keykeykey";
+        let msg = format!(
+            "bad url {url}: invalid port \"hunt\" in user:hunt, rest /er22pw@h.example; hunt/er22pw"
+        );
+        let s = scrub_secrets(&msg, url);
+        for secret in ["hunt", "er22pw", "keykeykey"] {
+            assert!(!s.contains(secret), "{s}");
+        }
+        assert!(s.contains("bad url https://h.example/…:"), "{s}");
+
+        // A host part that is not a host is scrubbed as a secret.
+        let url = "https://user:pass word/x";
+        let s = scrub_secrets(&format!("GET {url}: cannot resolve user:pass word"), url);
+        assert!(!s.contains("pass word"), "{s}");
+        assert!(s.contains("<not a URL"), "{s}");
     }
 }

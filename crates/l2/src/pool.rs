@@ -254,8 +254,16 @@ impl ProviderPool {
         }
     }
 
-    fn record_failure(&mut self, idx: usize, method: &str, failure: Failure) -> ProviderFailure {
+    fn record_failure(
+        &mut self,
+        idx: usize,
+        method: &str,
+        mut failure: Failure,
+    ) -> ProviderFailure {
         let p = &mut self.providers[idx];
+        // A malformed result is quoted in the message: scrub it like
+        // every other provider text.
+        failure.message = p.endpoint.scrub(&failure.message);
         p.counters.count(&failure.kind);
         p.health = ProviderHealth::Failing;
         p.last_error = Some(failure.clone());
@@ -412,7 +420,9 @@ impl ProviderPool {
     /// (no failover), then "good" providers (height ≥ best − threshold) in
     /// configured order, then the others by height descending.
     /// When no provider answers, the order stays as it is: nobody is known
-    /// to be better than the provider in use. A cancelled check changes nothing.
+    /// to be better than the provider in use. A cancelled check stops before
+    /// its next request and leaves the order as it is; what the providers
+    /// asked before the cancel answered (heights, counters, health) is kept.
     pub(crate) fn check(&mut self, gate: &mut Gate<'_>, now: SystemTime) -> CheckOutcome {
         let mut heights = Vec::with_capacity(self.len());
         for idx in 0..self.len() {
@@ -517,25 +527,42 @@ impl ProviderPool {
 }
 
 /// The block range a refusal message says the provider allows, when it says
-/// one: "limited to a 5 range", "up to a 2K block range", "exceed maximum
-/// block range: 500". A limit on results ("more than 10000 results") is not a
-/// block count.
+/// one: "limited to a 5 range", "up to a 2K block range", "up to a 10,000
+/// block range", "exceed maximum block range: 500". Digits may be grouped in
+/// threes with `,` or `_` ("10,000", "10_000"); a `k`/`K` suffix means
+/// thousands. A limit on results ("more than 10000 results") is not a block
+/// count.
 pub(crate) fn stated_block_limit(message: &str) -> Option<u64> {
     let m = message.to_ascii_lowercase();
     if m.contains("result") && !m.contains("block") {
         return None;
     }
     let b = m.as_bytes();
+    let digits_from = |mut j: usize| {
+        let s = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        j - s
+    };
     let mut i = 0;
     while i < b.len() {
         if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
             let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
+            i += digits_from(i);
+            let mut text: String = m[start..i].to_owned();
+            // "10,000" / "10_000": groups of exactly three digits after a
+            // first group of one to three.
+            if i - start <= 3 {
+                while matches!(b.get(i), Some(b',' | b'_')) && digits_from(i + 1) == 3 {
+                    text.push_str(&m[i + 1..i + 4]);
+                    i += 4;
+                }
             }
-            let n: u64 = m[start..i].parse().ok()?;
+            let n: u64 = text.parse().ok()?;
             let n = match b.get(i) {
                 Some(b'k') if !b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => {
+                    i += 1;
                     n.checked_mul(1000)?
                 }
                 Some(c) if c.is_ascii_alphanumeric() => {
@@ -543,6 +570,9 @@ pub(crate) fn stated_block_limit(message: &str) -> Option<u64> {
                 }
                 _ => n,
             };
+            if m[i..].trim_start().starts_with("result") {
+                continue; // "more than 10000 results … block range": not a block count
+            }
             return Some(n);
         }
         i += 1;
@@ -617,14 +647,40 @@ mod tests {
     #[test]
     fn block_limits_stated_in_refusals() {
         for (m, n) in [
+            // Alchemy-style wordings
             ("eth_getLogs is limited to a 5 range", Some(5)),
+            ("eth_getLogs is limited to a 10,000 range", Some(10_000)),
             (
                 "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range",
                 Some(2000),
             ),
+            (
+                "Log response size exceeded. You can make eth_getLogs requests with up to a 2k block range and no limit on the response size",
+                Some(2000),
+            ),
+            (
+                "You can make eth_getLogs requests with up to a 10,000 block range.",
+                Some(10_000),
+            ),
+            ("up to a 10_000 block range", Some(10_000)),
+            ("up to a 1,000,000 block range", Some(1_000_000)),
             ("exceed maximum block range: 500", Some(500)),
+            ("exceed maximum block range: 5,000.", Some(5000)),
+            // a comma that does not group three digits ends the number
+            ("maximum block range: 500, try again", Some(500)),
+            ("maximum block range 1,50 blocks", Some(1)),
+            ("maximum block range 1000,000", Some(1000)),
+            // hex and words are not counts
+            ("block range 0x10 too large, max 100", Some(100)),
+            // Infura / QuickNode: no count, or a count of results
             ("query returned more than 10000 results", None),
+            ("query returned more than 10,000 results", None),
+            (
+                "query returned more than 10000 results. Try with this block range [0x1, 0x2].",
+                None,
+            ),
             ("block range is too large", None),
+            ("block range too large", None),
         ] {
             assert_eq!(stated_block_limit(m), n, "{m}");
         }
@@ -637,6 +693,9 @@ mod tests {
             "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range",
             "eth_getLogs is limited to a 5 range",
             "block range is too large",
+            "block range too large",
+            "eth_getLogs is limited to a 10,000 range",
+            "You can make eth_getLogs requests with up to a 10,000 block range.",
             "exceed maximum block range: 500",
             "ranges over 1000 blocks are not supported: block range limit",
         ] {

@@ -168,19 +168,7 @@ impl Endpoint {
     /// Shortens provider text and removes anything of the URL beyond the
     /// redacted form (some providers echo the URL, key included).
     pub(crate) fn scrub(&self, text: &str) -> String {
-        let full = self.url.expose();
-        let mut s = text.replace(full, self.url.redacted());
-        if let Some((_, rest)) = full.split_once("://") {
-            if let Some(i) = rest.find(['/', '?', '#']) {
-                let secret = &rest[i..];
-                if secret.len() > 1 {
-                    s = s.replace(secret, "/…");
-                }
-            }
-            if let Some(at) = rest.find('@') {
-                s = s.replace(&rest[..at], "…");
-            }
-        }
+        let s = snode_conf::scrub_secrets(text, self.url.expose());
         let s = s.trim();
         if s.chars().count() > MESSAGE_LIMIT {
             let cut: String = s.chars().take(MESSAGE_LIMIT).collect();
@@ -290,5 +278,8 @@ mod tests {
             e.scrub("bad key /v2/KEY123?x=KEY456 at https://u:pw@rpc.example/v2/KEY123?x=KEY456");
         assert!(!s.contains("KEY"), "{s}");
         assert!(!s.contains("pw"), "{s}");
+        // each part on its own, as a provider may echo it
+        let s = e.scrub("no access for KEY123 (x=KEY456)");
+        assert!(!s.contains("KEY"), "{s}");
     }
 }

@@ -81,6 +81,9 @@ pub struct L2Tracker {
     staking_checked: Option<u64>,
     staking_warned: bool,
     node_list_warned: Option<u64>,
+    /// The first block of the history gap last warned about: the warning is
+    /// given once per gap, not every cycle until a batch is stored.
+    gap_warned: Option<u64>,
     last_purge_height: Option<u64>,
     own: Option<NodeQuery>,
     head: Option<Head>,
@@ -133,6 +136,7 @@ impl L2Tracker {
             staking_checked: None,
             staking_warned: false,
             node_list_warned: None,
+            gap_warned: None,
             last_purge_height,
             own: None,
             head: None,
@@ -449,12 +453,17 @@ impl L2Tracker {
             .map_or(window_start, |s| (s + 1).max(window_start));
         if let Some(s) = self.synced.filter(|s| s + 1 < window_start) {
             let skipped = format!("{}-{}", s + 1, window_start - 1);
-            warn!(
-                "L2 logs of blocks {skipped} are not fetched: they are older than the \
-                 {HIST_SIZE}-block history window (the daemon was down or behind for more than \
-                 70 minutes); events in them are missed, the contract's node list at the next \
-                 purge height corrects the registry"
-            );
+            if self.gap_warned != Some(s + 1) {
+                self.gap_warned = Some(s + 1);
+                warn!(
+                    "L2 logs of blocks {skipped} are not fetched: they are older than the \
+                     {HIST_SIZE}-block history window (the daemon was down or behind for more \
+                     than 70 minutes); events in them are missed, the contract's node list at \
+                     the next purge height corrects the registry"
+                );
+            } else {
+                debug!("L2 logs of blocks {skipped} are still not fetched (warned already)");
+            }
             report.errors.push(format!(
                 "skipped L2 blocks {skipped} (older than the history window)"
             ));

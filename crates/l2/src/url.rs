@@ -52,34 +52,12 @@ impl serde::Serialize for ProviderUrl {
 }
 
 /// Redacts a URL to `scheme://host[:port]`, appending `/…` when a userinfo,
-/// path other than `/`, query or fragment is present. Text that does not look
-/// like `scheme://authority` becomes `<invalid URL>` (it may be a bare key).
+/// path other than `/`, query or fragment is present: the one redaction of
+/// the project, [`snode_conf::redact_url`]. Text that does not look like
+/// `scheme://host` becomes `<not a URL, N characters hidden>` (it may be a
+/// bare key, or a piece of a password).
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "<invalid URL>".into();
-    };
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    {
-        return "<invalid URL>".into();
-    }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let (userinfo, hostport) = match authority.rfind('@') {
-        Some(at) => (true, &authority[at + 1..]),
-        None => (false, authority),
-    };
-    if hostport.is_empty() {
-        return "<invalid URL>".into();
-    }
-    let hidden = userinfo || !(tail.is_empty() || tail == "/");
-    let mut out = format!("{}://{}", scheme.to_ascii_lowercase(), hostport);
-    if hidden {
-        out.push_str("/…");
-    }
-    out
+    snode_conf::redact_url(url)
 }
 
 #[cfg(test)]
@@ -104,8 +82,12 @@ mod tests {
                 "https://host.example/…",
             ),
             ("http://[::1]:8545/SECRET#frag", "http://[::1]:8545/…"),
-            ("SECRET", "<invalid URL>"),
-            ("https:///SECRET", "<invalid URL>"),
+            (
+                "https://user:SE/CRET@host.example/x",
+                "https://host.example/…",
+            ),
+            ("SECRET", "<not a URL, 6 characters hidden>"),
+            ("https:///SECRET", "<not a URL, 15 characters hidden>"),
         ];
         for (url, want) in cases {
             let u = ProviderUrl::new(url);

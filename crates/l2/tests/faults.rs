@@ -36,10 +36,29 @@ fn chain() -> Chain {
     c
 }
 
+/// A config for tests where no request is meant to time out: a timeout far
+/// longer than any loopback answer, even on a loaded machine, so exact
+/// request counts and `errors.is_empty()` hold.
 fn cfg(urls: &[String]) -> L2Config {
     let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
     let mut c = L2Config::new(&urls, Deployment::Current);
-    c.timeout = Duration::from_secs(1);
+    c.timeout = Duration::from_secs(30);
+    c
+}
+
+/// How long a [`Fault::Hang`] stub holds a request before closing it
+/// unanswered, and the timeout of the tests where that timeout is the
+/// tested behaviour: the client gives up long before the stub closes.
+const HANG: Duration = Duration::from_secs(30);
+const SHORT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// [`cfg`], with [`SHORT_TIMEOUT`] when the fault is a hang (the timeout is
+/// what is tested).
+fn cfg_for(fault: &Option<Fault>, urls: &[String]) -> L2Config {
+    let mut c = cfg(urls);
+    if matches!(fault, Some(Fault::Hang(_))) {
+        c.timeout = SHORT_TIMEOUT;
+    }
     c
 }
 
@@ -67,9 +86,7 @@ type Counter = fn(&ProviderCounters) -> u64;
 
 fn fault_cases() -> Vec<(&'static str, Option<Fault>, Counter)> {
     vec![
-        ("timeout", Some(Fault::Hang(Duration::from_secs(2))), |c| {
-            c.timeout
-        }),
+        ("timeout", Some(Fault::Hang(HANG)), |c| c.timeout),
         ("connection refused", None, |c| c.connection),
         ("HTTP 429", Some(Fault::Http(429)), |c| c.http_status),
         ("HTTP 500", Some(Fault::Http(500)), |c| c.http_status),
@@ -97,7 +114,8 @@ fn each_fault_fails_over_to_the_backup_and_is_counted() {
         let backup = Stub::start(chain());
         let dir = tempfile::tempdir().unwrap();
         let (logs, _guard) = capture();
-        let mut t = L2Tracker::open(cfg(&[primary_url, backup.url()]), dir.path()).unwrap();
+        let mut t =
+            L2Tracker::open(cfg_for(&fault, &[primary_url, backup.url()]), dir.path()).unwrap();
         let r = t.step(at(0));
         assert_eq!(r.height, Some(HEAD), "{name}: {r:?}");
         assert!(r.logs_complete, "{name}: {r:?}");
@@ -132,7 +150,7 @@ fn each_fault_on_the_only_provider_is_survived_and_counted() {
         };
         let dir = tempfile::tempdir().unwrap();
         let (logs, _guard) = capture();
-        let mut t = L2Tracker::open(cfg(&[url]), dir.path()).unwrap();
+        let mut t = L2Tracker::open(cfg_for(&fault, &[url]), dir.path()).unwrap();
         let r = t.step(at(0));
         assert_eq!(r.height, None, "{name}");
         assert!(!r.errors.is_empty(), "{name}");
@@ -666,22 +684,29 @@ fn an_unanswered_node_list_is_asked_again_next_cycle() {
     let stub = Stub::start(Chain::new(head)); // allServiceNodeIDs() answers "0x"
     let dir = tempfile::tempdir().unwrap();
     let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
-    let node_list_calls = || stub.with(|c| c.requests.iter().filter(|m| *m == "eth_call").count());
+    // allServiceNodeIDs() only: stakingRequirement() (unknown here) is
+    // asked every cycle too, and must not make this count grow.
+    const ALL_IDS: &str = "0xabf2c503";
+    const STAKING_REQUIREMENT: &str = "0x56d399e8";
     let r = t.step(at(0));
     assert!(r.logs_complete);
     assert_eq!(r.node_list_height, None);
-    let first = node_list_calls();
+    let first = stub.calls_of(ALL_IDS);
+    assert!(first >= 1, "asked at the purge height");
     t.step(at(60));
-    assert!(node_list_calls() > first, "asked again");
+    assert!(stub.calls_of(ALL_IDS) > first, "asked again");
     // once it answers, it is applied and not asked again at this height
     stub.with(|c| c.node_list = Some(node_list(&[(1, 1)])));
     let r = t.step(at(120));
     assert_eq!(r.node_list_height, Some(14_400));
-    let after = stub.count("eth_call");
+    let (lists, requirements) = (stub.calls_of(ALL_IDS), stub.calls_of(STAKING_REQUIREMENT));
+    let calls = stub.count("eth_call");
     let r = t.step(at(180));
     assert_eq!(r.node_list_height, None);
+    assert_eq!(stub.calls_of(ALL_IDS), lists, "not asked again");
     // only stakingRequirement() (unknown, asked each cycle) and no rewardRate (cached)
-    assert_eq!(stub.count("eth_call"), after + 1);
+    assert_eq!(stub.calls_of(STAKING_REQUIREMENT), requirements + 1);
+    assert_eq!(stub.count("eth_call"), calls + 1);
 }
 
 #[test]
@@ -706,4 +731,41 @@ fn blocks_older_than_the_window_are_skipped_with_a_warning_naming_them() {
     assert!(r.errors.iter().any(|e| e.contains(&skipped)), "{r:?}");
     let first = stub.with(|c| c.log_ranges.last().copied()).unwrap();
     assert_eq!(first.1, 21_000);
+}
+
+/// The gap warning is given once per gap, even when the first batch after
+/// it fails for several cycles (the gap then stays, growing at its end).
+#[test]
+fn a_skipped_gap_is_warned_about_once_while_the_first_batch_fails() {
+    let stub = Stub::start(Chain::new(1000));
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, _guard) = capture();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    assert_eq!(t.synced_height(), Some(1000));
+    stub.with(|c| {
+        c.head = 1000 + 20_000;
+        c.fault = Some(Fault::Http(500));
+        c.fault_methods = Some(vec!["eth_getLogs"]);
+    });
+    let warnings = || logs.text().matches("are not fetched").count();
+    for (i, now) in [6000, 6060, 6120].into_iter().enumerate() {
+        stub.with(|c| c.head += 10);
+        let r = t.step(at(now));
+        assert!(!r.logs_complete, "{r:?}");
+        assert!(
+            r.errors
+                .iter()
+                .any(|e| e.contains("skipped L2 blocks 1001-")),
+            "each cycle's report still says so: {r:?}"
+        );
+        assert_eq!(t.synced_height(), Some(1000), "cycle {i}");
+    }
+    assert_eq!(warnings(), 1, "{}", logs.text());
+    // the first batch works: synced past the gap, no new warning
+    stub.set_fault(None);
+    let r = t.step(at(6180));
+    assert!(r.logs_complete, "{r:?}");
+    assert_eq!(t.synced_height(), Some(21_030));
+    assert_eq!(warnings(), 1, "{}", logs.text());
 }

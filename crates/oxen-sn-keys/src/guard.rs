@@ -124,7 +124,9 @@ const ED25519_TO_ID: [u8; 4] = [0xc0, 0xeb, 0xed, 0xab];
 
 /// `eth_call` of `data` on `contract` at the latest block, asking each
 /// provider in turn until one answers; the answer's bytes, or why none did
-/// (provider URLs redacted).
+/// (provider URLs redacted; every text a library or provider gives is passed
+/// through [`snode_conf::scrub_secrets`], as a provider may echo its URL, key
+/// or credentials in an error).
 fn eth_call(settings: &Settings, contract: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(settings.l2_timeout()))
@@ -139,7 +141,7 @@ fn eth_call(settings: &Settings, contract: &str, data: &[u8]) -> Result<Vec<u8>,
     });
     let mut failures = Vec::new();
     for url in &settings.l2_provider {
-        let shown = snode_l2::redact(url);
+        let shown = snode_conf::redact_url(url);
         let answer: Result<serde_json::Value, String> = agent
             .post(url)
             .header("Content-Type", "application/json")
@@ -163,7 +165,7 @@ fn eth_call(settings: &Settings, contract: &str, data: &[u8]) -> Result<Vec<u8>,
         });
         match result {
             Ok(bytes) => return Ok(bytes),
-            Err(why) => failures.push(format!("{shown}: {why}")),
+            Err(why) => failures.push(format!("{shown}: {}", snode_conf::scrub_secrets(&why, url))),
         }
     }
     Err(format!(

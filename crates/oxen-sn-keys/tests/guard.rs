@@ -207,6 +207,70 @@ fn unknown_registration_needs_the_flag() {
     assert!(err.contains("/nonexistent/stagenet.conf"), "{err}");
 }
 
+/// Whatever a provider answers — a JSON-RPC error that echoes the request's
+/// URL path and credentials, a `result` that is not hex and holds the key —
+/// the guard's message names the provider redacted and shows no secret:
+/// through its own `ed25519ToServiceNodeID` call (an Ed25519 key) and
+/// through snode-l2's `allServiceNodeIDs` (a BLS key).
+#[test]
+fn provider_errors_never_show_the_url_secrets() {
+    const PATH_KEY: &str = "PATHKEY5150";
+    const PASSWORD: &str = "hunter2pw";
+    const QUERY_KEY: &str = "QUERYKEY77";
+    let echoed = format!("/v2/{PATH_KEY}?apikey={QUERY_KEY}");
+    let rpc_error = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"error":{{"code":-32001,"message":"invalid API key: POST {echoed} as user:{PASSWORD}"}}}}"#
+    );
+    let not_hex =
+        format!(r#"{{"jsonrpc":"2.0","id":1,"result":"{PATH_KEY}: {QUERY_KEY} no access"}}"#);
+    let empty_list = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"result":"0x{}"}}"#,
+        hex::encode(snode_l2::abi::encode_all_service_node_ids(&[]))
+    );
+    let cases = [
+        // (command, answer to allServiceNodeIDs, to ed25519ToServiceNodeID, shown)
+        ("ed25519", &empty_list, &rpc_error, "invalid API key"),
+        ("ed25519", &empty_list, &not_hex, "result is not hex"),
+        ("bls", &rpc_error, &rpc_error, "invalid API key"),
+        ("bls", &not_hex, &not_hex, "expected hex data"),
+    ];
+    for (command, all, by_ed, shows) in cases {
+        let (all, by_ed) = (all.clone(), by_ed.clone());
+        let port = serve_json(move |request| {
+            if request.contains("0xabf2c503") {
+                all.clone()
+            } else {
+                by_ed.clone()
+            }
+        });
+        let s = NodeDir::new(
+            SEED,
+            BLS_SK,
+            &format!(
+                "l2-provider=http://user:{PASSWORD}@127.0.0.1:{port}{echoed}\n\
+                 rpc-admin=127.0.0.1:{}\n",
+                closed_port()
+            ),
+        );
+        let file = format!("key_{command}");
+        let (code, out, err) = s.run(&[command, "--overwrite", &file], "");
+        assert_eq!(code, 15, "{command}: {err}");
+        // the provider's answer was reached and reported…
+        assert!(err.contains(shows), "{command}: {err}");
+        assert!(
+            err.contains(&format!("http://127.0.0.1:{port}/…")),
+            "names the provider: {err}"
+        );
+        // …without any part of the URL that is secret
+        for secret in [PATH_KEY, PASSWORD, QUERY_KEY] {
+            assert!(
+                !err.contains(secret) && !out.contains(secret),
+                "{command}: {secret} leaked: {out}{err}"
+            );
+        }
+    }
+}
+
 #[test]
 fn keys_in_use_by_the_running_daemon_are_never_swapped() {
     let rpc = serve(r#"{"jsonrpc":"2.0","id":0,"result":{"status":"OK"}}"#.to_string());

@@ -32,6 +32,40 @@ pub type Worker = Box<dyn FnOnce(Arc<Ctx>) + Send>;
 /// the unit's `TimeoutStopSec=` (90 s) is never reached.
 pub const JOIN_WITHIN: Duration = Duration::from_secs(5);
 
+/// Environment variable overriding [`JOIN_WITHIN`] for `oxend-stagenet` run
+/// as the daemon, in seconds (decimals allowed, > 0). Read only by the
+/// daemon, at start; meant for tests that must not depend on how fast a
+/// loaded machine stops a worker. An unusable value is warned about and the
+/// default kept.
+pub const JOIN_WITHIN_ENV: &str = "OXEND_STAGENET_JOIN_WITHIN";
+
+/// The join limit `value` of [`JOIN_WITHIN_ENV`] gives, if any; why not.
+pub fn join_within(value: Option<&str>) -> Result<Duration, String> {
+    let Some(text) = value else {
+        return Ok(JOIN_WITHIN);
+    };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("{JOIN_WITHIN_ENV}='{text}' is not a positive number of seconds"))
+}
+
+/// Tells the daemon a worker is over when dropped: when it returns, and
+/// when it panics (the unwinding drops it too), so shutdown neither waits
+/// for a dead worker nor blames a request for it.
+struct DoneGuard {
+    worker: usize,
+    tx: mpsc::Sender<(usize, bool)>,
+}
+
+impl Drop for DoneGuard {
+    fn drop(&mut self) {
+        let _ = self.tx.send((self.worker, std::thread::panicking()));
+    }
+}
+
 /// How to run the daemon.
 pub struct DaemonOptions {
     /// Already-bound admin RPC listeners; `None` binds the `rpc-admin` addresses.
@@ -244,7 +278,8 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     notifier.ready(&state.status_line());
     tracing::info!(target: "global", "oxend-stagenet is ready: {}", state.status_line());
 
-    let (done_tx, done_rx) = mpsc::channel::<usize>();
+    // (worker, whether it panicked)
+    let (done_tx, done_rx) = mpsc::channel::<(usize, bool)>();
     let mut running: BTreeSet<usize> = workers
         .into_iter()
         .enumerate()
@@ -254,8 +289,11 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
             std::thread::Builder::new()
                 .name(format!("worker {i}"))
                 .spawn(move || {
+                    let _done = DoneGuard {
+                        worker: i,
+                        tx: done,
+                    };
                     w(ctx);
-                    let _ = done.send(i);
                 })
                 .map_err(|e| tracing::error!(target: "daemon", "cannot start worker {i}: {e}"))
                 .ok()
@@ -268,6 +306,11 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     let reason = loop {
         if let Some(reason) = opts.shutdown.wait_timeout(interval) {
             break reason;
+        }
+        // A worker that ended before the shutdown: say so once, now.
+        while let Ok((i, panicked)) = done_rx.try_recv() {
+            running.remove(&i);
+            worker_ended(i, panicked, false);
         }
         let status = state.status_line();
         let stuck = state.stuck_workers();
@@ -289,8 +332,9 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     while !running.is_empty() {
         let left = deadline.saturating_duration_since(Instant::now());
         match done_rx.recv_timeout(left) {
-            Ok(i) => {
+            Ok((i, panicked)) => {
                 running.remove(&i);
+                worker_ended(i, panicked, true);
             }
             Err(_) => break, // out of time (or every sender is gone)
         }
@@ -307,4 +351,35 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     }
     tracing::info!(target: "global", "oxend-stagenet stopped");
     Ok(())
+}
+
+/// Logs the end of worker `i`: a panic is an error (its message went to
+/// stderr just before); a return before the shutdown is worth a warning.
+fn worker_ended(i: usize, panicked: bool, stopping: bool) {
+    if panicked {
+        tracing::error!(
+            target: "global",
+            "worker {i} panicked (see the message before this one); it is not running any more"
+        );
+    } else if !stopping {
+        tracing::warn!(target: "global", "worker {i} returned before the shutdown");
+    } else {
+        tracing::debug!(target: "daemon", "worker {i} stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_limit_from_the_environment() {
+        assert_eq!(join_within(None), Ok(JOIN_WITHIN));
+        assert_eq!(join_within(Some("600")), Ok(Duration::from_secs(600)));
+        assert_eq!(join_within(Some(" 0.5 ")), Ok(Duration::from_millis(500)));
+        for bad in ["", "0", "-1", "soon", "inf", "NaN", "1e400"] {
+            let err = join_within(Some(bad)).unwrap_err();
+            assert!(err.contains(JOIN_WITHIN_ENV), "{bad}: {err}");
+        }
+    }
 }

@@ -230,6 +230,15 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
     let mut opts = daemon::DaemonOptions::new(shutdown);
     opts.watchdog_interval = inv.watchdog_interval();
     opts.rpc_address_file = inv.flags.rpc_address_file.clone();
+    let env_join = std::env::var(daemon::JOIN_WITHIN_ENV).ok();
+    match daemon::join_within(env_join.as_deref()) {
+        Ok(d) => opts.join_within = d,
+        Err(e) => tracing::warn!(
+            target: "global",
+            "{e}; waiting at most {} s for workers on the way out",
+            daemon::JOIN_WITHIN.as_secs()
+        ),
+    }
     let result = daemon::run(settings, opts);
     signals.close();
     match result {

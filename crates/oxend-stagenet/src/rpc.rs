@@ -484,7 +484,7 @@ fn serve(
                 }
                 Ok(_) => match methods.handle_body(ctx, &body) {
                     Some(out) => {
-                        tracing::debug!(target: "rpc", "admin RPC {}", out.get("error").map_or("ok".to_string(), |e| e.to_string()));
+                        tracing::debug!(target: "rpc", "admin RPC {}", outcome(&out));
                         tiny_http::Response::from_string(out.to_string())
                             .with_header(json_header.clone())
                     }
@@ -501,9 +501,50 @@ fn serve(
     }
 }
 
+/// What an admin RPC answer says, for the debug log: `ok` or the error of a
+/// single call; for a batch, how many calls and each failed one's error.
+fn outcome(out: &Value) -> String {
+    let one = |v: &Value| v.get("error").map(|e| e.to_string());
+    match out {
+        Value::Array(answers) => {
+            let errors: Vec<String> = answers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| one(a).map(|e| format!("#{i}: {e}")))
+                .collect();
+            if errors.is_empty() {
+                format!("batch of {}: ok", answers.len())
+            } else {
+                format!(
+                    "batch of {}: {} failed ({})",
+                    answers.len(),
+                    errors.len(),
+                    errors.join("; ")
+                )
+            }
+        }
+        single => one(single).unwrap_or_else(|| "ok".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_outcome_of_single_calls_and_batches() {
+        let err = json!({"code": -32601, "message": "Method not found"});
+        assert_eq!(outcome(&json!({"id": 1, "result": {}})), "ok");
+        assert_eq!(outcome(&json!({"id": 1, "error": err})), err.to_string());
+        assert_eq!(
+            outcome(&json!([{"id": 1, "result": 1}, {"id": 2, "result": 2}])),
+            "batch of 2: ok"
+        );
+        assert_eq!(
+            outcome(&json!([{"id": 1, "result": 1}, {"id": 2, "error": err}])),
+            format!("batch of 2: 1 failed (#1: {err})")
+        );
+    }
 
     #[test]
     fn base64_vectors() {

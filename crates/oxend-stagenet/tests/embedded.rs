@@ -129,3 +129,63 @@ fn not_a_service_node_has_only_an_ed25519_key() {
     assert!(dir.path().join("key_ed25519").exists());
     assert!(!dir.path().join("key_bls").exists());
 }
+
+/// Log lines of the daemon run on this thread.
+#[derive(Clone, Default)]
+struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A worker that panics is reported as such, and shutdown does not wait
+/// for it: the join limit is a minute, which only a worker never reported
+/// done would reach (and then "exiting without it" would be logged).
+#[test]
+fn a_panicking_worker_is_reported_and_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "data-dir={}\nservice-node=1\nstagenet=1\nservice-node-public-ip=1.2.3.4\n\
+         l2-provider=http://127.0.0.1:9/\nl2-skip-chainid=1\n",
+        dir.path().display()
+    );
+    let doc = snode_conf::parse(&conf, "test.conf").unwrap();
+    let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
+
+    let shutdown = Shutdown::new();
+    let mut opts = DaemonOptions::new(shutdown);
+    opts.listeners = Some(vec![TcpListener::bind("127.0.0.1:0").unwrap()]);
+    opts.watchdog_interval = Duration::from_millis(50);
+    opts.join_within = Duration::from_secs(60);
+    opts.track_l2 = false;
+    let (alive_tx, alive_rx) = std::sync::mpsc::channel::<()>();
+    opts.workers.push(Box::new(move |_ctx: Arc<Ctx>| {
+        let _alive = alive_tx; // dropped by the unwinding
+        panic!("worker bug (this panic is the test)");
+    }));
+    // Stops the daemon once the first worker is gone.
+    opts.workers.push(Box::new(move |ctx: Arc<Ctx>| {
+        let _ = alive_rx.recv();
+        ctx.shutdown.trigger("test");
+    }));
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
+    let result = tracing::subscriber::with_default(subscriber, || daemon::run(settings, opts));
+    result.unwrap();
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(text.contains("worker 0 panicked"), "{text}");
+    assert!(!text.contains("exiting without it"), "{text}");
+    assert!(!text.contains("blocked in a request"), "{text}");
+    assert!(text.contains("oxend-stagenet stopped"), "{text}");
+}
