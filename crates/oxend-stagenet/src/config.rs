@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use snode_conf::{ConfError, Problem, Settings};
 
@@ -14,6 +15,21 @@ pub const SYSTEM_CONFIG: &str = "/etc/oxen/stagenet.conf";
 pub const MSG_IMPORTANT: &str = "IMPORTANT: One or more required service node-related configuration settings/options were omitted or invalid please fix them and restart oxend.";
 /// Logged after [`MSG_IMPORTANT`].
 pub const MSG_FAILED_APPLY: &str = "Failed to apply command line options.";
+
+/// A duration in seconds (decimals allowed, > 0) from the environment
+/// variable `name`, whose value is `value`; `default` when it is unset, and
+/// why not when it is unusable.
+pub fn env_seconds(name: &str, value: Option<&str>, default: Duration) -> Result<Duration, String> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("{name}='{text}' is not a positive number of seconds"))
+}
 
 /// A configuration problem: the daemon exits with [`crate::EXIT_CONFIG`].
 #[derive(Debug, thiserror::Error)]

@@ -39,19 +39,6 @@ pub const JOIN_WITHIN: Duration = Duration::from_secs(5);
 /// default kept.
 pub const JOIN_WITHIN_ENV: &str = "OXEND_STAGENET_JOIN_WITHIN";
 
-/// The join limit `value` of [`JOIN_WITHIN_ENV`] gives, if any; why not.
-pub fn join_within(value: Option<&str>) -> Result<Duration, String> {
-    let Some(text) = value else {
-        return Ok(JOIN_WITHIN);
-    };
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| *s > 0.0)
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| format!("{JOIN_WITHIN_ENV}='{text}' is not a positive number of seconds"))
-}
-
 /// Tells the daemon a worker is over when dropped: when it returns, and
 /// when it panics (the unwinding drops it too), so shutdown neither waits
 /// for a dead worker nor blames a request for it.
@@ -365,21 +352,5 @@ fn worker_ended(i: usize, panicked: bool, stopping: bool) {
         tracing::warn!(target: "global", "worker {i} returned before the shutdown");
     } else {
         tracing::debug!(target: "daemon", "worker {i} stopped");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn join_limit_from_the_environment() {
-        assert_eq!(join_within(None), Ok(JOIN_WITHIN));
-        assert_eq!(join_within(Some("600")), Ok(Duration::from_secs(600)));
-        assert_eq!(join_within(Some(" 0.5 ")), Ok(Duration::from_millis(500)));
-        for bad in ["", "0", "-1", "soon", "inf", "NaN", "1e400"] {
-            let err = join_within(Some(bad)).unwrap_err();
-            assert!(err.contains(JOIN_WITHIN_ENV), "{bad}: {err}");
-        }
     }
 }

@@ -231,7 +231,11 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
     opts.watchdog_interval = inv.watchdog_interval();
     opts.rpc_address_file = inv.flags.rpc_address_file.clone();
     let env_join = std::env::var(daemon::JOIN_WITHIN_ENV).ok();
-    match daemon::join_within(env_join.as_deref()) {
+    match config::env_seconds(
+        daemon::JOIN_WITHIN_ENV,
+        env_join.as_deref(),
+        daemon::JOIN_WITHIN,
+    ) {
         Ok(d) => opts.join_within = d,
         Err(e) => tracing::warn!(
             target: "global",

@@ -30,20 +30,6 @@ pub const SUBMIT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Environment variable overriding [`SUBMIT_TIMEOUT`], in seconds.
 pub const SUBMIT_TIMEOUT_ENV: &str = "OXEND_STAGENET_SUBMIT_TIMEOUT";
 
-/// The submit timeout: `value` of [`SUBMIT_TIMEOUT_ENV`] if set, else the
-/// default.
-fn submit_timeout(value: Option<&str>) -> Result<Duration, String> {
-    let Some(text) = value else {
-        return Ok(SUBMIT_TIMEOUT);
-    };
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| *s > 0.0)
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| format!("{SUBMIT_TIMEOUT_ENV}='{text}' is not a positive number of seconds"))
-}
-
 /// The network (chain id and rewards contract) registrations are signed for.
 pub fn network(ctx: &Ctx) -> Result<snode_bls::Network, RpcError> {
     snode_bls::Network::stagenet_with_contract(&ctx.settings.l2_rewards_contract).map_err(|e| {
@@ -132,13 +118,15 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
             return Ok(false);
         }
     }
-    let timeout = match submit_timeout(std::env::var(SUBMIT_TIMEOUT_ENV).ok().as_deref()) {
-        Ok(t) => t,
-        Err(e) => {
-            s.out.fail(&e);
-            return Ok(false);
-        }
-    };
+    let env = std::env::var(SUBMIT_TIMEOUT_ENV).ok();
+    let timeout =
+        match crate::config::env_seconds(SUBMIT_TIMEOUT_ENV, env.as_deref(), SUBMIT_TIMEOUT) {
+            Ok(t) => t,
+            Err(e) => {
+                s.out.fail(&e);
+                return Ok(false);
+            }
+        };
     let hex = operator.as_typed()[2..].to_string();
     let result = match (s.client)("bls_registration_request", Some(json!({ "address": hex }))) {
         Ok(result) => result,
@@ -210,12 +198,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn submit_timeout_from_the_environment() {
-        assert_eq!(submit_timeout(None), Ok(SUBMIT_TIMEOUT));
-        assert_eq!(submit_timeout(Some("0.5")), Ok(Duration::from_millis(500)));
-        assert_eq!(submit_timeout(Some(" 120 ")), Ok(Duration::from_secs(120)));
+    fn seconds_from_the_environment() {
+        let get = |v| crate::config::env_seconds(SUBMIT_TIMEOUT_ENV, v, SUBMIT_TIMEOUT);
+        assert_eq!(get(None), Ok(SUBMIT_TIMEOUT));
+        assert_eq!(get(Some("0.5")), Ok(Duration::from_millis(500)));
+        assert_eq!(get(Some(" 120 ")), Ok(Duration::from_secs(120)));
         for bad in ["", "0", "-1", "abc", "inf", "NaN", "1e400"] {
-            let err = submit_timeout(Some(bad)).unwrap_err();
+            let err = get(Some(bad)).unwrap_err();
             assert!(err.contains(SUBMIT_TIMEOUT_ENV), "{bad}: {err}");
         }
     }
