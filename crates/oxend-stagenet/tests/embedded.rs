@@ -15,16 +15,21 @@ use oxend_stagenet::shutdown::Shutdown;
 use oxend_stagenet::state::{L2View, Registration};
 use serde_json::{json, Value};
 
-#[test]
-fn l2_tracker_can_add_methods_and_status() {
-    let dir = tempfile::tempdir().unwrap();
+/// A service node's settings with its data in `dir` (no provider is asked).
+fn settings_in(dir: &std::path::Path) -> snode_conf::Settings {
     let conf = format!(
         "data-dir={}\nservice-node=1\nstagenet=1\nservice-node-public-ip=1.2.3.4\n\
          l2-provider=http://127.0.0.1:9/\nl2-skip-chainid=1\n",
-        dir.path().display()
+        dir.display()
     );
     let doc = snode_conf::parse(&conf, "test.conf").unwrap();
-    let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
+    snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap()
+}
+
+#[test]
+fn l2_tracker_can_add_methods_and_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings_in(dir.path());
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
@@ -150,13 +155,7 @@ impl std::io::Write for Logs {
 #[test]
 fn a_panicking_worker_is_reported_and_not_waited_for() {
     let dir = tempfile::tempdir().unwrap();
-    let conf = format!(
-        "data-dir={}\nservice-node=1\nstagenet=1\nservice-node-public-ip=1.2.3.4\n\
-         l2-provider=http://127.0.0.1:9/\nl2-skip-chainid=1\n",
-        dir.path().display()
-    );
-    let doc = snode_conf::parse(&conf, "test.conf").unwrap();
-    let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
+    let settings = settings_in(dir.path());
 
     let shutdown = Shutdown::new();
     let mut opts = DaemonOptions::new(shutdown);
