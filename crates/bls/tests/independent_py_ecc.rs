@@ -10,8 +10,9 @@
 //! verifying anything it reproduces bls-contract.md §7.1 and §7.4, so it is
 //! not simply agreeing with itself.
 //!
-//! Needs python3 with py_ecc and pycryptodome; `scripts/test` installs them:
-//! `python3 -m pip install --user 'py_ecc==8.0.0' 'pycryptodome==3.23.0'`.
+//! Needs a python3 with py_ecc and pycryptodome first on PATH: `scripts/test`
+//! installs them in the project's venv (`scripts/install-py-ecc`, which prints
+//! its python3) and puts it there.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -19,7 +20,7 @@ use std::process::Command;
 use snode_bls::{pop_message, proof_of_possession, public_key, sign, Network, Tag};
 
 const INSTALL: &str =
-    "python3 -m pip install --user 'py_ecc==8.0.0' 'pycryptodome==3.23.0' (scripts/test does this)";
+    "PATH=\"$(dirname \"$(scripts/install-py-ecc)\"):$PATH\" (scripts/test does this)";
 
 fn line(out: &mut String, net: &Network, pk: &[u8], msg: &[u8], sig: &[u8], expect: bool) {
     let msg = if msg.is_empty() {
