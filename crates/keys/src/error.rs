@@ -31,6 +31,36 @@ fn write_advice(err: &io::Error) -> &'static str {
     }
 }
 
+/// The OS's own text of `err` (what upstream prints with strerror), without
+/// Rust's " (os error N)" suffix.
+fn strerror(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
+/// Upstream's words for a failed write (spec §1.3): opening the output
+/// failed, or writing it did.
+fn write_failed(err: &io::Error) -> &'static str {
+    match err.kind() {
+        io::ErrorKind::PermissionDenied
+        | io::ErrorKind::ReadOnlyFilesystem
+        | io::ErrorKind::NotFound
+        | io::ErrorKind::AlreadyExists => "Failed to open output file",
+        _ => "Failed to write to output file",
+    }
+}
+
+/// "a"/"an" before a key kind, as upstream writes it ("an Ed25519 secret key").
+fn article(kind: &KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Ed25519 => "an",
+        KeyKind::Bls | KeyKind::Legacy => "a",
+    }
+}
+
 /// ` in '<path>'`, or nothing for an empty path.
 fn in_file(path: &Path) -> String {
     if path.as_os_str().is_empty() {
@@ -63,13 +93,18 @@ impl KeyError {
 /// sizes, kinds and public keys.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("cannot read '{path}': {source}; {}", read_advice(.source))]
+    #[error("Unable to open '{path}': {}; {}", strerror(.source), read_advice(.source))]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot write '{path}': {source}; {}", write_advice(.source))]
+    #[error(
+        "{} '{path}': {}; {}",
+        write_failed(.source),
+        strerror(.source),
+        write_advice(.source)
+    )]
     Write {
         path: PathBuf,
         #[source]
@@ -81,8 +116,9 @@ pub enum KeyError {
     )]
     Exists { path: PathBuf },
     #[error(
-        "{size}-byte file '{path}' is not a valid {kind} secret key: expected {expected}; \
-         check that this is the right file"
+        "File size ({size} bytes) is invalid for {} {kind} secret key ('{path}': expected \
+         {expected}); check that this is the right file",
+        article(.kind)
     )]
     InvalidFile {
         path: PathBuf,
@@ -91,17 +127,17 @@ pub enum KeyError {
         expected: &'static str,
     },
     #[error(
-        "file is invalid: expected 0x[hexdata], but found non-hex in '{path}'; \
+        "File is invalid: expected 0x[hexdata], but found non-hex ('{path}'); \
          check that this is the right file"
     )]
     NonHex { path: PathBuf },
     #[error(
-        "could not autodetect key type from {size}-byte file '{path}'; check the file or pass \
-         one of the --ed25519/--bls/--legacy arguments"
+        "Could not autodetect key type from {size}-byte file; check the file or pass one of \
+         the --ed25519/--bls/--legacy arguments ('{path}')"
     )]
     Autodetect { path: PathBuf, size: usize },
     #[error(
-        "derived pubkey ({derived}) != embedded pubkey ({embedded}){}: the file is damaged \
+        "Error: derived pubkey ({derived}) != embedded pubkey ({embedded}){}: the file is damaged \
          or is not an Ed25519 key file. Restore the key from your backup (the .bak copy next \
          to it, or the saved secret with `restore`)",
         in_file(.path)
@@ -121,10 +157,10 @@ pub enum KeyError {
     #[error("Invalid input: provide the secret key as {expected}")]
     InvalidInput { expected: &'static str },
     #[error(
-        "unable to convert Ed25519 pubkey to X25519 pubkey; is this really a valid secret key?"
+        "Unable to convert Ed25519 pubkey to X25519 pubkey; is this a really valid secret key?"
     )]
     X25519Conversion,
-    #[error("internal error: pubkey check failed")]
+    #[error("Internal error: pubkey check failed")]
     SelfCheck,
     #[error(
         "'{path}' was written but reading it back gave a different key; the previous key \
