@@ -40,7 +40,8 @@ use crate::state::SharedState;
 /// Largest request body accepted.
 const MAX_BODY: u64 = 1 << 20;
 
-/// A JSON-RPC error: code and message, returned as `{"error": {...}}`.
+/// A JSON-RPC error: code, message and optional data, returned as
+/// `{"error": {"code": .., "message": .., "data": ..}}`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (code {code})")]
 pub struct RpcError {
@@ -48,43 +49,37 @@ pub struct RpcError {
     pub code: i64,
     /// Human-readable message.
     pub message: String,
+    /// Details (`error.data`), omitted when `None`.
+    pub data: Option<String>,
 }
 
 impl RpcError {
-    /// -32601 Method not found.
-    pub fn method_not_found(name: &str) -> RpcError {
+    fn new(code: i64, message: impl Into<String>, data: Option<String>) -> RpcError {
         RpcError {
-            code: -32601,
-            message: format!("Method not found: {name}"),
+            code,
+            message: message.into(),
+            data,
         }
+    }
+    /// -32601 `Method not found` (oxend's words); the name goes in `data`.
+    pub fn method_not_found(name: &str) -> RpcError {
+        RpcError::new(-32601, "Method not found", Some(name.to_string()))
     }
     /// -32602 Invalid params.
     pub fn invalid_params(message: impl Into<String>) -> RpcError {
-        RpcError {
-            code: -32602,
-            message: message.into(),
-        }
+        RpcError::new(-32602, message, None)
     }
-    /// -32600 Invalid request.
-    pub fn invalid_request(message: impl Into<String>) -> RpcError {
-        RpcError {
-            code: -32600,
-            message: message.into(),
-        }
+    /// -32600 `Invalid Request` (oxend's words); what is wrong goes in `data`.
+    pub fn invalid_request(detail: impl Into<String>) -> RpcError {
+        RpcError::new(-32600, "Invalid Request", Some(detail.into()))
     }
-    /// -32700 Parse error.
-    pub fn parse_error(message: impl Into<String>) -> RpcError {
-        RpcError {
-            code: -32700,
-            message: message.into(),
-        }
+    /// -32700 `Parse error` (oxend's words); the parser's message goes in `data`.
+    pub fn parse_error(detail: impl Into<String>) -> RpcError {
+        RpcError::new(-32700, "Parse error", Some(detail.into()))
     }
     /// -32603 Internal error, for data the daemon does not have (yet).
     pub fn unavailable(message: impl Into<String>) -> RpcError {
-        RpcError {
-            code: -32603,
-            message: message.into(),
-        }
+        RpcError::new(-32603, message, None)
     }
 }
 
@@ -115,11 +110,13 @@ impl Methods {
         Methods::default()
     }
 
-    /// The daemon's own methods: `get_info`, `get_service_keys` (alias
-    /// `get_service_node_key`), `get_service_node_status`, `stop_daemon`.
+    /// The daemon's own methods, with oxend's names and aliases: `get_info`
+    /// (alias `getinfo`), `get_service_keys` (alias `get_service_node_key`),
+    /// `get_service_node_status`, `stop_daemon`, `bls_registration_request`.
     pub fn standard() -> Methods {
         let mut m = Methods::new();
         m.add("get_info", get_info);
+        m.alias("getinfo", "get_info");
         m.add("get_service_keys", get_service_keys);
         m.alias("get_service_node_key", "get_service_keys");
         m.add("get_service_node_status", get_service_node_status);
@@ -229,7 +226,11 @@ impl Methods {
 }
 
 fn error_response(id: Value, e: RpcError) -> Value {
-    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": e.code, "message": e.message } })
+    let mut error = json!({ "code": e.code, "message": e.message });
+    if let Some(data) = e.data {
+        error["data"] = data.into();
+    }
+    json!({ "jsonrpc": "2.0", "id": id, "error": error })
 }
 
 /// What this daemon does not do, said wherever chain fields would be.
@@ -246,7 +247,6 @@ fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
         "mainnet": false,
         "service_node": s.service_node,
         "start_time": s.start_time,
-        "untrusted": false,
         "note": NO_CHAIN_NOTE,
     });
     if let Some(l2) = s.l2() {
@@ -290,6 +290,8 @@ fn get_service_node_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcError>
         state.insert("public_ip".into(), ip.to_string().into());
     }
     state.insert("quorumnet_port".into(), s.quorumnet_port.into());
+    // oxend's `[major, minor, patch]`: this daemon's own version.
+    state.insert("service_node_version".into(), version_triple().into());
     state.insert("pubkey_ed25519".into(), s.keys.ed25519.clone().into());
     state.insert("pubkey_x25519".into(), s.keys.x25519.clone().into());
     if let Some(bls) = &s.keys.bls {
@@ -306,6 +308,15 @@ fn get_service_node_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcError>
         }
     }
     Ok(json!({ "status": "OK", "service_node_state": state, "note": NO_CHAIN_NOTE }))
+}
+
+/// [`crate::VERSION`] as oxend's `service_node_version` array, `[0, 1, 0]`.
+fn version_triple() -> Vec<u64> {
+    crate::VERSION
+        .split(['.', '-', '+'])
+        .take(3)
+        .map(|p| p.parse().unwrap_or(0))
+        .collect()
 }
 
 fn stop_daemon(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
@@ -544,6 +555,26 @@ mod tests {
             outcome(&json!([{"id": 1, "result": 1}, {"id": 2, "error": err}])),
             format!("batch of 2: 1 failed (#1: {err})")
         );
+    }
+
+    #[test]
+    fn service_node_version_is_a_number_triple() {
+        let v = version_triple();
+        assert_eq!(v.len(), 3);
+        let text: Vec<String> = v.iter().map(u64::to_string).collect();
+        assert!(crate::VERSION.starts_with(&text.join(".")));
+    }
+
+    #[test]
+    fn errors_use_oxends_messages_with_details_in_data() {
+        let e = error_response(json!(3), RpcError::method_not_found("frob"));
+        assert_eq!(
+            e,
+            json!({"jsonrpc": "2.0", "id": 3,
+                   "error": {"code": -32601, "message": "Method not found", "data": "frob"}})
+        );
+        let e = error_response(Value::Null, RpcError::unavailable("no"));
+        assert!(e["error"].get("data").is_none(), "{e}");
     }
 
     #[test]
