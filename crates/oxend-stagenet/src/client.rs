@@ -40,9 +40,18 @@ pub enum ClientError {
     /// A JSON-RPC error object.
     #[error("JSON RPC returned an error response: {0}")]
     Rpc(String),
-    /// `result.status` was not `OK`.
+    /// `result.status` was not `OK` (`(empty)` when missing, as oxend says).
     #[error("Received status {0} != OK")]
     NotOk(String),
+    /// A command's request failed: oxend's words for what the command was
+    /// doing, then why (`Failed to retrieve node info: …`).
+    #[error("{what}: {source}")]
+    Failed {
+        /// What the command was doing, e.g. `Failed to retrieve node info`.
+        what: &'static str,
+        /// Why.
+        source: Box<ClientError>,
+    },
     /// The reply is not what a JSON-RPC server sends.
     #[error("invalid reply from the daemon: {0}")]
     BadReply(String),
@@ -102,8 +111,10 @@ impl Client {
         })?;
         let status = resp.status();
         if status != 200 {
+            // The whole status line, as oxend (curl) reports it.
             return Err(ClientError::Status(format!(
-                "{} {}",
+                "{:?} {} {}",
+                resp.version(),
                 status.as_u16(),
                 status.canonical_reason().unwrap_or("")
             )));
@@ -127,7 +138,7 @@ impl Client {
         match result.get("status").and_then(Value::as_str) {
             Some("OK") => Ok(result),
             Some(s) => Err(ClientError::NotOk(s.to_string())),
-            None => Err(ClientError::NotOk("(missing)".to_string())),
+            None => Err(ClientError::NotOk("(empty)".to_string())),
         }
     }
 }
@@ -236,7 +247,7 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "prepare_eth_registration",
-        usage: "prepare_eth_registration <operator address> [print]",
+        usage: "prepare_eth_registration <operator address> [\"print\"]",
         description: "Older name of `register`. With `print`, only print the registration \
                       data (pubkeys, Ed25519 signature, BLS proof of possession) without \
                       submitting it.",
@@ -246,15 +257,15 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "print_sn_key",
         usage: "print_sn_key",
-        description: "Print this daemon's service node keys (public only).",
+        description: "Print this daemon's service node key, if it is one and launched in service \
+                      node mode.",
         local: false,
         run: cmd_print_sn_key,
     },
     Command {
         name: "print_sn_status",
         usage: "print_sn_status [+json|+detail]",
-        description: "Print this daemon's service node status: keys, address and ports, and its \
-                      registration as far as the daemon knows it.",
+        description: "Print service node registration info for this service node",
         local: false,
         run: cmd_print_sn_status,
     },
@@ -271,8 +282,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "status",
         usage: "status",
-        description: "Show the daemon's status: version, uptime, L2 state and this node's \
-                      registration state.",
+        description: "Show the current status.",
         local: false,
         run: cmd_status,
     },
@@ -286,7 +296,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "version",
         usage: "version",
-        description: "Print the version of the running daemon.",
+        description: "Print version information.",
         local: false,
         run: cmd_version,
     },
@@ -375,19 +385,35 @@ fn cmd_help(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
                 s.out.msg(&command_help(c));
                 Ok(true)
             }
+            // oxend prints this with a blank line after it, and succeeds.
             None => {
-                s.out.msg(&format!("Unknown command: {name}"));
-                Ok(false)
+                s.out.msg(&format!("Unknown command: {name}\n"));
+                Ok(true)
             }
         },
     }
 }
 
-fn cmd_version(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
-    if !args.is_empty() {
-        return Ok(false);
-    }
-    let info = (s.client)("get_info", None)?;
+/// Calls `method` (no params) as oxend's commands do: a failure says what the
+/// command was doing first (`Failed to retrieve node info: …`). "Not running"
+/// and setup errors are left as they are: no request was answered, and their
+/// message says what to do.
+fn call_for(s: &mut Session<'_>, method: &str, what: &'static str) -> Result<Value, ClientError> {
+    (s.client)(method, None).map_err(|e| match e {
+        e @ (ClientError::NotRunning { .. } | ClientError::Setup(_)) => e,
+        e => ClientError::Failed {
+            what,
+            source: Box::new(e),
+        },
+    })
+}
+
+/// What oxend's commands say when `get_info` fails.
+const NODE_INFO: &str = "Failed to retrieve node info";
+
+// oxend's `version` ignores arguments.
+fn cmd_version(s: &mut Session<'_>, _args: &[String]) -> Result<bool, ClientError> {
+    let info = call_for(s, "get_info", NODE_INFO)?;
     s.out.success(info["version"].as_str().unwrap_or("unknown"));
     Ok(true)
 }
@@ -396,7 +422,7 @@ fn cmd_stop(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
     if !args.is_empty() {
         return Ok(false);
     }
-    (s.client)("stop_daemon", None)?;
+    call_for(s, "stop_daemon", "Couldn't stop daemon")?;
     s.out.success("Stop signal sent");
     Ok(true)
 }
@@ -426,19 +452,24 @@ fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError>
     if !args.is_empty() {
         return Ok(false);
     }
-    let info = (s.client)("get_info", None)?;
+    let info = call_for(s, "get_info", NODE_INFO)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let uptime = info["start_time"]
-        .as_u64()
-        .map(|t| friendly_duration(now.saturating_sub(t)))
-        .unwrap_or_else(|| "unknown".into());
-    let mut lines = vec![format!(
-        "oxend-stagenet v{} ON STAGENET, uptime {uptime}",
+    // oxend's first line with the parts this daemon has: no `Height: …`, no
+    // `(net v21)`, no connections (spec §2.4).
+    let mut first = format!(
+        "oxend-stagenet ON STAGENET, v{}",
         str_field(&info, "version").unwrap_or("?")
-    )];
+    );
+    if let Some(t) = info["start_time"].as_u64().filter(|t| *t > 0) {
+        first.push_str(&format!(
+            ", uptime {}",
+            friendly_duration(now.saturating_sub(t))
+        ));
+    }
+    let mut lines = vec![first];
     match info.get("l2").filter(|v| v.is_object()) {
         Some(l2) => lines.extend(crate::l2text::status_lines(l2, now)),
         None => {
@@ -452,11 +483,20 @@ fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError>
         }
     }
     if info["service_node"].as_bool() == Some(true) {
-        let keys = (s.client)("get_service_keys", None)?;
+        let keys = call_for(s, "get_service_keys", SN_KEYS)?;
         let pk = str_field(&keys, "service_node_pubkey").unwrap_or("?");
-        let state = (s.client)("get_service_node_status", None)?;
-        let reg = str_field(&state["service_node_state"], "registration_state")
-            .unwrap_or("registration unknown");
+        let state = call_for(
+            s,
+            "get_service_node_status",
+            "Failed to retrieve service node info",
+        )?;
+        let reg = match str_field(&state["service_node_state"], "registration_state") {
+            // oxend's word in `status`
+            Some("awaiting contr.") => "awaiting",
+            Some(r) => r,
+            None => "registration unknown",
+        };
+        // No `, proof: …`: this daemon sends no uptime proofs.
         lines.push(format!("SN: {pk} {reg}"));
         if let Some(c) = crate::l2text::contract_state_text(&info["l2"]) {
             lines.push(format!("SN in the L2 contract: {c}"));
@@ -465,7 +505,8 @@ fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError>
             lines.push(format!("BLS pk: {bls}"));
         }
     } else {
-        lines.push("SN: no (service-node is not enabled in the config file)".to_string());
+        // oxend prints no SN line then; say why there is none in print_sn_key's words.
+        lines.push(NOT_SN_NOTE.to_string());
     }
     lines.push(format!(
         "Note: {}",
@@ -474,6 +515,12 @@ fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError>
     s.out.success(&lines.join("\n"));
     Ok(true)
 }
+
+/// oxend's note for a daemon that is not a service node (`print_sn_key`).
+pub const NOT_SN_NOTE: &str = "Note: this oxend is NOT configured as a service node";
+
+/// What oxend's commands say when `get_service_keys` fails.
+const SN_KEYS: &str = "Failed to retrieve service node keys";
 
 /// The `print_sn_key` block (spec §2.5), labels right-aligned to 18 characters.
 pub fn sn_key_text(keys: &Value) -> String {
@@ -494,7 +541,7 @@ pub fn sn_key_text(keys: &Value) -> String {
     let mut text = lines.join("\n") + "\n";
     // The Note line has no newline of its own; the writer adds the last one (spec §2.5).
     if keys["is_service_node"].as_bool() != Some(true) {
-        text.push_str("Note: this oxend is NOT configured as a service node");
+        text.push_str(NOT_SN_NOTE);
     }
     text
 }
@@ -503,13 +550,15 @@ fn cmd_print_sn_key(s: &mut Session<'_>, args: &[String]) -> Result<bool, Client
     if !args.is_empty() {
         return Ok(false);
     }
-    let keys = (s.client)("get_service_keys", None)?;
+    let keys = call_for(s, "get_service_keys", SN_KEYS)?;
     s.out.success(&sn_key_text(&keys));
     Ok(true)
 }
 
 /// The `print_sn_status` text for a `get_service_node_status` result, with the
-/// L2 block from `get_info.l2` when the daemon tracks the contract.
+/// L2 block from `get_info.l2` when the daemon tracks the contract. Lines
+/// come in oxend's order (spec §2.5); `+detail` adds the staking requirement,
+/// the operator address and the auxiliary public keys, as it does upstream.
 pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
     let st = &status["service_node_state"];
     let l2 = &info["l2"];
@@ -530,6 +579,10 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
             }
         }
     };
+    let note = format!(
+        "Note: {}",
+        str_field(status, "note").unwrap_or(crate::rpc::NO_CHAIN_NOTE)
+    );
     if matches!(reg, "not registered" | "exited") {
         lines.push(format!(
             "Service node {pk} is not currently registered on the network"
@@ -541,31 +594,27 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
             return lines.join("\n");
         }
         l2_block(&mut lines, "  ");
-        lines.push(format!(
-            "Note: {}",
-            str_field(status, "note").unwrap_or(crate::rpc::NO_CHAIN_NOTE)
-        ));
+        lines.push(note);
         return lines.join("\n");
     }
+    let indent = if registered { "    " } else { "  " };
+    let awaiting = reg.starts_with("awaiting");
     if registered {
-        let awaiting = reg.starts_with("awaiting");
         lines.push(if awaiting {
             "Service Node Awaiting State [1]".to_string()
         } else {
             "Service Node Registration State [1]".to_string()
         });
-        lines.push(format!(
-            "  [0] Service Node: {pk} v{}",
-            str_field(info, "version").unwrap_or("?")
-        ));
-        if let Some(h) = st.get("registration_height") {
-            lines.push(format!("    Registration: Height: {h}"));
-        } else if let Some(c) = crate::l2text::contract_state_text(l2) {
-            lines.push(format!(
-                "    Registration: ServiceNodeRewards {}: {c}",
-                str_field(l2, "rewards_contract").unwrap_or("contract")
-            ));
-        }
+        let version = st["service_node_version"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .unwrap_or_else(|| "(unknown)".to_string());
+        lines.push(format!("  [0] Service Node: {pk} v{version}"));
     } else {
         let why = if l2.is_object() {
             "the L2 tracker has not synced the contract yet"
@@ -575,18 +624,8 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
         };
         lines.push(format!("Service node {pk}: {reg} ({why})"));
     }
-    let indent = if registered { "    " } else { "  " };
-    if let Some(ip) = str_field(st, "public_ip") {
-        lines.push(format!(
-            "{indent}IP Address & Ports: {ip} : {} (oxen quorums)",
-            st["quorumnet_port"]
-        ));
-    }
-    if registered {
-        let suffix = if in_contract { " (L2 contract)" } else { "" };
-        lines.push(format!("{indent}Current Status: {reg}{suffix}"));
-    }
     if detail {
+        // where oxend has `Total Contributed/Staking Requirement`
         match st.get("staking_requirement").and_then(crate::l2text::sesh) {
             Some(req) => lines.push(format!("{indent}Staking Requirement: {req}")),
             // tracked, but the contract has not told it yet
@@ -595,25 +634,50 @@ pub fn sn_status_text(info: &Value, status: &Value, detail: bool) -> String {
             )),
             None => {}
         }
+    }
+    if registered {
+        if let Some(h) = st.get("registration_height") {
+            lines.push(format!("{indent}Registration: Height: {h}"));
+        } else if let Some(c) = crate::l2text::contract_state_text(l2) {
+            lines.push(format!(
+                "{indent}Registration: ServiceNodeRewards {}: {c}",
+                str_field(l2, "rewards_contract").unwrap_or("contract")
+            ));
+        }
+    }
+    if detail {
         if let Some(op) = str_field(st, "operator_address") {
             lines.push(format!("{indent}Operator Address: {op}"));
         }
     }
-    lines.push(format!("{indent}Auxiliary Public Keys:"));
-    for (key, label) in [
-        ("pubkey_ed25519", "Ed25519"),
-        ("pubkey_x25519", "X25519"),
-        ("pubkey_bls", "BLS"),
-    ] {
-        if let Some(v) = str_field(st, key) {
-            lines.push(format!("{indent}  {v} ({label})"));
+    if let Some(ip) = str_field(st, "public_ip") {
+        lines.push(format!(
+            "{indent}IP Address & Ports: {ip} : {} (oxen quorums)",
+            st["quorumnet_port"]
+        ));
+    }
+    if detail {
+        lines.push(format!("{indent}Auxiliary Public Keys:"));
+        for (key, label) in [
+            ("pubkey_ed25519", "Ed25519"),
+            ("pubkey_x25519", "X25519"),
+            ("pubkey_bls", "BLS"),
+        ] {
+            if let Some(v) = str_field(st, key) {
+                lines.push(format!("{indent}  {v} ({label})"));
+            }
+        }
+    }
+    if registered {
+        if awaiting {
+            lines.push(format!("{indent}Current Status: awaiting contributions"));
+        } else {
+            let suffix = if in_contract { " (L2 contract)" } else { "" };
+            lines.push(format!("{indent}Current Status: {reg}{suffix}"));
         }
     }
     l2_block(&mut lines, indent);
-    lines.push(format!(
-        "Note: {}",
-        str_field(status, "note").unwrap_or(crate::rpc::NO_CHAIN_NOTE)
-    ));
+    lines.push(note);
     lines.join("\n")
 }
 
@@ -629,9 +693,14 @@ fn cmd_print_sn_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, Cli
             }
         }
     }
-    let info = (s.client)("get_info", None)?;
-    let status = (s.client)("get_service_node_status", None)?;
-    s.out.success(&sn_status_text(&info, &status, detail));
+    let info = call_for(s, "get_info", NODE_INFO)?;
+    let status = call_for(
+        s,
+        "get_service_node_status",
+        "Failed to retrieve service node status",
+    )?;
+    // uncoloured, as oxend's msg_writer
+    s.out.msg(&sn_status_text(&info, &status, detail));
     Ok(true)
 }
 
@@ -714,6 +783,43 @@ mod tests {
         let legacy = json!({"service_node_pubkey": "11", "service_node_ed25519_pubkey": "aa",
                             "service_node_x25519_pubkey": "bb", "is_service_node": true});
         assert!(sn_key_text(&legacy).starts_with(" Legacy Public Key: 11\n"));
+    }
+
+    #[test]
+    fn registered_status_in_upstreams_order() {
+        let status = json!({"status": "OK", "note": "n", "service_node_state": {
+            "service_node_pubkey": "aa", "registration_height": 42,
+            "registration_state": "registered", "service_node_version": [0, 1, 0],
+            "public_ip": "1.2.3.4", "quorumnet_port": 11025, "operator_address": "0x70",
+            "pubkey_ed25519": "aa", "pubkey_x25519": "bb", "pubkey_bls": "cc"}});
+        let info = json!({"status": "OK"});
+        assert_eq!(
+            sn_status_text(&info, &status, false),
+            "Service Node Registration State [1]\n  [0] Service Node: aa v0.1.0\n    \
+             Registration: Height: 42\n    IP Address & Ports: 1.2.3.4 : 11025 (oxen quorums)\n    \
+             Current Status: registered\nNote: n"
+        );
+        assert_eq!(
+            sn_status_text(&info, &status, true),
+            "Service Node Registration State [1]\n  [0] Service Node: aa v0.1.0\n    \
+             Registration: Height: 42\n    Operator Address: 0x70\n    \
+             IP Address & Ports: 1.2.3.4 : 11025 (oxen quorums)\n    Auxiliary Public Keys:\n      \
+             aa (Ed25519)\n      bb (X25519)\n      cc (BLS)\n    Current Status: registered\nNote: n"
+        );
+        let mut awaiting = status.clone();
+        awaiting["service_node_state"]["registration_state"] = json!("awaiting contr.");
+        awaiting["service_node_state"]
+            .as_object_mut()
+            .unwrap()
+            .remove("service_node_version");
+        let t = sn_status_text(&info, &awaiting, false);
+        assert!(
+            t.starts_with("Service Node Awaiting State [1]\n  [0] Service Node: aa v(unknown)\n")
+        );
+        assert!(
+            t.contains("\n    Current Status: awaiting contributions\n"),
+            "{t}"
+        );
     }
 
     #[test]

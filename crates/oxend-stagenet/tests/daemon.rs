@@ -81,23 +81,80 @@ fn keys_in_other_oxend_formats_are_loaded_unchanged() {
     assert!(node.wait().success());
 }
 
+/// The lowercase hex keys of `get_service_keys` (no `0x`).
+fn service_keys(addr: &str) -> serde_json::Value {
+    let r = rpc_call(addr, "get_service_keys")["result"].clone();
+    for (k, len) in [
+        ("service_node_ed25519_pubkey", 64),
+        ("service_node_x25519_pubkey", 64),
+    ] {
+        let v = r[k].as_str().unwrap_or_else(|| panic!("{k}: {r}"));
+        assert_eq!(v.len(), len, "{k}");
+        assert!(
+            v.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{k} is lowercase hex without 0x: {v}"
+        );
+    }
+    r
+}
+
+fn key(keys: &serde_json::Value, name: &str) -> String {
+    keys[name].as_str().unwrap().to_string()
+}
+
+/// `friendly_duration` text: `5s`, `1m5s`, `2h0m3s`, `1d0h0m0s`.
+fn is_friendly_duration(t: &str) -> bool {
+    let mut rest = t;
+    let mut units = vec![];
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let Some(unit) = rest[digits..].chars().next() else {
+            return false;
+        };
+        if digits == 0 {
+            return false;
+        }
+        units.push(unit);
+        rest = &rest[digits + 1..];
+    }
+    ["s", "ms", "hms", "dhms"]
+        .iter()
+        .any(|u| units.iter().collect::<String>() == *u)
+}
+
 #[test]
 fn client_commands_against_a_running_daemon() {
     let mut node = Node::new("");
     let addr = node.start(&[], &[]);
+    let keys = service_keys(&addr);
+    let (pk, ed, x, bls) = (
+        key(&keys, "service_node_pubkey"),
+        key(&keys, "service_node_ed25519_pubkey"),
+        key(&keys, "service_node_x25519_pubkey"),
+        key(&keys, "service_node_bls_pubkey"),
+    );
+    let version = env!("CARGO_PKG_VERSION");
 
     let status = node.client(&addr, &["status"]);
     assert!(status.status.success(), "{}", stderr(&status));
+    assert_eq!(stderr(&status), "");
     let s = stdout(&status);
-    assert!(s.starts_with("oxend-stagenet v"), "{s}");
-    assert!(s.contains(" ON STAGENET, uptime "), "{s}");
+    let lines: Vec<&str> = s.lines().collect();
+    // oxend's first line with what this daemon has (spec §2.4): ` ON STAGENET`,
+    // `, v<version>`, `, uptime <friendly>`; no height, hard fork or connections.
+    let uptime = lines[0]
+        .strip_prefix(&format!("oxend-stagenet ON STAGENET, v{version}, uptime "))
+        .unwrap_or_else(|| panic!("first line: {s}"));
+    assert!(is_friendly_duration(uptime), "{uptime:?}");
     // The tracker runs; its provider (a closed port) has not answered.
-    assert!(
-        s.contains("\nL2 height: unknown (no provider has answered yet), nothing synced yet"),
-        "{s}"
+    assert_eq!(
+        lines[1],
+        "L2 height: unknown (no provider has answered yet), nothing synced yet; 0 nodes \
+         registered in the contract"
     );
     assert!(
-        s.contains("\nL2 provider in use: Primary L2 provider [http://127.0.0.1:"),
+        lines[2].starts_with("L2 provider in use: Primary L2 provider [http://127.0.0.1:"),
         "{s}"
     );
     assert!(
@@ -105,65 +162,219 @@ fn client_commands_against_a_running_daemon() {
         "connection failures counted: {s}"
     );
     assert!(!s.contains(FAKE_API_KEY), "{s}");
-    assert!(s.contains("registration unknown"), "{s}");
-    assert!(s.contains("\nBLS pk: "), "{s}");
+    // `SN: <pk> <state>` without `, proof: …` (no uptime proofs here)
+    assert!(
+        lines.contains(&format!("SN: {pk} registration unknown").as_str()),
+        "{s}"
+    );
+    let bls_line = lines.iter().position(|l| *l == format!("BLS pk: {bls}"));
+    let bls_line = bls_line.unwrap_or_else(|| panic!("BLS pk line: {s}"));
+    assert_eq!(
+        lines[bls_line + 1..],
+        [format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE)],
+        "{s}"
+    );
     assert!(!s.contains("Height"), "no invented height: {s}");
     assert!(!s.contains("synchronized"), "{s}");
+    assert!(!s.contains("proof:"), "no invented uptime proof: {s}");
+
+    // print_sn_key: upstream's block, labels right-aligned to 18, the writer's
+    // final newline after the last line's own (spec §2.5).
+    let k = node.client(&addr, &["print_sn_key"]);
+    assert!(k.status.success(), "{}", stderr(&k));
+    assert_eq!(
+        stdout(&k),
+        format!("Ed25519 Public Key: {ed}\n X25519 Public Key: {x}\n    BLS Public Key: {bls}\n\n")
+    );
+    assert_eq!(pk, ed, "the primary key is the Ed25519 key: no Legacy line");
 
     let sn = node.client(&addr, &["print_sn_status"]);
     assert!(sn.status.success(), "{}", stderr(&sn));
     let t = stdout(&sn);
-    assert!(
-        t.contains("IP Address & Ports: 1.2.3.4 : 11025 (oxen quorums)"),
-        "{t}"
+    let tl: Vec<&str> = t.lines().collect();
+    assert_eq!(
+        tl[0],
+        format!(
+            "Service node {pk}: registration unknown (the L2 tracker has not synced the \
+             contract yet)"
+        )
     );
-    assert!(t.contains("registration unknown"), "{t}");
+    assert_eq!(
+        tl[1],
+        "  IP Address & Ports: 1.2.3.4 : 11025 (oxen quorums)"
+    );
+    assert!(
+        !t.contains("Auxiliary Public Keys"),
+        "only with +detail, as upstream: {t}"
+    );
+    assert_eq!(
+        tl.last().copied(),
+        Some(format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE).as_str())
+    );
     let detail = node.client(&addr, &["print_sn_status", "+detail"]);
     assert!(detail.status.success());
+    let d = stdout(&detail);
+    let want = format!(
+        "\n  IP Address & Ports: 1.2.3.4 : 11025 (oxen quorums)\n  Auxiliary Public Keys:\n    \
+         {ed} (Ed25519)\n    {x} (X25519)\n    {bls} (BLS)\n"
+    );
+    assert!(d.contains(&want), "{d}");
+    assert!(
+        d.contains("\n  Staking Requirement: unknown (not read from the contract yet)\n"),
+        "{d}"
+    );
+
+    // +json: upstream's error, and the status anyway (exit 0)
     let json = node.client(&addr, &["print_sn_status", "+json"]);
-    assert!(json.status.success());
-    assert!(stderr(&json).contains("Error: +json is no longer supported"));
+    assert_eq!(json.status.code(), Some(0));
+    assert_eq!(stderr(&json), "Error: +json is no longer supported\n");
+    assert_eq!(stdout(&json).lines().next(), Some(tl[0]));
+    // anything else: upstream's error, nothing printed, exit 1
     let bad = node.client(&addr, &["print_sn_status", "abcd"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stderr(&bad).contains("print_sn_status takes no pubkey arguments"));
+    assert_eq!(
+        stderr(&bad),
+        "Error: print_sn_status takes no pubkey arguments\n"
+    );
+    assert_eq!(stdout(&bad), "");
+    let both = node.client(&addr, &["print_sn_status", "+json", "abcd"]);
+    assert_eq!(both.status.code(), Some(1));
+    assert_eq!(
+        stderr(&both),
+        "Error: +json is no longer supported\nError: print_sn_status takes no pubkey arguments\n"
+    );
 
-    let v = node.client(&addr, &["version"]);
-    assert!(v.status.success());
-    assert_eq!(stdout(&v).trim(), env!("CARGO_PKG_VERSION"));
+    // version: get_info.version; upstream's `version` ignores arguments
+    for args in [&["version"][..], &["version", "extra"]] {
+        let v = node.client(&addr, args);
+        assert_eq!(v.status.code(), Some(0), "{args:?}");
+        assert_eq!(stdout(&v), format!("{version}\n"));
+    }
 
-    // `status` with arguments fails silently, as upstream.
-    let extra = node.client(&addr, &["status", "foo"]);
-    assert_eq!(extra.status.code(), Some(1));
-    assert_eq!(stdout(&extra), "");
+    // Commands that take no arguments fail silently with them, as upstream.
+    for args in [
+        &["status", "foo"][..],
+        &["print_sn_key", "foo"],
+        &["stop_daemon", "now"],
+        &["exit", "now"],
+    ] {
+        let extra = node.client(&addr, args);
+        assert_eq!(extra.status.code(), Some(1), "{args:?}");
+        assert_eq!(stdout(&extra), "", "{args:?}");
+        assert_eq!(stderr(&extra), "", "{args:?}");
+    }
 
+    // help (spec §2.3): banner, Commands:, one usage per command, blank line
     let help = node.client(&addr, &["help"]);
     assert!(help.status.success());
     let h = stdout(&help);
-    assert!(h.contains("\nCommands:\n"), "{h}");
+    assert!(
+        h.starts_with(&format!("oxend-stagenet (v{version})\nCommands:\n")),
+        "{h}"
+    );
+    assert!(h.ends_with("\n\n"), "{h:?}");
     for c in [
+        "exit",
         "print_sn_key",
         "print_sn_status [+json|+detail]",
+        "prepare_eth_registration <operator address> [\"print\"]",
         "status",
         "stop_daemon",
         "version",
     ] {
         assert!(h.contains(&format!("\n  {c}\n")), "{c}: {h}");
     }
-    let hs = node.client(&addr, &["help", "print_sn_key"]);
-    assert!(stdout(&hs).starts_with("Command usage: \n  print_sn_key\n\nCommand description:\n  "));
+    for (cmd, description) in [
+        ("status", "Show the current status."),
+        ("version", "Print version information."),
+        ("stop_daemon", "Stop the daemon."),
+        (
+            "print_sn_status",
+            "Print service node registration info for this service node",
+        ),
+    ] {
+        let usage = if cmd == "print_sn_status" {
+            "print_sn_status [+json|+detail]"
+        } else {
+            cmd
+        };
+        let hs = node.client(&addr, &["help", cmd]);
+        assert_eq!(hs.status.code(), Some(0));
+        assert_eq!(
+            stdout(&hs),
+            format!("Command usage: \n  {usage}\n\nCommand description:\n  {description}\n")
+        );
+    }
+    // oxend's `help` succeeds for an unknown command too, with a blank line.
+    let hu = node.client(&addr, &["help", "frobnicate"]);
+    assert_eq!(hu.status.code(), Some(0));
+    assert_eq!(stdout(&hu), "Unknown command: frobnicate\n\n");
 
     let unknown = node.client(&addr, &["frobnicate"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(
-        stdout(&unknown).trim(),
-        "Unknown command: frobnicate. Try 'help' for available commands"
+        stdout(&unknown),
+        "Unknown command: frobnicate. Try 'help' for available commands\n"
     );
     let chain = node.client(&addr, &["print_height"]);
     assert_eq!(chain.status.code(), Some(1));
     assert!(stderr(&chain).contains("needs the Oxen blockchain"));
 
+    assert!(
+        node.client(&addr, &["version"]).status.success(),
+        "still running after `stop_daemon now` and `exit now`"
+    );
     let exit = node.client(&addr, &["exit"]);
     assert!(exit.status.success());
+    assert_eq!(stdout(&exit), "Stop signal sent\n");
+    assert!(node.wait().success());
+}
+
+#[test]
+fn client_on_a_node_that_is_not_a_service_node() {
+    let mut node = Node::new("");
+    let conf = fs::read_to_string(node.config()).unwrap();
+    node.write_config(&conf.replace("service-node=1\n", ""));
+    let addr = node.start(&[], &[]);
+    let keys = service_keys(&addr);
+    assert_eq!(keys["is_service_node"], false);
+    for absent in ["service_node_pubkey", "service_node_bls_pubkey"] {
+        assert!(keys.get(absent).is_none(), "{absent}: {keys}");
+    }
+    let k = node.client(&addr, &["print_sn_key"]);
+    assert!(k.status.success(), "{}", stderr(&k));
+    assert_eq!(
+        stdout(&k),
+        format!(
+            "Ed25519 Public Key: {}\n X25519 Public Key: {}\n\
+             Note: this oxend is NOT configured as a service node\n",
+            key(&keys, "service_node_ed25519_pubkey"),
+            key(&keys, "service_node_x25519_pubkey")
+        )
+    );
+    // status: no `SN:` line (oxend prints none), and no BLS pk.
+    let st = node.client(&addr, &["status"]);
+    assert!(st.status.success(), "{}", stderr(&st));
+    let s = stdout(&st);
+    assert!(!s.lines().any(|l| l.starts_with("SN:")), "{s}");
+    assert!(!s.contains("BLS pk"), "{s}");
+    assert!(
+        s.lines()
+            .any(|l| l == "Note: this oxend is NOT configured as a service node"),
+        "{s}"
+    );
+    // print_sn_status: upstream's "Failed to retrieve service node status: …", exit 1
+    let sn = node.client(&addr, &["print_sn_status"]);
+    assert_eq!(sn.status.code(), Some(1));
+    assert_eq!(stdout(&sn), "");
+    let e = stderr(&sn);
+    assert!(
+        e.starts_with("Error: Failed to retrieve service node status: "),
+        "{e}"
+    );
+    assert!(e.contains("Not a service node"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+    node.signal("-TERM");
     assert!(node.wait().success());
 }
 
@@ -181,14 +392,26 @@ fn admin_rpc_shapes() {
     assert_eq!(r["service_node_bls_pubkey"].as_str().unwrap().len(), 128);
     assert_eq!(call("get_service_node_key")["result"], *r);
     let info = call("get_info")["result"].clone();
+    assert_eq!(info["status"], "OK");
     assert_eq!(info["nettype"], "stagenet");
+    assert_eq!(info["mainnet"], false);
     assert_eq!(info["service_node"], true);
+    assert!(info["start_time"].as_u64() > Some(0), "{info}");
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    // oxend's alias
+    let alias = call("getinfo");
+    assert_eq!(alias["result"]["version"], info["version"], "{alias}");
+    assert_eq!(alias["result"]["start_time"], info["start_time"]);
     for absent in [
         "height",
         "target_height",
         "hard_fork",
         "synchronized",
         "difficulty",
+        "l2_height",
+        "top_block_hash",
+        "outgoing_connections_count",
+        "untrusted",
     ] {
         assert!(
             info.get(absent).is_none(),
@@ -200,12 +423,34 @@ fn admin_rpc_shapes() {
         .unwrap()
         .contains("L2 height unknown (no provider has answered yet)"));
     let st = call("get_service_node_status")["result"].clone();
-    assert_eq!(st["service_node_state"]["public_ip"], "1.2.3.4");
-    assert!(st["service_node_state"]
-        .get("registration_height")
-        .is_none());
+    assert_eq!(st["status"], "OK");
+    let sn = &st["service_node_state"];
+    assert_eq!(sn["public_ip"], "1.2.3.4");
+    assert_eq!(sn["quorumnet_port"], 11025);
+    assert_eq!(sn["service_node_pubkey"], r["service_node_pubkey"]);
+    assert_eq!(sn["pubkey_ed25519"], r["service_node_ed25519_pubkey"]);
+    assert_eq!(sn["pubkey_x25519"], r["service_node_x25519_pubkey"]);
+    assert_eq!(sn["pubkey_bls"], r["service_node_bls_pubkey"]);
+    // oxend's [major, minor, patch] of this daemon
+    let v: Vec<String> = env!("CARGO_PKG_VERSION")
+        .split('.')
+        .map(|p| p.split('-').next().unwrap().to_string())
+        .collect();
+    let want: Vec<u64> = v.iter().map(|p| p.parse().unwrap()).collect();
+    assert_eq!(sn["service_node_version"], serde_json::json!(want));
+    for absent in ["registration_height", "height", "block_hash"] {
+        assert!(
+            sn.get(absent).is_none() && st.get(absent).is_none(),
+            "{absent}: {st}"
+        );
+    }
+    // oxend's error words; the method name in `data`
     let missing = call("no_such_method");
-    assert_eq!(missing["error"]["code"], -32601);
+    assert_eq!(
+        missing,
+        serde_json::json!({"jsonrpc": "2.0", "id": 7, "error": {
+            "code": -32601, "message": "Method not found", "data": "no_such_method"}})
+    );
 
     // HTTP-level refusals.
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -255,6 +500,8 @@ fn admin_rpc_shapes() {
         .read_json()
         .unwrap();
     assert_eq!(bad_json["error"]["code"], -32700);
+    assert_eq!(bad_json["error"]["message"], "Parse error");
+    assert_eq!(bad_json["id"], serde_json::Value::Null);
     // JSON-RPC 2.0: a notification (no id) gets no answer body
     let post = |text: &str| {
         let mut r = agent
@@ -286,12 +533,17 @@ fn admin_rpc_shapes() {
     let (_, text) = post(r#"{"jsonrpc":"1.0","id":3,"method":"get_info"}"#);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["error"]["code"], -32600, "{v}");
+    assert_eq!(v["error"]["message"], "Invalid Request", "{v}");
     assert_eq!(v["id"], 3);
     assert!(
         node.client(&addr, &["version"]).status.success(),
         "still running"
     );
-    node.signal("-TERM");
+    let stop = call("stop_daemon");
+    assert_eq!(
+        stop,
+        serde_json::json!({"jsonrpc": "2.0", "id": 7, "result": {"status": "OK"}})
+    );
     assert!(node.wait().success());
 }
 
@@ -343,11 +595,30 @@ fn systemd_notifications() {
 #[test]
 fn client_against_stopped_daemon_says_how_to_start_it() {
     let node = Node::new("");
-    let out = node.client(&format!("127.0.0.1:{}", closed_port()), &["status"]);
-    assert_eq!(out.status.code(), Some(1));
-    let e = stderr(&out);
-    assert!(e.contains("oxend-stagenet is not running"), "{e}");
-    assert!(e.contains("sudo systemctl start oxen-stagenet-node"), "{e}");
+    let addr = format!("127.0.0.1:{}", closed_port());
+    for cmd in [
+        "status",
+        "print_sn_key",
+        "print_sn_status",
+        "version",
+        "stop_daemon",
+    ] {
+        let out = node.client(&addr, &[cmd]);
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        assert_eq!(stdout(&out), "", "{cmd}");
+        let e = stderr(&out);
+        assert!(
+            e.starts_with(&format!(
+                "Error: oxend-stagenet is not running (nothing answers at http://{addr}/json_rpc: "
+            )),
+            "{cmd}: {e}"
+        );
+        assert!(
+            e.ends_with("); start it with: sudo systemctl start oxen-stagenet-node\n"),
+            "{cmd}: {e}"
+        );
+        assert_eq!(e.lines().count(), 1, "{cmd}: {e}");
+    }
     // The client creates nothing.
     assert!(!node.data_dir().exists());
     assert!(!node.log_file().exists());
@@ -641,7 +912,12 @@ fn rpc_login_is_required_and_used_by_the_client() {
         .output()
         .unwrap();
     assert_eq!(anon.status.code(), Some(1));
-    assert!(stderr(&anon).contains("401"), "{}", stderr(&anon));
+    // oxend's words: what the command did, then curl's status line
+    assert_eq!(
+        stderr(&anon),
+        "Error: Failed to retrieve node info: HTTP request failed; server returned HTTP/1.1 \
+         401 Unauthorized\n"
+    );
     node.signal("-TERM");
     assert!(node.wait().success());
     assert!(!format!("{}{}", node.stderr(), node.log()).contains("s3cretPassw0rd"));
