@@ -25,6 +25,9 @@
 //!    in the returned [`CycleReport`]. [`L2Tracker::step_with`] takes a
 //!    callback asked before every request and after every stored batch: a
 //!    heartbeat for the caller's watchdog and a cancel check for shutdown;
+//!    [`L2Tracker::step_with_progress`] gives that callback the cycle's
+//!    [`Progress`] (L2 head, block synced to, target) and, after each stored
+//!    batch, the tracker for an intermediate [`L2Tracker::status`];
 //! 5. [`L2Tracker::status`]`(now)` for the admin RPC (`serde::Serialize`) and
 //!    [`L2Status::summary`] for `status` and the systemd `STATUS=` line.
 //!
@@ -53,12 +56,13 @@
 //! * [`abi`]: events and calls (`sol!`), decoding with oxend's layout checks;
 //! * `registry`: nodes by contract id, BLS and Ed25519 pubkey, and their [`NodeContractState`];
 //! * `store`: SQLite (WAL) persistence, one transaction per log batch;
-//! * `tracker`: the cycle; `status`: the snapshot.
+//! * `tracker`: the cycle; `progress`: where a running cycle is; `status`: the snapshot.
 
 pub mod abi;
 mod config;
 mod error;
 mod pool;
+mod progress;
 pub mod query;
 mod registry;
 mod rpc;
@@ -76,6 +80,7 @@ pub use config::{
 };
 pub use error::{L2Error, ProviderFailure};
 pub use pool::{ProviderCounters, ProviderHealth, ProviderStatus};
+pub use progress::{LogSync, Progress};
 pub use registry::{NodeContractState, NodeQuery, NodeRecord, Registry};
 pub use rpc::{Failure, FailureKind};
 pub use status::{L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};

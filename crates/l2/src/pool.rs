@@ -11,8 +11,10 @@ use tracing::{debug, error, info, warn};
 
 use crate::config::L2Config;
 use crate::error::{L2Error, ProviderFailure};
+use crate::progress::{Counts, Progress};
 use crate::rpc::{parse_quantity, Endpoint, Failure, FailureKind};
 use crate::time::unix_secs;
+use crate::tracker::L2Tracker;
 use crate::url::ProviderUrl;
 
 /// How often "primary is still unavailable" is repeated while on a backup.
@@ -114,25 +116,48 @@ pub(crate) struct CheckOutcome {
 }
 
 /// The caller's say in a running cycle: asked before every request and after
-/// every committed batch. The callback is the caller's heartbeat (progress was
-/// made) and its cancel check (`false` ends the cycle there). Once it said
-/// `false`, the gate stays shut.
+/// every committed batch, with the cycle's [`Progress`]. The callback is the
+/// caller's heartbeat (progress was made), its progress report and its cancel
+/// check (`false` ends the cycle there). Once it said `false`, the gate stays
+/// shut.
 pub(crate) struct Gate<'a> {
-    go: &'a mut dyn FnMut() -> bool,
+    go: &'a mut dyn FnMut(&Progress<'_>) -> bool,
     stopped: bool,
+    /// What the cycle has done so far, kept up to date by the tracker.
+    pub(crate) counts: Counts,
 }
 
 impl<'a> Gate<'a> {
-    pub(crate) fn new(go: &'a mut dyn FnMut() -> bool) -> Self {
-        Self { go, stopped: false }
+    pub(crate) fn new(go: &'a mut dyn FnMut(&Progress<'_>) -> bool) -> Self {
+        Self {
+            go,
+            stopped: false,
+            counts: Counts::default(),
+        }
     }
 
-    /// Reports progress and asks whether to go on.
-    pub(crate) fn pass(&mut self) -> bool {
-        if !self.stopped && !(self.go)() {
-            self.stopped = true;
+    fn ask(&mut self, tracker: Option<&L2Tracker>) -> bool {
+        if !self.stopped {
+            let progress = Progress {
+                counts: self.counts,
+                tracker,
+            };
+            if !(self.go)(&progress) {
+                self.stopped = true;
+            }
         }
         !self.stopped
+    }
+
+    /// Reports progress (before a request) and asks whether to go on.
+    pub(crate) fn pass(&mut self) -> bool {
+        self.ask(None)
+    }
+
+    /// Reports a committed log batch, lending the tracker for a status
+    /// snapshot, and asks whether to go on.
+    pub(crate) fn committed(&mut self, tracker: &L2Tracker) -> bool {
+        self.ask(Some(tracker))
     }
 
     /// Whether the caller ended the cycle.

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::abi::{self, BlsPubkey};
 use crate::pool::{Gate, ProviderPool};
+use crate::progress::Progress;
 use crate::rpc::parse_data;
 use crate::{L2Config, L2Error};
 
@@ -21,7 +22,7 @@ pub fn registered_nodes(cfg: &L2Config) -> Result<Vec<(u64, BlsPubkey)>, L2Error
         },
         "latest"
     ]);
-    let mut always = || true;
+    let mut always = |_: &Progress<'_>| true;
     let (_, data) = pool.request(&mut Gate::new(&mut always), "eth_call", &params, parse_data)?;
     abi::decode_all_service_node_ids(&data).map_err(|reason| L2Error::Malformed {
         what: "allServiceNodeIDs() answer".into(),

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::abi::{BlsPubkey, Ed25519Pubkey};
 use crate::pool::ProviderStatus;
+use crate::progress::LogSync;
 use crate::registry::NodeContractState;
 use crate::tracker::CycleReport;
 use crate::url::ProviderUrl;
@@ -99,13 +100,23 @@ pub struct L2Status {
     pub reward_rate: Option<RewardRate>,
     /// The last cycle's report.
     pub last_cycle: Option<CycleReport>,
+    /// While a cycle is fetching contract logs (an intermediate status,
+    /// taken after a committed batch): where that sync started and the L2
+    /// head it goes to; `synced_height` is how far it got. Left out between
+    /// cycles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_sync: Option<LogSync>,
 }
 
 impl L2Status {
     /// One line for `status` and systemd `STATUS=`, e.g.
     /// `L2 height 1234 via Primary L2 provider [https://host/…], synced 1234, 12 nodes; node registered`.
+    /// While a cycle syncs contract logs, `synced 1234` reads
+    /// `syncing contract logs: synced to block 1000 of 1234`.
     pub fn summary(&self) -> String {
-        let answered = self.last_cycle.as_ref().is_none_or(|c| c.height.is_some());
+        // a cycle syncing logs has a height from this cycle
+        let answered =
+            self.log_sync.is_some() || self.last_cycle.as_ref().is_none_or(|c| c.height.is_some());
         let mut s = match (&self.stalled, self.l2_height) {
             (Some(stall), _) => stall.to_string(),
             (None, Some(h)) if !answered => format!(
@@ -118,8 +129,17 @@ impl L2Status {
             ),
             (None, None) => "L2 height unknown (no provider has answered yet)".to_string(),
         };
-        if let Some(synced) = self.synced_height {
-            s.push_str(&format!(", synced {synced}"));
+        match (self.log_sync, self.synced_height) {
+            (Some(sync), Some(synced)) => s.push_str(&format!(
+                ", syncing contract logs: synced to block {synced} of {}",
+                sync.target
+            )),
+            (Some(sync), None) => s.push_str(&format!(
+                ", syncing contract logs: blocks {} to {}, none synced yet",
+                sync.from, sync.target
+            )),
+            (None, Some(synced)) => s.push_str(&format!(", synced {synced}")),
+            (None, None) => {}
         }
         s.push_str(&format!(", {} nodes", self.registered_nodes));
         if let Some(own) = &self.own_node {

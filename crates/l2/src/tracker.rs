@@ -17,6 +17,7 @@ use crate::config::{
 };
 use crate::error::L2Error;
 use crate::pool::{Gate, ProviderPool};
+use crate::progress::{LogSync, Progress};
 use crate::registry::{NodeContractState, NodeQuery, NodeRecord, Registry};
 use crate::rpc::{parse_data, parse_quantity};
 use crate::status::{L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
@@ -94,6 +95,8 @@ pub struct L2Tracker {
     stall_logged: bool,
     rewards: BTreeMap<u64, U256>,
     last_cycle: Option<CycleReport>,
+    /// The log sync of the cycle in progress (`None` between cycles).
+    log_sync: Option<LogSync>,
 }
 
 impl std::fmt::Debug for L2Tracker {
@@ -147,6 +150,7 @@ impl L2Tracker {
             stall_logged: false,
             rewards: BTreeMap::new(),
             last_cycle: None,
+            log_sync: None,
         })
     }
 
@@ -215,13 +219,30 @@ impl L2Tracker {
     /// atomically, so what was stored stays and the next cycle resumes after
     /// it; the report says `cancelled`.
     pub fn step_with(&mut self, now: SystemTime, go: &mut dyn FnMut() -> bool) -> CycleReport {
+        self.step_with_progress(now, &mut |_| go())
+    }
+
+    /// [`Self::step_with`] whose callback also sees where the cycle is: the
+    /// L2 head of this cycle once a provider told it, the block synced to so
+    /// far (committed) and, while logs are fetched, the target
+    /// ([`Progress`]). After every committed log batch it gets the tracker
+    /// too ([`Progress::tracker`]), so the caller can publish an
+    /// intermediate [`Self::status`], whose [`L2Status::log_sync`] says how
+    /// far the sync is. Between cycles `log_sync` is `None` again.
+    pub fn step_with_progress(
+        &mut self,
+        now: SystemTime,
+        go: &mut dyn FnMut(&Progress<'_>) -> bool,
+    ) -> CycleReport {
         let mut report = CycleReport {
             at: unix_secs(now),
             ..Default::default()
         };
         let mut gate = Gate::new(go);
         let gate = &mut gate;
+        gate.counts.synced = self.synced;
         if let Some(latest) = self.update_height(gate, now, &mut report) {
+            gate.counts.head = Some(latest);
             self.update_staking_requirement(gate, latest, &mut report);
             self.update_rewards(gate, latest, &mut report);
             if !gate.stopped() {
@@ -446,7 +467,16 @@ impl L2Tracker {
 
     // ---- step 3: logs -----------------------------------------------------
 
+    /// Step 3 with [`Self::log_sync`] set while it runs (what an
+    /// intermediate status shows) and cleared after, however it ends.
     fn sync_logs(&mut self, gate: &mut Gate<'_>, latest: u64, report: &mut CycleReport) -> bool {
+        let complete = self.sync_logs_in(gate, latest, report);
+        self.log_sync = None;
+        gate.counts.log_sync = None;
+        complete
+    }
+
+    fn sync_logs_in(&mut self, gate: &mut Gate<'_>, latest: u64, report: &mut CycleReport) -> bool {
         let window_start = latest.saturating_sub(HIST_SIZE) + 1;
         let mut from = self
             .synced
@@ -469,6 +499,14 @@ impl L2Tracker {
             ));
         }
         let contract = format!("0x{}", hex::encode(self.cfg.rewards_contract));
+        if from <= latest {
+            self.log_sync = Some(LogSync {
+                from,
+                target: latest,
+                batches: 0,
+            });
+            gate.counts.log_sync = self.log_sync;
+        }
         while from <= latest {
             match self.pool.get_logs(gate, from, latest, &contract) {
                 Ok((to, logs)) => {
@@ -480,7 +518,12 @@ impl L2Tracker {
                     report.log_batches += 1;
                     debug!("L2 logs synced up to block {to}");
                     from = to + 1;
-                    if !gate.pass() && from <= latest {
+                    if let Some(sync) = &mut self.log_sync {
+                        sync.batches += 1;
+                    }
+                    gate.counts.synced = self.synced;
+                    gate.counts.log_sync = self.log_sync;
+                    if !gate.committed(self) && from <= latest {
                         return false;
                     }
                 }
@@ -703,6 +746,12 @@ impl L2Tracker {
 
     // ---- queries ------------------------------------------------------------
 
+    /// The contract-log sync of the cycle in progress: only seen from the
+    /// callback of [`Self::step_with_progress`], `None` between cycles.
+    pub fn log_sync(&self) -> Option<LogSync> {
+        self.log_sync
+    }
+
     /// Highest block whose contract logs are all applied.
     pub fn synced_height(&self) -> Option<u64> {
         self.synced
@@ -775,6 +824,7 @@ impl L2Tracker {
                 rate: *r,
             }),
             last_cycle: self.last_cycle.clone(),
+            log_sync: self.log_sync,
         }
     }
 }

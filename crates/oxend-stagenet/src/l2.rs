@@ -4,7 +4,9 @@
 //! configuration error, an unreachable provider only a warning), then runs
 //! [`L2Tracker::step`] every `l2-refresh` on a worker thread that reports a
 //! heartbeat (so the systemd watchdog catches a stuck tracker) and publishes an
-//! [`L2View`] after every cycle. [`add_methods`] adds `get_l2_status`.
+//! [`L2View`] after every cycle, and an intermediate one after every committed
+//! `eth_getLogs` batch (a long sync shows `synced to block S of N` as it goes).
+//! [`add_methods`] adds `get_l2_status`.
 //!
 //! Provider URLs leave this module only redacted: every value shown comes from
 //! snode-l2's serialisation, which never exposes a full URL.
@@ -18,6 +20,7 @@ use serde_json::{json, Map, Value};
 use snode_conf::Settings;
 use snode_l2::{
     Deployment, L2Config, L2Error, L2Status, L2Tracker, NodeContractState, NodeQuery, NodeRecord,
+    Progress,
 };
 
 use crate::config::ConfigError;
@@ -165,12 +168,17 @@ pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Wo
         loop {
             ctx.state.heartbeat(WORKER_NAME, within);
             // Before every request and after every stored batch: alive, and
-            // stop there when the daemon is stopping.
-            let mut go = || {
+            // stop there when the daemon is stopping. After a stored batch
+            // the view shows how far the sync is (what the tracker has
+            // committed, not a guess).
+            let mut go = |p: &Progress<'_>| {
                 ctx.state.heartbeat(WORKER_NAME, within);
+                if let Some(t) = p.tracker() {
+                    ctx.state.set_l2(view(t, own.as_ref(), SystemTime::now()));
+                }
                 ctx.shutdown.reason().is_none()
             };
-            let report = tracker.step_with(SystemTime::now(), &mut go);
+            let report = tracker.step_with_progress(SystemTime::now(), &mut go);
             if report.cancelled {
                 tracing::info!(
                     target: "l2_tracker",
@@ -202,13 +210,26 @@ fn report_synced(tracker: &L2Tracker) -> String {
         .map_or("nothing yet".into(), |h| format!("block {h}"))
 }
 
+/// Whether a log sync is running and has not reached its target: the
+/// contract logs after `synced_height` are not read yet.
+pub fn sync_incomplete(status: &L2Status) -> bool {
+    status
+        .log_sync
+        .is_some_and(|s| status.synced_height.is_none_or(|h| h < s.target))
+}
+
 /// The contract state as the daemon's [`Registration`]: unknown until the
-/// tracker has synced something.
+/// tracker has synced something. While a sync is under way, a state found in
+/// the logs read so far is shown, but "not registered" is not claimed before
+/// the logs up to the head are read (the registration may be in the rest).
 pub fn registration(status: &L2Status) -> Registration {
     let Some(own) = &status.own_node else {
         return Registration::Unknown;
     };
     if status.synced_height.is_none() {
+        return Registration::Unknown;
+    }
+    if own.state == NodeContractState::NotRegistered && sync_incomplete(status) {
         return Registration::Unknown;
     }
     match own.state {
@@ -228,7 +249,10 @@ fn amount(v: U256) -> Value {
 pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> Value {
     let mut m = Map::new();
     if let Some(own) = &status.own_node {
-        m.insert("l2_contract_state".into(), json!(own.state));
+        // "not registered" only once the logs up to the head are read
+        if own.state != NodeContractState::NotRegistered || !sync_incomplete(status) {
+            m.insert("l2_contract_state".into(), json!(own.state));
+        }
     }
     m.insert("l2_synced_height".into(), json!(status.synced_height));
     // Only what the contract said: absent until stakingRequirement() or a

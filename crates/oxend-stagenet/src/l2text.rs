@@ -114,7 +114,17 @@ pub fn provider_line(p: &Value, now: u64) -> String {
     line
 }
 
-/// The first L2 line: height (or stall), sync, node count.
+/// Whether a log sync is running and the logs up to its target are not all
+/// read yet.
+fn sync_incomplete(l2: &Value) -> bool {
+    let Some(target) = l2.get("log_sync").and_then(|s| u(s, "target")) else {
+        return false;
+    };
+    u(l2, "synced_height").is_none_or(|h| h < target)
+}
+
+/// The first L2 line: height (or stall), sync (while a cycle syncs contract
+/// logs: how far, of which L2 block), node count.
 pub fn height_line(l2: &Value, now: u64) -> String {
     let mut line = if let Some(st) = l2.get("stalled").filter(|v| !v.is_null()) {
         format!(
@@ -130,9 +140,19 @@ pub fn height_line(l2: &Value, now: u64) -> String {
     } else {
         "L2 height: unknown (no provider has answered yet)".to_string()
     };
-    match u(l2, "synced_height") {
-        Some(h) => line.push_str(&format!(", synced to L2 block {h}")),
-        None => line.push_str(", nothing synced yet"),
+    let sync = l2.get("log_sync").filter(|v| !v.is_null());
+    match (sync, u(l2, "synced_height")) {
+        (Some(sync), Some(h)) => line.push_str(&format!(
+            ", syncing contract logs: synced to L2 block {h} of {}",
+            u(sync, "target").unwrap_or(0)
+        )),
+        (Some(sync), None) => line.push_str(&format!(
+            ", syncing contract logs of L2 blocks {} to {}, nothing synced yet",
+            u(sync, "from").unwrap_or(0),
+            u(sync, "target").unwrap_or(0)
+        )),
+        (None, Some(h)) => line.push_str(&format!(", synced to L2 block {h}")),
+        (None, None) => line.push_str(", nothing synced yet"),
     }
     line.push_str(&format!(
         "; {} nodes registered in the contract",
@@ -147,9 +167,15 @@ pub fn contract_state_text(l2: &Value) -> Option<String> {
     if l2["synced_height"].is_null() {
         return Some("unknown (the L2 tracker has not synced yet)".to_string());
     }
-    let state = s(own, "state")
-        .unwrap_or("not_registered")
-        .replace('_', " ");
+    let raw = s(own, "state").unwrap_or("not_registered");
+    if raw == "not_registered" && sync_incomplete(l2) {
+        return Some(format!(
+            "unknown until the contract logs are synced (synced to L2 block {} of {})",
+            u(l2, "synced_height").unwrap_or(0),
+            u(&l2["log_sync"], "target").unwrap_or(0)
+        ));
+    }
+    let state = raw.replace('_', " ");
     let mut text = state;
     let rec = &own["record"];
     if let Some(id) = u(own, "service_node_id") {
@@ -323,6 +349,32 @@ mod tests {
             contract_state_text(&sample()).unwrap(),
             "exit requested (contract id 7, registered at L2 block 10, last change at L2 block 20)"
         );
+    }
+
+    #[test]
+    fn a_sync_in_progress_says_how_far_of_which_block() {
+        let mut v = sample();
+        v["log_sync"] = json!({"from": 1000, "target": 1234, "batches": 3});
+        assert_eq!(
+            height_line(&v, 1005),
+            "L2 height: 1234 (5s ago), syncing contract logs: synced to L2 block 1230 of 1234; \
+             2 nodes registered in the contract"
+        );
+        // a state found in the logs read so far is shown …
+        assert!(contract_state_text(&v)
+            .unwrap()
+            .starts_with("exit requested"));
+        // … but "not registered" waits for the rest of the logs
+        v["own_node"] = json!({"state": "not_registered"});
+        assert_eq!(
+            contract_state_text(&v).unwrap(),
+            "unknown until the contract logs are synced (synced to L2 block 1230 of 1234)"
+        );
+        v["synced_height"] = json!(1234);
+        assert_eq!(contract_state_text(&v).unwrap(), "not registered");
+        v["synced_height"] = Value::Null;
+        assert!(height_line(&v, 1005)
+            .contains(", syncing contract logs of L2 blocks 1000 to 1234, nothing synced yet;"));
     }
 
     #[test]

@@ -144,7 +144,8 @@ impl NodeState {
             .collect()
     }
 
-    /// Replaces the L2 view (called by the tracker after each cycle).
+    /// Replaces the L2 view (called by the tracker after each cycle, and after
+    /// each committed log batch while a cycle syncs).
     pub fn set_l2(&self, view: L2View) {
         *self.l2.write().unwrap_or_else(|e| e.into_inner()) = Some(view);
     }

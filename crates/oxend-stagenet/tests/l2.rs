@@ -706,3 +706,126 @@ fn sigterm_during_a_long_sync_stops_the_tracker_between_requests() {
     assert!(!log.contains("exiting without it"), "joined: {log}");
     assert!(stub.count("eth_getLogs") < 16_800, "stopped mid-sync");
 }
+
+/// A cold sync in many `eth_getLogs` batches shows how far it is while it
+/// runs: `get_l2_status`, `get_info`'s status line, `status`, `l2_status`
+/// and systemd's `STATUS=` say `synced to block S of N` with the block the
+/// tracker has committed, not the old view until the cycle ends. Paused by
+/// construction: the stub holds the request for the blocks after `SYNCED`
+/// until the test lets it go, so the view is read while the sync stands
+/// there (the view is published before the next request is sent).
+#[test]
+fn a_long_sync_shows_the_block_synced_to_while_it_runs() {
+    const HEAD: u64 = 1000;
+    const SYNCED: u64 = 500; // 5 batches of l2-max-logs=100, then held
+    let stub = Stub::start(Chain::new(HEAD));
+    stub.with(|c| {
+        c.hold_logs_from = Some(SYNCED + 1);
+        c.staking_requirement = Some(20_000_000_000_000);
+    });
+    let conf = config(&[stub.url()], "l2-max-logs=100\nl2-timeout=3600\n");
+    let mut node = Node::with_config(&conf);
+    let notify = NotifySocket::bind(node.path("notify.sock"));
+    let sock = notify.path.display().to_string();
+    let addr = node.start(
+        &["--watchdog-interval", "0.1"],
+        &[("NOTIFY_SOCKET", sock.as_str())],
+    );
+    let start = Instant::now();
+    while stub.with(|c| c.holding) == 0 {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no eth_getLogs held: {}",
+            node.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        stub.with(|c| c.log_ranges.last().copied()),
+        Some((SYNCED - 99, SYNCED)),
+        "five batches answered (the held one is recorded once answered)"
+    );
+
+    // the view while the sync is held
+    let r = call(&addr, "get_l2_status")["result"].clone();
+    let v = &r["l2"];
+    let synced = v["synced_height"].as_u64().expect("batches were committed");
+    assert!(0 < synced && synced < HEAD, "{v:#}");
+    assert_eq!(synced, SYNCED, "{v:#}");
+    assert_eq!(v["l2_height"].as_u64(), Some(HEAD), "{v:#}");
+    assert_eq!(v["log_sync"]["from"], 1, "{v:#}");
+    assert_eq!(v["log_sync"]["target"], HEAD, "{v:#}");
+    assert_eq!(v["log_sync"]["batches"], 5, "{v:#}");
+    let syncing = format!(", syncing contract logs: synced to block {SYNCED} of {HEAD}, 0 nodes");
+    let summary = r["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with(&format!(
+            "L2 height {HEAD} via Primary L2 provider [http://127.0.0.1:"
+        )),
+        "{summary}"
+    );
+    assert!(summary.ends_with(&syncing), "{summary}");
+    let line = call(&addr, "get_info")["result"]["status_line"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(line.contains(&syncing), "{line}");
+    // "not registered" is not claimed before the rest of the logs are read
+    assert!(line.ends_with("; SN: registration unknown"), "{line}");
+    let s = stdout(&node.client(&addr, &["status"]));
+    assert!(s.contains(&format!("\nL2 height: {HEAD} (")), "{s}");
+    assert!(
+        s.contains(&format!(
+            ", syncing contract logs: synced to L2 block {SYNCED} of {HEAD}; 0 nodes registered"
+        )),
+        "{s}"
+    );
+    assert!(!s.contains("Height:"), "no Oxen height: {s}");
+    let l2t = stdout(&node.client(&addr, &["l2_status"]));
+    assert!(
+        l2t.contains(&format!(
+            "This node in the contract: unknown until the contract logs are synced \
+             (synced to L2 block {SYNCED} of {HEAD})"
+        )),
+        "{l2t}"
+    );
+    notify.wait_for("STATUS= with the sync", |m| {
+        m.iter()
+            .any(|m| m.contains("STATUS=") && m.contains(&syncing))
+    });
+
+    // This node registers in a block not read yet; the sync goes on.
+    let (ed, bls) = own_keys(&addr);
+    stub.with(|c| {
+        c.logs.push((
+            HEAD - 100,
+            new_node_with(1, &ed, &bls).to_json(&contract(), HEAD - 100, 0),
+        ));
+        c.hold_logs_from = None;
+    });
+    let v = wait_l2(&mut node, &addr, "the end of the sync", |v| {
+        v["synced_height"].as_u64() >= Some(HEAD) && v.get("log_sync").is_none()
+    });
+    assert_eq!(v["own_node"]["state"], "registered", "{v:#}");
+    let r = call(&addr, "get_l2_status")["result"].clone();
+    let summary = r["summary"].as_str().unwrap();
+    assert!(
+        summary.ends_with(&format!(", synced {HEAD}, 1 nodes")),
+        "{summary}"
+    );
+    let line = call(&addr, "get_info")["result"]["status_line"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!line.contains("syncing"), "{line}");
+    assert!(line.ends_with("; SN: registered"), "{line}");
+    let s = stdout(&node.client(&addr, &["status"]));
+    assert!(
+        s.contains(&format!("synced to L2 block {HEAD}; 1 nodes registered")),
+        "{s}"
+    );
+    assert!(!s.contains("syncing"), "{s}");
+    node.signal("-TERM");
+    assert!(node.wait().success());
+    assert_no_secret(&node, &[&s, &l2t, summary]);
+}

@@ -55,6 +55,10 @@ pub struct Chain {
     pub holding: usize,
     /// Lets every held request go (closed without an answer).
     pub release: bool,
+    /// Holds every `eth_getLogs` from this block on (counted in
+    /// [`Chain::holding`]) while it is set; set it to `None` and the held
+    /// requests are answered normally. Pauses a sync at a known block.
+    pub hold_logs_from: Option<u64>,
     /// Methods received, in order.
     pub requests: Vec<String>,
     /// `eth_call` selectors received (`0x` + 8 hex), in order.
@@ -81,6 +85,7 @@ impl Chain {
             logs_delay: Duration::ZERO,
             holding: 0,
             release: false,
+            hold_logs_from: None,
             requests: Vec::new(),
             call_selectors: Vec::new(),
             log_ranges: Vec::new(),
@@ -256,6 +261,18 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
     if method == "eth_getLogs" {
         let delay = chain.lock().unwrap().logs_delay;
         thread::sleep(delay);
+        let from = req["params"][0]
+            .get("fromBlock")
+            .filter(|v| v.is_string())
+            .map(quantity);
+        let held = |c: &Chain| c.hold_logs_from.is_some_and(|h| from >= Some(h));
+        if held(&chain.lock().unwrap()) {
+            chain.lock().unwrap().holding += 1;
+            while held(&chain.lock().unwrap()) {
+                thread::sleep(Duration::from_millis(10));
+            }
+            chain.lock().unwrap().holding -= 1;
+        }
     }
     let mut c = chain.lock().unwrap();
     match method.as_str() {
