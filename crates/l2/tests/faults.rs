@@ -8,24 +8,13 @@ use std::time::Duration;
 use common::events::{self, RawLog};
 use common::logs::capture;
 use common::stub::{refused_url, Chain, Fault, Stub};
-use common::{at, SECRET};
+use common::{at, contract, put, SECRET};
 use snode_l2::{
     Deployment, L2Config, L2Error, L2Tracker, NodeContractState, NodeQuery, ProviderCounters,
     ProviderHealth,
 };
 
 const HEAD: u64 = 1000;
-
-fn contract() -> String {
-    format!("0x{}", hex::encode(Deployment::Current.rewards_contract()))
-}
-
-fn put(chain: &mut Chain, block: u64, log: RawLog) {
-    let idx = chain.logs.len() as u64;
-    chain
-        .logs
-        .push((block, log.to_json(&contract(), block, idx)));
-}
 
 /// A chain at HEAD with: node 1 registered then exit requested, node 2 registered.
 fn chain() -> Chain {

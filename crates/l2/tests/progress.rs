@@ -7,23 +7,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::at;
-use common::events::{self, RawLog};
+use common::events;
 use common::stub::{Chain, Stub};
+use common::{at, put};
 use snode_l2::{Deployment, L2Config, L2Tracker, LogSync};
 
 const HEAD: u64 = 1000;
-
-fn contract() -> String {
-    format!("0x{}", hex::encode(Deployment::Current.rewards_contract()))
-}
-
-fn put(chain: &mut Chain, block: u64, log: RawLog) {
-    let idx = chain.logs.len() as u64;
-    chain
-        .logs
-        .push((block, log.to_json(&contract(), block, idx)));
-}
 
 /// A chain at HEAD: node 1 at block 300, node 2 at block 700.
 fn chain() -> Chain {

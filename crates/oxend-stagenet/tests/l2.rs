@@ -14,7 +14,7 @@ mod l2common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::{rpc_call as call, stderr, stdout, Node, DEADLINE};
+use common::{rpc_call as call, stderr, stdout, wait_for, Node, DEADLINE};
 use l2common::anvil::Anvil;
 use l2common::events::{self, RawLog};
 use l2common::stub::{refused_url, Chain, Fault, Stub};
@@ -249,15 +249,11 @@ fn sigkill_during_sync_then_restart_loses_and_duplicates_no_event() {
     );
     let mut node = Node::with_config(&conf);
     node.start(&[], &[]);
-    let start = Instant::now();
-    while node.log().matches("L2 logs synced up to block").count() < 5 {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no sync progress: {}",
-            node.log()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(
+        "sync progress",
+        || node.log(),
+        || node.log().matches("L2 logs synced up to block").count() >= 5,
+    );
     node.signal("-KILL");
     let status = node.wait();
     assert!(!status.success());
@@ -438,14 +434,14 @@ fn two_providers_switch_back_to_the_primary_at_the_next_check() {
     wait_l2(&mut node, &addr, "the switch back", |v| {
         v["provider_in_use"]["name"] == "Primary L2 provider"
     });
-    let start = Instant::now();
-    while !node
-        .log()
-        .contains("is available again; switching back to it")
-    {
-        assert!(start.elapsed() < DEADLINE, "{}", node.log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for(
+        "the switch back in the log",
+        || node.log(),
+        || {
+            node.log()
+                .contains("is available again; switching back to it")
+        },
+    );
     node.signal("-TERM");
     assert!(node.wait().success());
     assert_no_secret(&node, &[&status]);
@@ -650,15 +646,11 @@ fn sigterm_while_a_provider_hangs_exits_cleanly() {
     let notify = NotifySocket::bind(node.path("notify.sock"));
     let sock = notify.path.display().to_string();
     node.start(&[], &[("NOTIFY_SOCKET", sock.as_str())]);
-    let start = Instant::now();
-    while stub.with(|c| c.holding) == 0 {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no eth_getLogs held: {}",
-            node.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(
+        "an eth_getLogs held",
+        || node.log(),
+        || stub.with(|c| c.holding) > 0,
+    );
     node.signal("-TERM");
     let status = node.wait();
     assert!(status.success(), "{status}: {}", node.stderr());
@@ -690,15 +682,11 @@ fn sigterm_during_a_long_sync_stops_the_tracker_between_requests() {
     );
     let mut node = Node::with_config(&conf);
     node.start(&[], &[(oxend_stagenet::daemon::JOIN_WITHIN_ENV, "600")]);
-    let start = Instant::now();
-    while stub.count("eth_getLogs") < 5 {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no sync progress: {}",
-            node.log()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(
+        "sync progress",
+        || node.log(),
+        || stub.count("eth_getLogs") >= 5,
+    );
     node.signal("-TERM");
     assert!(node.wait().success(), "{}", node.stderr());
     let log = node.log();
@@ -731,15 +719,11 @@ fn a_long_sync_shows_the_block_synced_to_while_it_runs() {
         &["--watchdog-interval", "0.1"],
         &[("NOTIFY_SOCKET", sock.as_str())],
     );
-    let start = Instant::now();
-    while stub.with(|c| c.holding) == 0 {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no eth_getLogs held: {}",
-            node.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(
+        "an eth_getLogs held",
+        || node.log(),
+        || stub.with(|c| c.holding) > 0,
+    );
     assert_eq!(
         stub.with(|c| c.log_ranges.last().copied()),
         Some((SYNCED - 99, SYNCED)),

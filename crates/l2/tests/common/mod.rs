@@ -28,3 +28,20 @@ pub const SECRET: &str = "SECRETKEY";
 pub fn unix(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
+
+/// The current stagenet rewards contract, as `0x…` (the address the stub's
+/// logs come from).
+pub fn contract() -> String {
+    format!(
+        "0x{}",
+        hex::encode(snode_l2::Deployment::Current.rewards_contract())
+    )
+}
+
+/// Puts `log` into the stub's chain at `block`, from [`contract`].
+pub fn put(chain: &mut stub::Chain, block: u64, log: events::RawLog) {
+    let idx = chain.logs.len() as u64;
+    chain
+        .logs
+        .push((block, log.to_json(&contract(), block, idx)));
+}

@@ -255,3 +255,17 @@ pub fn fake_provider(result: &'static str) -> String {
     });
     format!("http://{addr}/")
 }
+
+/// Polls until `done()` holds (a generous deadline that only stops a hung
+/// test: no timing assertion); past it fails with `what` and `context()`.
+pub fn wait_for(what: &str, context: impl Fn() -> String, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out waiting for {what}: {}",
+            context()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
