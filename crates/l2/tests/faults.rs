@@ -698,14 +698,26 @@ fn an_unanswered_node_list_is_asked_again_next_cycle() {
     assert_eq!(stub.count("eth_call"), calls + 1);
 }
 
-#[test]
-fn blocks_older_than_the_window_are_skipped_with_a_warning_naming_them() {
+/// A tracker synced to block 1000 of a stub chain, its log captured.
+fn synced_to_1000() -> (
+    Stub,
+    tempfile::TempDir,
+    common::logs::Logs,
+    tracing::subscriber::DefaultGuard,
+    L2Tracker,
+) {
     let stub = Stub::start(Chain::new(1000));
     let dir = tempfile::tempdir().unwrap();
-    let (logs, _guard) = capture();
+    let (logs, guard) = capture();
     let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
     t.step(at(0));
     assert_eq!(t.synced_height(), Some(1000));
+    (stub, dir, logs, guard, t)
+}
+
+#[test]
+fn blocks_older_than_the_window_are_skipped_with_a_warning_naming_them() {
+    let (stub, _dir, logs, _guard, mut t) = synced_to_1000();
     // down for longer than 70 minutes of blocks
     stub.with(|c| c.head = 1000 + 20_000);
     let r = t.step(at(6000));
@@ -726,12 +738,7 @@ fn blocks_older_than_the_window_are_skipped_with_a_warning_naming_them() {
 /// it fails for several cycles (the gap then stays, growing at its end).
 #[test]
 fn a_skipped_gap_is_warned_about_once_while_the_first_batch_fails() {
-    let stub = Stub::start(Chain::new(1000));
-    let dir = tempfile::tempdir().unwrap();
-    let (logs, _guard) = capture();
-    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
-    t.step(at(0));
-    assert_eq!(t.synced_height(), Some(1000));
+    let (stub, _dir, logs, _guard, mut t) = synced_to_1000();
     stub.with(|c| {
         c.head = 1000 + 20_000;
         c.fault = Some(Fault::Http(500));
