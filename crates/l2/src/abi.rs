@@ -40,6 +40,7 @@ sol! {
     function allServiceNodeIDs() external view returns (uint64[] ids, G1Point[] pubkeys);
     function rewardRate() external view returns (uint256);
     function stakingRequirement() external view returns (uint256);
+    function ed25519ToServiceNodeID(uint256 pubkey) external view returns (uint64);
 }
 
 /// `STAKING_FEE_BASIS`: the largest fee, in basis points.
@@ -296,6 +297,30 @@ pub fn reward_rate_calldata() -> Vec<u8> {
 /// Calldata of `stakingRequirement()` (`0x56d399e8`).
 pub fn staking_requirement_calldata() -> Vec<u8> {
     stakingRequirementCall {}.abi_encode()
+}
+
+/// Calldata of `ed25519ToServiceNodeID(uint256)` (`0xc0ebedab`): the
+/// Ed25519 pubkey as a big-endian uint256.
+pub fn ed25519_to_service_node_id_calldata(pubkey: &[u8; 32]) -> Vec<u8> {
+    ed25519ToServiceNodeIDCall {
+        pubkey: U256::from_be_bytes(*pubkey),
+    }
+    .abi_encode()
+}
+
+/// Decodes `ed25519ToServiceNodeID()`: one word holding a uint64 (0: no
+/// node); a wider value is refused, not truncated.
+pub fn decode_ed25519_to_service_node_id(data: &[u8]) -> Result<u64, String> {
+    if data.len() != 32 {
+        return Err(format!(
+            "expected one 32-byte word, got {} bytes",
+            data.len()
+        ));
+    }
+    if data[..24].iter().any(|&b| b != 0) {
+        return Err("the answer is not a uint64".into());
+    }
+    ed25519ToServiceNodeIDCall::abi_decode_returns(data).map_err(|e| e.to_string())
 }
 
 /// Decodes `stakingRequirement()`: one uint256 word. An empty answer (a

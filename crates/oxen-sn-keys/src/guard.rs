@@ -119,78 +119,6 @@ impl CurrentKey {
     }
 }
 
-/// Selector of `ed25519ToServiceNodeID(uint256)` (bls-contract.md §5.2).
-const ED25519_TO_ID: [u8; 4] = [0xc0, 0xeb, 0xed, 0xab];
-
-/// `eth_call` of `data` on `contract` at the latest block, asking each
-/// provider in turn until one answers; the answer's bytes, or why none did
-/// (provider URLs redacted; every text a library or provider gives is passed
-/// through [`snode_conf::scrub_secrets`], as a provider may echo its URL, key
-/// or credentials in an error).
-fn eth_call(settings: &Settings, contract: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(settings.l2_timeout()))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let body = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "eth_call",
-        "params": [{"to": contract, "data": format!("0x{}", hex::encode(data))}, "latest"],
-    });
-    let mut failures = Vec::new();
-    for url in &settings.l2_provider {
-        let shown = snode_conf::redact_url(url);
-        let answer: Result<serde_json::Value, String> = agent
-            .post(url)
-            .header("Content-Type", "application/json")
-            .send(body.to_string())
-            .map_err(|e| e.to_string())
-            .and_then(|mut r| {
-                r.body_mut()
-                    .read_json::<serde_json::Value>()
-                    .map_err(|e| e.to_string())
-            });
-        let result = answer.and_then(|v| {
-            if let Some(err) = v.get("error") {
-                return Err(format!("JSON-RPC error {err}"));
-            }
-            let text = v
-                .get("result")
-                .and_then(serde_json::Value::as_str)
-                .ok_or_else(|| "no result in the answer".to_string())?;
-            hex::decode(text.strip_prefix("0x").unwrap_or(text))
-                .map_err(|_| format!("result is not hex: {text:.80}"))
-        });
-        match result {
-            Ok(bytes) => return Ok(bytes),
-            Err(why) => failures.push(format!("{shown}: {}", snode_conf::scrub_secrets(&why, url))),
-        }
-    }
-    Err(format!(
-        "eth_call failed on every L2 provider: {}",
-        failures.join("; ")
-    ))
-}
-
-/// The contract id `ed25519ToServiceNodeID(pubkey)` gives (0: none).
-fn id_of_ed25519(settings: &Settings, contract: &str, pubkey: &[u8; 32]) -> Result<u64, String> {
-    let mut data = ED25519_TO_ID.to_vec();
-    data.extend_from_slice(pubkey);
-    let answer = eth_call(settings, contract, &data)?;
-    let word: &[u8; 32] = answer.as_slice().try_into().map_err(|_| {
-        format!(
-            "ed25519ToServiceNodeID() answered {} bytes, not 32",
-            answer.len()
-        )
-    })?;
-    if word[..24].iter().any(|&b| b != 0) {
-        return Err("ed25519ToServiceNodeID() answered a value that is not a uint64".into());
-    }
-    Ok(u64::from_be_bytes(word[24..].try_into().expect("8 bytes")))
-}
-
 /// Asks the providers whether the contract lists the node `current` belongs
 /// to as registered: a BLS key is looked up in `allServiceNodeIDs()`; an
 /// Ed25519 key through `ed25519ToServiceNodeID()`, whose id must also be in
@@ -213,16 +141,11 @@ fn registration(settings: &Settings, current: &CurrentKey) -> Verdict {
     };
     let found = match current {
         CurrentKey::Bls(pk) => nodes.iter().find(|(_, p)| p.0 == *pk).map(|(id, _)| *id),
-        CurrentKey::Ed25519(pk) => {
-            let contract_hex = format!("0x{}", hex::encode(contract));
-            match id_of_ed25519(settings, &contract_hex, pk) {
-                Ok(0) => None,
-                Ok(id) => nodes.iter().any(|(n, _)| *n == id).then_some(id),
-                Err(e) => {
-                    return Verdict::Unknown(format!("the L2 providers could not be asked: {e}"))
-                }
-            }
-        }
+        CurrentKey::Ed25519(pk) => match snode_l2::query::ed25519_service_node_id(&cfg, pk) {
+            Ok(0) => None,
+            Ok(id) => nodes.iter().any(|(n, _)| *n == id).then_some(id),
+            Err(e) => return Verdict::Unknown(format!("the L2 providers could not be asked: {e}")),
+        },
     };
     match found {
         Some(id) => Verdict::Registered {

@@ -230,7 +230,7 @@ fn provider_errors_never_show_the_url_secrets() {
     let cases = [
         // (command, answer to allServiceNodeIDs, to ed25519ToServiceNodeID, shown)
         ("ed25519", &empty_list, &rpc_error, "invalid API key"),
-        ("ed25519", &empty_list, &not_hex, "result is not hex"),
+        ("ed25519", &empty_list, &not_hex, "expected hex data"),
         ("bls", &rpc_error, &rpc_error, "invalid API key"),
         ("bls", &not_hex, &not_hex, "expected hex data"),
     ];
