@@ -75,9 +75,9 @@ fn owner_for(dir: &Path) -> io::Result<Option<(u32, u32)>> {
     Ok(Some((meta.uid(), meta.gid())))
 }
 
-/// Creates `path` exclusively with mode 0400, writes `contents`, fsyncs.
-fn create_secret(path: &Path, contents: &[u8], owner: Option<(u32, u32)>) -> io::Result<()> {
-    let mut file = OpenOptions::new()
+/// Creates `path` exclusively, mode 0400 set at open, owned by `owner` if given.
+fn open_secret(path: &Path, owner: Option<(u32, u32)>) -> io::Result<File> {
+    let file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(SECRET_MODE)
@@ -85,6 +85,12 @@ fn create_secret(path: &Path, contents: &[u8], owner: Option<(u32, u32)>) -> io:
     if let Some((uid, gid)) = owner {
         std::os::unix::fs::fchown(&file, Some(uid), Some(gid))?;
     }
+    Ok(file)
+}
+
+/// Creates `path` exclusively with mode 0400, writes `contents`, fsyncs.
+fn create_secret(path: &Path, contents: &[u8], owner: Option<(u32, u32)>) -> io::Result<()> {
+    let mut file = open_secret(path, owner)?;
     file.write_all(contents)?;
     file.sync_all()
 }
@@ -104,14 +110,7 @@ pub fn utc_stamp(unix_secs: u64) -> String {
 /// Creates `dest` exclusively with mode 0400 and copies all of `src` into
 /// it (whatever its size: a backup is never cut short), then fsyncs.
 fn copy_secret(src: &mut File, dest: &Path, owner: Option<(u32, u32)>) -> io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(SECRET_MODE)
-        .open(dest)?;
-    if let Some((uid, gid)) = owner {
-        std::os::unix::fs::fchown(&file, Some(uid), Some(gid))?;
-    }
+    let mut file = open_secret(dest, owner)?;
     src.seek(io::SeekFrom::Start(0))?;
     let copied = io::copy(src, &mut file)?;
     let size = src.metadata()?.len();

@@ -13,23 +13,24 @@ pub fn out(text: &str) {
     let _ = stdout.flush();
 }
 
+/// Prints `⏎<text>` then `end` to stdout, the text bold green on a terminal.
+fn green(text: &str, end: &str) {
+    if std::io::stdout().is_terminal() {
+        out(&format!("\n{BOLD_GREEN}{text}{RESET}{end}"));
+    } else {
+        out(&format!("\n{text}{end}"));
+    }
+}
+
 /// Prints a success line to stdout: `⏎<text>⏎⏎`, bold green on a terminal.
 pub fn success(text: &str) {
-    if std::io::stdout().is_terminal() {
-        out(&format!("\n{BOLD_GREEN}{text}{RESET}\n\n"));
-    } else {
-        out(&format!("\n{text}\n\n"));
-    }
+    green(text, "\n\n");
 }
 
 /// Prints a success line to stdout with one newline after it:
 /// `⏎<text>⏎` (restore's "Saved secret key to …", spec §1.5).
 pub fn success_line(text: &str) {
-    if std::io::stdout().is_terminal() {
-        out(&format!("\n{BOLD_GREEN}{text}{RESET}\n"));
-    } else {
-        out(&format!("\n{text}\n"));
-    }
+    green(text, "\n");
 }
 
 /// Prints a note to stdout (after the success line: backup, owner).
