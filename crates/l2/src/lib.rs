@@ -87,4 +87,4 @@ pub use status::{L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
 pub use store::{EventRecord, DB_FILE};
 pub use time::{format_utc, unix_secs};
 pub use tracker::{CycleReport, L2Tracker};
-pub use url::{redact, ProviderUrl};
+pub use url::ProviderUrl;

@@ -18,7 +18,10 @@ impl ProviderUrl {
     /// Wraps a URL as given in `l2-provider` (surrounding whitespace trimmed).
     pub fn new(url: &str) -> Self {
         let full = url.trim().to_string();
-        let redacted = redact(&full);
+        // the project's one redaction (snode-conf): `<not a URL, N characters
+        // hidden>` for text that is not `scheme://host` (a bare key, a piece of
+        // a password)
+        let redacted = snode_conf::redact_url(&full);
         Self { full, redacted }
     }
 
@@ -49,15 +52,6 @@ impl serde::Serialize for ProviderUrl {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.redacted)
     }
-}
-
-/// Redacts a URL to `scheme://host[:port]`, appending `/…` when a userinfo,
-/// path other than `/`, query or fragment is present: the one redaction of
-/// the project, [`snode_conf::redact_url`]. Text that does not look like
-/// `scheme://host` becomes `<not a URL, N characters hidden>` (it may be a
-/// bare key, or a piece of a password).
-pub fn redact(url: &str) -> String {
-    snode_conf::redact_url(url)
 }
 
 #[cfg(test)]
