@@ -699,7 +699,7 @@ impl L2Tracker {
                 break;
             }
         }
-        if list.is_none() {
+        let Some((list_height, list)) = list else {
             if !undecodable.is_empty() {
                 let what = format!(
                     "allServiceNodeIDs() gave no node list ({})",
@@ -714,11 +714,8 @@ impl L2Tracker {
                 report.errors.push(what);
             }
             return; // retried next cycle
-        }
-        let changed = match &list {
-            Some((h, l)) => self.registry.reconcile(l, *h),
-            None => Vec::new(),
         };
+        let changed = self.registry.reconcile(&list, list_height);
         self.node_list_warned = None;
         let nodes = changed
             .iter()
@@ -732,7 +729,7 @@ impl L2Tracker {
         match self.store.commit(&batch) {
             Ok(()) => {
                 self.last_purge_height = Some(purge_height);
-                report.node_list_height = list.map(|(h, _)| h);
+                report.node_list_height = Some(list_height);
             }
             Err(e) => {
                 error!("Failed to store the L2 node list: {e}");
