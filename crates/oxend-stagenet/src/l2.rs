@@ -218,21 +218,26 @@ pub fn sync_incomplete(status: &L2Status) -> bool {
         .is_some_and(|s| status.synced_height.is_none_or(|h| h < s.target))
 }
 
+/// This node's contract state as far as it can be told: while a sync is
+/// under way, a state found in the logs read so far is given, but "not
+/// registered" is not claimed before the logs up to the head are read (the
+/// registration may be in the rest).
+fn own_state(status: &L2Status) -> Option<NodeContractState> {
+    let own = status.own_node.as_ref()?;
+    let premature = own.state == NodeContractState::NotRegistered && sync_incomplete(status);
+    (!premature).then_some(own.state)
+}
+
 /// The contract state as the daemon's [`Registration`]: unknown until the
-/// tracker has synced something. While a sync is under way, a state found in
-/// the logs read so far is shown, but "not registered" is not claimed before
-/// the logs up to the head are read (the registration may be in the rest).
+/// tracker has synced something, and as [`own_state`] says.
 pub fn registration(status: &L2Status) -> Registration {
-    let Some(own) = &status.own_node else {
-        return Registration::Unknown;
-    };
     if status.synced_height.is_none() {
         return Registration::Unknown;
     }
-    if own.state == NodeContractState::NotRegistered && sync_incomplete(status) {
+    let Some(state) = own_state(status) else {
         return Registration::Unknown;
-    }
-    match own.state {
+    };
+    match state {
         NodeContractState::NotRegistered => Registration::NotRegistered,
         NodeContractState::Registered => Registration::Registered,
         NodeContractState::ExitRequested => Registration::Exiting,
@@ -248,11 +253,8 @@ fn amount(v: U256) -> Value {
 /// L2 blocks are named as such: none of them is an Oxen height.
 pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> Value {
     let mut m = Map::new();
-    if let Some(own) = &status.own_node {
-        // "not registered" only once the logs up to the head are read
-        if own.state != NodeContractState::NotRegistered || !sync_incomplete(status) {
-            m.insert("l2_contract_state".into(), json!(own.state));
-        }
+    if let Some(state) = own_state(status) {
+        m.insert("l2_contract_state".into(), json!(state));
     }
     m.insert("l2_synced_height".into(), json!(status.synced_height));
     // Only what the contract said: absent until stakingRequirement() or a
