@@ -1,4 +1,5 @@
-//! Startup checks (spec §3.3) plus the checks of our decisions (spec/README.md): public
+//! Startup checks (docs/compat/config.md) plus the checks of our decisions
+//! (docs/compat/decisions.md): public
 //! IPv4 ranges, HTTP(S) providers, ports, L2 numbers, contract addresses.
 
 use std::fmt;
@@ -6,8 +7,8 @@ use std::net::SocketAddr;
 
 use crate::error::Origin;
 use crate::net::{non_public_reason, parse_ipv4};
-use crate::redact::redact_url;
 use crate::settings::Settings;
+use snode_eth::redact_url;
 
 /// How bad a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,15 +1,12 @@
-//! Tracker settings: the `l2-*` options (oxend-compat.md §3.2) and the network
-//! constants of §5.1, with the contract addresses as configuration
-//! (spec/README.md, "Which stagenet contracts").
+//! Tracker settings: the `l2-*` options and the tracker's constants
+//! (docs/compat/l2-contract.md), with the contract addresses as configuration
+//! (the deployments are snode-eth's).
 
 use std::time::Duration;
 
-use alloy_primitives::{address, Address};
+use alloy_primitives::Address;
+use snode_eth::{Deployment, PoolConfig, ProviderUrl, STAGENET_CHAIN_ID};
 
-use crate::url::ProviderUrl;
-
-/// Arbitrum Sepolia, the L2 of stagenet: 421614 = `0x66eee`.
-pub const STAGENET_CHAIN_ID: u64 = 421_614;
 /// `HIST_SIZE`: 70 min of 250 ms blocks; the log window the tracker follows.
 pub const HIST_SIZE: u64 = 16_800;
 /// `L2_TRACKER_SAFE_BLOCKS`: an Oxen block's `l2_height` is latest − 280.
@@ -18,33 +15,6 @@ pub const SAFE_BLOCKS: u64 = 280;
 pub const REWARD_POOL_UPDATE_BLOCKS: u64 = 600;
 /// `L2_NODE_LIST_PURGE_BLOCKS` on stagenet: `allServiceNodeIDs()` is read at multiples of this.
 pub const NODE_LIST_PURGE_BLOCKS: u64 = 14_400;
-
-/// The two stagenet deployments (spec/README.md); both on chain 421614.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Deployment {
-    /// "stagenet4", the current one and the default.
-    Current,
-    /// "stagenet3", the one in oxen-core's `dev` snapshot (Oct 2024).
-    Earlier,
-}
-
-impl Deployment {
-    /// ServiceNodeRewards proxy address.
-    pub fn rewards_contract(self) -> Address {
-        match self {
-            Deployment::Current => address!("9d8aB00880CBBdc2Dcd29C179779469A82E7be35"),
-            Deployment::Earlier => address!("4abfFB7f922767f22c7aa6524823d93FDDaB54b1"),
-        }
-    }
-
-    /// RewardRatePool proxy address.
-    pub fn pool_contract(self) -> Address {
-        match self {
-            Deployment::Current => address!("aAD853fE7091728dac0DAa7b69990ee68abFC636"),
-            Deployment::Earlier => address!("38cD8D3F93d591C18cf26B3Be4CB2c872aC37953"),
-        }
-    }
-}
 
 /// Everything the tracker needs to know before it starts.
 #[derive(Clone, Debug)]
@@ -94,10 +64,16 @@ impl L2Config {
 
     /// Name used in logs, as oxend does: `Primary L2 provider`, `Backup L2 provider #1`, ….
     pub fn provider_name(index: usize) -> String {
-        if index == 0 {
-            "Primary L2 provider".into()
-        } else {
-            format!("Backup L2 provider #{index}")
+        snode_eth::provider_name(index)
+    }
+
+    /// What the provider pool needs of it.
+    pub fn pool_config(&self) -> PoolConfig {
+        PoolConfig {
+            providers: self.providers.clone(),
+            timeout: self.timeout,
+            max_logs: self.max_logs,
+            check_threshold: self.check_threshold,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
 
-use crate::abi::{BlsPubkey, ContractEvent, Ed25519Pubkey};
+use snode_eth::abi::{BlsPubkey, ContractEvent, Ed25519Pubkey};
 
 /// A node's state in the ServiceNodeRewards contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,10 +1,13 @@
-//! Blocking JSON-RPC 2.0 over HTTP(S) to one provider (oxend-compat.md §5.4).
+//! The one JSON-RPC 2.0 client of the workspace: blocking, over HTTP(S), to
+//! one provider (docs/compat/l2-contract.md, "Transport").
 //!
 //! `POST <url>`, `Content-Type: application/json`, body
 //! `{"jsonrpc":"2.0","method":…,"params":…,"id":1}`. Success means HTTP 200
 //! and a non-null `result`; every other outcome is a [`Failure`] of a
 //! [`FailureKind`]. A JSON-RPC `error` sent with HTTP 200 (rate limits such as
-//! -32005) is a failure too (spec/README.md decisions).
+//! -32005) is a failure too (docs/compat/decisions.md). [`Failure::limit`] is
+//! the one classifier of provider refusals: a range limit, a rate limit, or
+//! neither.
 
 use std::io;
 use std::time::Duration;
@@ -12,7 +15,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::url::ProviderUrl;
+use crate::redact::{scrub_secrets, ProviderUrl};
 
 /// Largest answer body read (an `eth_getLogs` over a busy range can be large).
 const BODY_LIMIT: u64 = 64 * 1024 * 1024;
@@ -31,6 +34,9 @@ pub enum FailureKind {
     HttpStatus {
         /// The status code.
         status: u16,
+        /// `error.code` when the body was a JSON-RPC error.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<i64>,
     },
     /// A JSON-RPC `error` object (with any HTTP status 200).
     JsonRpc {
@@ -48,7 +54,7 @@ impl std::fmt::Display for FailureKind {
         match self {
             FailureKind::Connection => f.write_str("connection failed"),
             FailureKind::Timeout => f.write_str("timed out"),
-            FailureKind::HttpStatus { status } => write!(f, "HTTP status {status}"),
+            FailureKind::HttpStatus { status, .. } => write!(f, "HTTP status {status}"),
             FailureKind::JsonRpc { code } => write!(f, "JSON-RPC error {code}"),
             FailureKind::Malformed => f.write_str("malformed answer"),
             FailureKind::NullResult => f.write_str("null result"),
@@ -76,14 +82,103 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// How a refused request reads: the provider refuses the block range (or
+/// result size) of an `eth_getLogs`, it is rate limiting, or neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimitKind {
+    /// The block range or result size of an `eth_getLogs` is refused.
+    RangeLimit,
+    /// Throughput: HTTP 429, JSON-RPC -32005/-32007, "limit exceeded", ….
+    RateLimit,
+    /// Anything else.
+    Other,
+}
+
+/// The classifier of provider refusals (Alchemy, Infura, QuickNode and
+/// geth-style wordings): from the HTTP status, the JSON-RPC error code and
+/// the provider's text.
+pub fn classify(status: Option<u16>, code: Option<i64>, text: &str) -> LimitKind {
+    if status == Some(429) {
+        return LimitKind::RateLimit;
+    }
+    let text = text.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    // Codes and wordings that only ever mean throughput, even when the text
+    // also names eth_getLogs or blocks ("request limit reached for eth_getLogs").
+    if matches!(code, Some(-32007 | 429))
+        || has(&[
+            "rate limit",
+            "rate-limit",
+            "ratelimit",
+            "too many requests",
+            "request limit",
+        ])
+    {
+        return LimitKind::RateLimit;
+    }
+    let range_words = has(&["range", "block", "results", "response size", "logs"]);
+    let limit_words = has(&[
+        "limit",
+        "too large",
+        "too big",
+        "too many",
+        "too wide",
+        "exceed",
+        "max",
+        "more than",
+        "up to",
+        "allowed",
+    ]);
+    if range_words && limit_words {
+        return LimitKind::RangeLimit;
+    }
+    // -32005 is "limit exceeded": a range when the text says so (above), else a rate.
+    if code == Some(-32005)
+        || has(&[
+            "limit exceeded",
+            "limit reached",
+            "capacity",
+            "credits",
+            "throughput",
+        ])
+    {
+        return LimitKind::RateLimit;
+    }
+    LimitKind::Other
+}
+
+impl Failure {
+    /// Whether this failure is a range limit, a rate limit or something else.
+    pub fn limit(&self) -> LimitKind {
+        match self.kind {
+            FailureKind::HttpStatus { status, code } => classify(Some(status), code, &self.message),
+            FailureKind::JsonRpc { code } => classify(None, Some(code), &self.message),
+            _ => LimitKind::Other,
+        }
+    }
+
+    /// Whether an `eth_call` failure is an EVM revert (code 3, or a message
+    /// saying so): an answer about the contract, not about the provider.
+    pub fn is_revert(&self) -> bool {
+        match self.kind {
+            FailureKind::JsonRpc { code } => {
+                code == 3 || self.message.to_ascii_lowercase().contains("revert")
+            }
+            _ => false,
+        }
+    }
+}
+
 /// One provider's HTTP client (a pooled keep-alive agent).
-pub(crate) struct Endpoint {
+pub struct Endpoint {
     url: ProviderUrl,
     agent: ureq::Agent,
 }
 
 impl Endpoint {
-    pub(crate) fn new(url: ProviderUrl, timeout: Duration) -> Self {
+    /// A client for `url` whose requests each give up after `timeout`.
+    pub fn new(url: ProviderUrl, timeout: Duration) -> Self {
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
@@ -93,12 +188,26 @@ impl Endpoint {
         Self { url, agent }
     }
 
-    pub(crate) fn url(&self) -> &ProviderUrl {
+    /// A client that follows no redirect (a redirect is reported as its
+    /// HTTP status) and names itself `user_agent`: for probing a provider.
+    pub fn probing(url: ProviderUrl, timeout: Duration, user_agent: &str) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(user_agent)
+            .build()
+            .new_agent();
+        Self { url, agent }
+    }
+
+    /// The provider's URL (shown redacted).
+    pub fn url(&self) -> &ProviderUrl {
         &self.url
     }
 
     /// Sends one request and returns its non-null `result`.
-    pub(crate) fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
+    pub fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
         let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
         let resp = self
             .agent
@@ -125,7 +234,12 @@ impl Endpoint {
                 .map(|e| self.error_message(e))
                 .unwrap_or_else(|| self.scrub(&text));
             return Err(Failure {
-                kind: FailureKind::HttpStatus { status },
+                kind: FailureKind::HttpStatus {
+                    status,
+                    code: rpc_error
+                        .and_then(|e| e.get("code"))
+                        .and_then(Value::as_i64),
+                },
                 message,
             });
         }
@@ -167,8 +281,8 @@ impl Endpoint {
 
     /// Shortens provider text and removes anything of the URL beyond the
     /// redacted form (some providers echo the URL, key included).
-    pub(crate) fn scrub(&self, text: &str) -> String {
-        let s = snode_conf::scrub_secrets(text, self.url.expose());
+    pub fn scrub(&self, text: &str) -> String {
+        let s = scrub_secrets(text, self.url.expose());
         let s = s.trim();
         if s.chars().count() > MESSAGE_LIMIT {
             let cut: String = s.chars().take(MESSAGE_LIMIT).collect();
@@ -186,9 +300,13 @@ impl Endpoint {
             ureq::Error::HostNotFound => (FailureKind::Connection, "host not found".into()),
             ureq::Error::ConnectionFailed => (FailureKind::Connection, "connection failed".into()),
             ureq::Error::BadUri(_) => (FailureKind::Connection, "invalid URL".into()),
-            ureq::Error::StatusCode(status) => {
-                (FailureKind::HttpStatus { status: *status }, String::new())
-            }
+            ureq::Error::StatusCode(status) => (
+                FailureKind::HttpStatus {
+                    status: *status,
+                    code: None,
+                },
+                String::new(),
+            ),
             ureq::Error::BodyExceedsLimit(n) => (
                 FailureKind::Malformed,
                 format!("answer larger than {n} bytes"),
@@ -210,7 +328,7 @@ fn is_timeout(e: &io::Error) -> bool {
 }
 
 /// Parses a JSON-RPC quantity (`"0x1b4"`).
-pub(crate) fn parse_quantity(v: &Value) -> Result<u64, Failure> {
+pub fn parse_quantity(v: &Value) -> Result<u64, Failure> {
     let bad = || Failure {
         kind: FailureKind::Malformed,
         message: format!("expected a hex quantity, got {}", short(v)),
@@ -224,7 +342,7 @@ pub(crate) fn parse_quantity(v: &Value) -> Result<u64, Failure> {
 }
 
 /// Parses JSON-RPC data (`"0x…"`, even length) into bytes.
-pub(crate) fn parse_data(v: &Value) -> Result<Vec<u8>, Failure> {
+pub fn parse_data(v: &Value) -> Result<Vec<u8>, Failure> {
     let bad = || Failure {
         kind: FailureKind::Malformed,
         message: format!("expected hex data, got {}", short(v)),
