@@ -48,6 +48,13 @@ const fn const_address(text: &str) -> Address {
 }
 
 impl Deployment {
+    /// The deployment whose rewards contract this is, if it is a known one.
+    pub fn of_rewards_contract(rewards: Address) -> Option<Deployment> {
+        [Deployment::Current, Deployment::Earlier]
+            .into_iter()
+            .find(|d| d.rewards_contract() == rewards)
+    }
+
     /// ServiceNodeRewards proxy address.
     pub const fn rewards_contract(self) -> Address {
         match self {

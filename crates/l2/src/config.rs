@@ -44,7 +44,54 @@ pub struct L2Config {
     pub stall_after: Duration,
 }
 
+/// An `l2-*` contract option that is not an address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{option} must be 0x followed by 40 hex digits, not '{value}'")]
+pub struct SettingError {
+    /// `l2-rewards-contract` or `l2-pool-contract`.
+    pub option: &'static str,
+    /// The value given.
+    pub value: String,
+}
+
+fn contract_setting(option: &'static str, value: &str) -> Result<Address, SettingError> {
+    value.trim().parse::<Address>().map_err(|_| SettingError {
+        option,
+        value: value.to_string(),
+    })
+}
+
 impl L2Config {
+    /// The configuration the settings describe: providers in order,
+    /// `l2-refresh`, `l2-timeout` (seconds), `l2-max-logs`,
+    /// `l2-check-interval`, `l2-check-threshold`, `l2-skip-chainid`, and the
+    /// contracts. When `l2-rewards-contract` names a known deployment and
+    /// `l2-pool-contract` is not given, the pool of that deployment is used,
+    /// so `l2-rewards-contract=<earlier address>` alone follows the earlier
+    /// deployment whole.
+    pub fn from_settings(settings: &snode_conf::Settings) -> Result<L2Config, SettingError> {
+        let providers: Vec<&str> = settings.l2_provider.iter().map(String::as_str).collect();
+        let rewards = contract_setting("l2-rewards-contract", &settings.l2_rewards_contract)?;
+        let known = Deployment::of_rewards_contract(rewards);
+        let deployment = known.unwrap_or(Deployment::Current);
+        let pool = if settings.is_given("l2-pool-contract") || known.is_none() {
+            contract_setting("l2-pool-contract", &settings.l2_pool_contract)?
+        } else {
+            deployment.pool_contract()
+        };
+        let mut cfg = L2Config::new(&providers, deployment);
+        cfg.refresh = settings.l2_refresh();
+        cfg.timeout = settings.l2_timeout();
+        cfg.max_logs = settings.l2_max_logs.max(1);
+        cfg.check_interval = settings.l2_check_interval();
+        cfg.check_threshold = settings.l2_check_threshold;
+        cfg.skip_chain_id = settings.l2_skip_chainid;
+        cfg.chain_id = STAGENET_CHAIN_ID;
+        cfg.rewards_contract = rewards;
+        cfg.pool_contract = Some(pool);
+        Ok(cfg)
+    }
+
     /// The defaults of §3.2 for the given providers and deployment.
     pub fn new(providers: &[&str], deployment: Deployment) -> Self {
         Self {
@@ -75,5 +122,39 @@ impl L2Config {
             max_logs: self.max_logs,
             check_threshold: self.check_threshold,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> snode_conf::Settings {
+        let doc = snode_conf::parse(text, "test.conf").unwrap();
+        snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap()
+    }
+
+    #[test]
+    fn from_settings_follows_the_deployment_of_the_rewards_contract() {
+        let cfg = L2Config::from_settings(&settings(
+            "l2-provider=http://127.0.0.1:1/a, http://127.0.0.1:2\nl2-timeout=7\nl2-max-logs=0\n",
+        ))
+        .unwrap();
+        assert_eq!(cfg.providers.len(), 2);
+        assert_eq!(cfg.timeout, Duration::from_secs(7));
+        assert_eq!(cfg.max_logs, 1);
+        assert_eq!(cfg.rewards_contract, Deployment::Current.rewards_contract());
+        assert_eq!(cfg.pool_contract, Some(Deployment::Current.pool_contract()));
+        let earlier = format!(
+            "l2-rewards-contract={}\n",
+            snode_eth::EARLIER_REWARDS_CONTRACT
+        );
+        let cfg = L2Config::from_settings(&settings(&earlier)).unwrap();
+        assert_eq!(cfg.pool_contract, Some(Deployment::Earlier.pool_contract()));
+        let e = L2Config::from_settings(&settings("l2-pool-contract=0x12\n")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "l2-pool-contract must be 0x followed by 40 hex digits, not '0x12'"
+        );
     }
 }

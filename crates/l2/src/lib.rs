@@ -73,7 +73,8 @@ mod tracker;
 /// The 20-byte contract address type of [`L2Config`].
 pub use alloy_primitives::Address;
 pub use config::{
-    L2Config, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS,
+    L2Config, SettingError, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS,
+    SAFE_BLOCKS,
 };
 pub use error::L2Error;
 pub use progress::LogSync;
