@@ -400,4 +400,69 @@ mod tests {
         let s = e.scrub("no access for KEY123 (x=KEY456)");
         assert!(!s.contains("KEY"), "{s}");
     }
+
+    fn rpc(code: i64, message: &str) -> LimitKind {
+        Failure {
+            kind: FailureKind::JsonRpc { code },
+            message: message.to_string(),
+        }
+        .limit()
+    }
+
+    #[test]
+    fn classifies_provider_wordings() {
+        let range = [
+            (-32600, "Under the Free tier plan, you can make eth_getLogs requests with up to a 10 block range."),
+            (-32602, "Log response size exceeded. You can make eth_getLogs requests with up to a 500 block range"),
+            (-32614, "eth_getLogs is limited to a 5 range"),
+            (-32005, "query returned more than 10000 results"),
+            (-32000, "block range too large"),
+            (-32000, "exceed maximum block range: 1000"),
+        ];
+        for (code, msg) in range {
+            assert_eq!(rpc(code, msg), LimitKind::RangeLimit, "{msg}");
+        }
+        assert_eq!(rpc(-32005, ""), LimitKind::RateLimit);
+        assert_eq!(rpc(-32005, "limit exceeded"), LimitKind::RateLimit);
+        assert_eq!(rpc(-32000, "Too Many Requests"), LimitKind::RateLimit);
+        assert_eq!(rpc(-32007, ""), LimitKind::RateLimit);
+        assert_eq!(
+            rpc(
+                -32007,
+                "100/second request limit reached - reduce calls per second"
+            ),
+            LimitKind::RateLimit
+        );
+        assert_eq!(
+            rpc(-32000, "daily request limit reached"),
+            LimitKind::RateLimit
+        );
+        assert_eq!(
+            rpc(-32000, "request limit reached for eth_getLogs"),
+            LimitKind::RateLimit,
+            "names eth_getLogs but is about throughput"
+        );
+        assert_eq!(rpc(-32000, "Monthly limit reached"), LimitKind::RateLimit);
+        assert_eq!(rpc(-32601, "method not found"), LimitKind::Other);
+        let http = |status, code, body: &str| Failure {
+            kind: FailureKind::HttpStatus { status, code },
+            message: body.to_string(),
+        };
+        assert_eq!(http(429, None, "").limit(), LimitKind::RateLimit);
+        assert_eq!(http(503, Some(-32005), "").limit(), LimitKind::RateLimit);
+        assert_eq!(http(400, Some(-32007), "").limit(), LimitKind::RateLimit);
+        assert_eq!(
+            http(400, Some(-32602), "block range too large").limit(),
+            LimitKind::RangeLimit
+        );
+        assert_eq!(http(502, None, "bad gateway").limit(), LimitKind::Other);
+        assert_eq!(
+            Failure {
+                kind: FailureKind::Timeout,
+                message: String::new()
+            }
+            .limit(),
+            LimitKind::Other
+        );
+    }
 }
