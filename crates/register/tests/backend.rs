@@ -1,4 +1,4 @@
-//! Registration against the local staking-backend stub (`snode_register::stub`),
+//! Registration against the local staking-backend stub (`snode_testkit::staking`),
 //! which applies the real backend's validation with an independent Ed25519
 //! implementation.
 
@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use snode_bls::Network;
 use snode_keys::{BlsSecret, Ed25519Secret};
-use snode_register::stub::{start as backend, start_with, Mode};
 use snode_register::{submit, OperatorAddress, RegistrationInfo, SubmitError};
+use snode_testkit::staking::{start as backend, start_with, Mode};
 
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const BLS_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

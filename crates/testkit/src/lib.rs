@@ -6,6 +6,8 @@
 //! (ecosystem.md §7); each test crate keeps its own bytecode. Also a minimal
 //! JSON-over-HTTP server on loopback for the tests' stub services.
 
+pub mod staking;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
