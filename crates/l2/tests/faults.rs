@@ -1,7 +1,7 @@
 //! Provider faults against the fault-injecting stub: the tracker keeps
 //! going, fails over or adapts, and the counters show it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

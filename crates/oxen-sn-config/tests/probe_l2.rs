@@ -1,6 +1,6 @@
 //! `oxen-sn-config probe-l2` against anvil and against loopback stubs.
 
-mod support;
+use crate::support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -22,7 +22,7 @@ pub fn at(secs: u64) -> SystemTime {
 
 /// The secret part of every test provider URL; it must never appear in
 /// logs, errors or status.
-pub const SECRET: &str = "SECRETKEY";
+pub const SECRET: &str = snode_testkit::provider::SECRET;
 
 /// Unix seconds of `t`.
 pub fn unix(t: SystemTime) -> u64 {
