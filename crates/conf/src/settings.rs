@@ -1,4 +1,4 @@
-//! The option table (spec §3.2 and §5, plus our documented extensions) and the typed
+//! The option table (docs/compat/config.md, plus our documented extensions) and the typed
 //! [`Settings`] built from a file and the command line with boost's precedence (§3.1).
 
 use std::collections::BTreeMap;
@@ -11,13 +11,13 @@ use snode_eth::redact_url;
 
 /// Chain id the L2 providers must report: Arbitrum Sepolia, 421614 = `0x66eee` (§2.1).
 pub const STAGENET_CHAIN_ID: u64 = snode_eth::STAGENET_CHAIN_ID;
-/// Current stagenet ServiceNodeRewards proxy (spec/README.md "Which stagenet contracts").
+/// Current stagenet ServiceNodeRewards proxy (docs/compat/decisions.md "Which stagenet contracts").
 pub const DEFAULT_REWARDS_CONTRACT: &str = snode_eth::CURRENT_REWARDS_CONTRACT;
-/// Current stagenet RewardRatePool proxy (spec/README.md "Which stagenet contracts").
+/// Current stagenet RewardRatePool proxy (docs/compat/decisions.md "Which stagenet contracts").
 pub const DEFAULT_POOL_CONTRACT: &str = snode_eth::CURRENT_POOL_CONTRACT;
 /// Staking backend of the current stagenet: newer oxen-core's stagenet
-/// `DEFAULT_STAKING_URL` (bls-contract.md §0 table); `register` posts to
-/// `<url>/api/store/<pk>` and prints `<url>/register/<pk>` (spec/README.md).
+/// `DEFAULT_STAKING_URL` (docs/compat/l2-contract.md table); `register` posts to
+/// `<url>/api/store/<pk>` and prints `<url>/register/<pk>` (docs/compat/decisions.md).
 pub const DEFAULT_STAKING_URL: &str = "https://testnet.stake.getsession.org";
 
 /// How an option takes values.
@@ -184,7 +184,7 @@ macro_rules! settings {
         $field:ident : $ty:ty = $name:literal, $scope:ident, $secret:ident,
             default $shown:literal => $default:expr;
     )*) => {
-        /// Every option of spec §3.2 and §5 plus our extensions, typed, with upstream
+        /// Every option of docs/compat/config.md plus our extensions, typed, with upstream
         /// defaults. Built by [`Settings::from_sources`]; [`Settings::origin`] tells where
         /// each value came from.
         #[derive(Clone, Debug)]
@@ -193,7 +193,7 @@ macro_rules! settings {
             given: Raw,
         }
 
-        /// The option table: every option [`Settings`] knows, in the order of spec §3.2.
+        /// The option table: every option [`Settings`] knows, in the order of docs/compat/config.md.
         pub const OPTIONS: &[OptionSpec] = &[$(
             OptionSpec {
                 name: $name,

@@ -75,7 +75,7 @@ impl Settings {
     /// Names may carry a leading `--`. A flag given without a value on the command
     /// line is passed with an empty value (true). An option present on the command
     /// line makes the file's lines for it ignored (vectors are replaced, not merged),
-    /// as boost program_options does (spec §3.1). Fails with the first error: an
+    /// as boost program_options does (docs/compat/config.md). Fails with the first error: an
     /// unknown command-line option, a repeated single-valued option, a bad value.
     pub fn from_sources(
         file: Option<&Document>,

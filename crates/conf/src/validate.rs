@@ -47,9 +47,9 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Message of spec §3.3 item 2.
+/// Message of docs/compat/config.md item 2.
 pub const MSG_NO_PUBLIC_IP: &str = "Please specify an IPv4 public address which the service node & storage server is accessible from with: '--service-node-public-ip <ip address>'";
-/// Message of spec §3.3 item 5.
+/// Message of docs/compat/config.md item 5.
 pub const MSG_NO_PROVIDER: &str =
     "At least one ethereum L2 provider must be specified for a service node";
 
@@ -76,7 +76,7 @@ impl Settings {
 
     /// Everything wrong with these settings, errors and warnings, in a stable order.
     ///
-    /// The service-node checks of spec §3.3 (quorumnet port, public IP, providers)
+    /// The service-node checks of docs/compat/config.md (quorumnet port, public IP, providers)
     /// run when `service-node` is on; the others always.
     pub fn validate(&self) -> Vec<Problem> {
         let mut out = Vec::new();
@@ -121,7 +121,7 @@ impl Settings {
             );
         }
 
-        // Service node (spec §3.3).
+        // Service node (docs/compat/config.md).
         if self.service_node {
             if self.quorumnet_port == 0 {
                 out.push(self.problem(

@@ -1,4 +1,4 @@
-//! Parser, settings, validation and editor tests on real files (spec §3, §6.8).
+//! Parser, settings, validation and editor tests on real files (docs/compat/config.md, §6.8).
 
 use std::net::Ipv4Addr;
 
@@ -47,7 +47,7 @@ stagenet=1\n#service-node-public-ip=0.0.0.0\n#l2-provider=http://example.com\n\
 #l2-provider=http://backup.example.com\n#l2-refresh=10\n#l2-timeout=5\n#l2-max-logs=100\n";
     assert!(
         TEMPLATE.ends_with(upstream),
-        "the spec §3.1 lines must close the template"
+        "the docs/compat/config.md lines must close the template"
     );
     let s = settings(TEMPLATE);
     assert!(s.service_node && s.stagenet);

@@ -1,6 +1,6 @@
 //! The ServiceNodeRewards / RewardRatePool ABI the tracker uses: events
-//! (oxend-compat.md §5.2, bls-contract.md §5.1) and read-only calls
-//! (bls-contract.md §5.2), declared with alloy's `sol!`.
+//! (docs/compat/l2-contract.md, "Events") and read-only calls
+//! (docs/compat/l2-contract.md, "Calls"), declared with alloy's `sol!`.
 //!
 //! [`decode_log`] turns one `eth_getLogs` entry into a [`ContractEvent`]; a log
 //! with a known topic0 that does not decode, or breaks the layout rules oxend
@@ -255,7 +255,7 @@ pub fn decode_log(topics: &[B256], data: &[u8]) -> Result<Option<ContractEvent>,
     Ok(Some(ev))
 }
 
-/// The layout rules oxend checks on `NewServiceNodeV2` data (oxend-compat.md §5.2):
+/// The layout rules oxend checks on `NewServiceNodeV2` data (docs/compat/l2-contract.md):
 /// fee ≤ 10000, contributors offset 256, 1 ≤ n ≤ 10, exact length.
 fn check_new_node_layout(data: &[u8]) -> Result<(), String> {
     let short = || format!("data is {} bytes, shorter than 288", data.len());
@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(hex::encode(reward_rate_calldata()), "7b0a47ee");
     }
 
-    /// The real log of bls-contract.md §5.1 (emitted by the contract code in anvil).
+    /// The real log of docs/compat/l2-contract.md (emitted by the contract code in anvil).
     const REAL_DATA: &str = "
         00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8
         14c6615c4fbecfa4a2c2197ae8152904ce2c0d9daab228650993959c9d5c322c
@@ -516,7 +516,7 @@ mod tests {
 
     #[test]
     fn staking_requirement_call() {
-        // selector from bls-contract.md §5.2
+        // selector from docs/compat/l2-contract.md
         assert_eq!(staking_requirement_calldata(), h("56d399e8"));
         let word = h(&format!("{:0>64}", "16bcc41e9000"));
         assert_eq!(

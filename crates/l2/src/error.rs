@@ -21,7 +21,7 @@ pub enum L2Error {
     /// The caller ended the cycle (the daemon is stopping) before this request.
     #[error("the L2 cycle was stopped before it finished")]
     Cancelled,
-    /// A provider serves another chain: fatal at start (oxend-compat.md §3.3).
+    /// A provider serves another chain: fatal at start (docs/compat/config.md).
     #[error("L2 provider {provider} [{url}] has invalid chain ID 0x{got:x} (chainId 0x{expected:x} is required)")]
     WrongChainId {
         /// Provider name.

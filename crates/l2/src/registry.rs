@@ -1,5 +1,5 @@
 //! The contract's node registry as the tracker sees it: built from events
-//! (oxend-compat.md §5.2) and reconciled with `allServiceNodeIDs()` at purge
+//! (docs/compat/l2-contract.md) and reconciled with `allServiceNodeIDs()` at purge
 //! heights (§5.3 step 4), keyed by contract service-node id.
 
 use std::collections::{BTreeMap, HashMap};

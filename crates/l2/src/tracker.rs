@@ -234,7 +234,7 @@ impl L2Tracker {
         self.own = Some(keys);
     }
 
-    /// Checks `eth_chainId` of every provider (oxend-compat.md §3.3). A
+    /// Checks `eth_chainId` of every provider (docs/compat/config.md). A
     /// provider that does not answer is only a warning; one that serves
     /// another chain is [`L2Error::WrongChainId`], which should stop startup.
     /// Does nothing with `l2-skip-chainid`.
@@ -425,7 +425,7 @@ impl L2Tracker {
     // ---- staking requirement ----------------------------------------------
 
     /// `stakingRequirement()` at `latest`, when it is not known yet and again
-    /// at every new purge height (bls-contract.md §4: the live value is the
+    /// at every new purge height (docs/compat/l2-contract.md: the live value is the
     /// contract's, not the deploy-time 20,000 SESH). A value newer than the
     /// one known (by block) replaces it; `StakingRequirementUpdated` events
     /// do the same in between. A contract that does not answer leaves it

@@ -43,7 +43,7 @@ fn describe(f: &Failure) -> String {
 
 /// eth_getLogs ranges tried, in blocks, smallest first.
 pub const RANGES: [u64; 5] = [5, 100, 500, 1000, 10000];
-/// oxend's default `l2-max-logs` (spec §3.2); larger accepted ranges recommend this.
+/// oxend's default `l2-max-logs` (docs/compat/config.md); larger accepted ranges recommend this.
 pub const DEFAULT_MAX_LOGS: u64 = 1000;
 /// A head older than this is reported as stale.
 pub const STALE_HEAD_SECS: u64 = 120;

@@ -20,7 +20,7 @@ impl OperatorAddress {
     ///
     /// `0X…` is refused, not normalised: the address is sent to the staking
     /// backend exactly as typed (as upstream does), and the backend requires
-    /// a lowercase `0x` (spec §2.6 "Server side"), so the operator is told to
+    /// a lowercase `0x` (docs/compat/rpc-and-client.md "Server side"), so the operator is told to
     /// fix it before anything is signed.
     pub fn parse(text: &str) -> Result<Self, RegisterError> {
         let address = snode_eth::parse_address(text).map_err(|e| match e {
@@ -113,7 +113,7 @@ impl RegistrationInfo {
             .map_err(|_| RegisterError::SelfCheck("proof of possession"))
     }
 
-    /// The `print` layout of oxend's `prepare_eth_registration` (spec §2.6).
+    /// The `print` layout of oxend's `prepare_eth_registration` (docs/compat/rpc-and-client.md).
     pub fn print_layout(&self, operator_as_typed: &str) -> String {
         format!(
             "Printing info for L2 staking\n\n\

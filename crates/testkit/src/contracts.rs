@@ -10,7 +10,7 @@ use crate::Anvil;
 /// Emits `LOG2(topic0 = cd[0..32], topic1 = cd[32..64], data = cd[64..])`.
 /// Calldata shorter than 64 bytes (an `eth_call` of a view) goes to the
 /// view part shared by all three emitters: `stakingRequirement()`
-/// (selector `0x56d399e8`, bls-contract.md §5.2) returns storage slot 0 as
+/// (selector `0x56d399e8`, docs/compat/l2-contract.md) returns storage slot 0 as
 /// one word when it is not zero; everything else (and slot 0 = 0) returns
 /// nothing, as a revert would:
 /// `view: if cd[0..4] == 0x56d399e8 { v = sload(0); if v != 0 { mstore(0, v);

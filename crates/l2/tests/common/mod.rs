@@ -1,6 +1,6 @@
 //! Test helpers: a fault-injecting stub JSON-RPC provider on loopback, an
 //! anvil runner, event encoders for the ServiceNodeRewards layouts
-//! (bls-contract.md §5.1) and log capture.
+//! (docs/compat/l2-contract.md) and log capture.
 #![allow(dead_code)]
 
 pub mod anvil;
