@@ -308,42 +308,61 @@ pub fn ed25519_to_service_node_id_calldata(pubkey: &[u8; 32]) -> Vec<u8> {
     .abi_encode()
 }
 
+/// Why the answer of a contract call cannot be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    /// Not the one 32-byte word a scalar answer is.
+    #[error("expected one 32-byte word, got {0} bytes")]
+    WordLength(usize),
+    /// A word wider than the uint64 it must hold.
+    #[error("the answer is not a uint64")]
+    NotU64,
+    /// `allServiceNodeIDs()` with lists of different lengths.
+    #[error("{ids} ids but {pubkeys} pubkeys")]
+    Mismatch {
+        /// Ids returned.
+        ids: usize,
+        /// Pubkeys returned.
+        pubkeys: usize,
+    },
+    /// The ABI decoder refused it.
+    #[error("{0}")]
+    Abi(String),
+}
+
+fn abi_error(e: alloy_sol_types::Error) -> AnswerError {
+    AnswerError::Abi(e.to_string())
+}
+
 /// Decodes `ed25519ToServiceNodeID()`: one word holding a uint64 (0: no
 /// node); a wider value is refused, not truncated.
-pub fn decode_ed25519_to_service_node_id(data: &[u8]) -> Result<u64, String> {
+pub fn decode_ed25519_to_service_node_id(data: &[u8]) -> Result<u64, AnswerError> {
     if data.len() != 32 {
-        return Err(format!(
-            "expected one 32-byte word, got {} bytes",
-            data.len()
-        ));
+        return Err(AnswerError::WordLength(data.len()));
     }
     if data[..24].iter().any(|&b| b != 0) {
-        return Err("the answer is not a uint64".into());
+        return Err(AnswerError::NotU64);
     }
-    ed25519ToServiceNodeIDCall::abi_decode_returns(data).map_err(|e| e.to_string())
+    ed25519ToServiceNodeIDCall::abi_decode_returns(data).map_err(abi_error)
 }
 
 /// Decodes `stakingRequirement()`: one uint256 word. An empty answer (a
 /// revert, or no such function) is an error: the value stays unknown.
-pub fn decode_staking_requirement(data: &[u8]) -> Result<U256, String> {
+pub fn decode_staking_requirement(data: &[u8]) -> Result<U256, AnswerError> {
     if data.len() != 32 {
-        return Err(format!(
-            "expected one 32-byte word, got {} bytes",
-            data.len()
-        ));
+        return Err(AnswerError::WordLength(data.len()));
     }
-    stakingRequirementCall::abi_decode_returns(data).map_err(|e| e.to_string())
+    stakingRequirementCall::abi_decode_returns(data).map_err(abi_error)
 }
 
 /// Decodes the answer of `allServiceNodeIDs()`: (id, BLS pubkey) pairs.
-pub fn decode_all_service_node_ids(data: &[u8]) -> Result<Vec<(u64, BlsPubkey)>, String> {
-    let r = allServiceNodeIDsCall::abi_decode_returns(data).map_err(|e| e.to_string())?;
+pub fn decode_all_service_node_ids(data: &[u8]) -> Result<Vec<(u64, BlsPubkey)>, AnswerError> {
+    let r = allServiceNodeIDsCall::abi_decode_returns(data).map_err(abi_error)?;
     if r.ids.len() != r.pubkeys.len() {
-        return Err(format!(
-            "{} ids but {} pubkeys",
-            r.ids.len(),
-            r.pubkeys.len()
-        ));
+        return Err(AnswerError::Mismatch {
+            ids: r.ids.len(),
+            pubkeys: r.pubkeys.len(),
+        });
     }
     Ok(r.ids
         .iter()
@@ -368,11 +387,11 @@ pub fn encode_all_service_node_ids(nodes: &[(u64, [u8; 64])]) -> Vec<u8> {
 }
 
 /// Decodes `rewardRate()`; an empty answer (`0x`) means 0, as oxend reads it.
-pub fn decode_reward_rate(data: &[u8]) -> Result<U256, String> {
+pub fn decode_reward_rate(data: &[u8]) -> Result<U256, AnswerError> {
     if data.is_empty() {
         return Ok(U256::ZERO);
     }
-    rewardRateCall::abi_decode_returns(data).map_err(|e| e.to_string())
+    rewardRateCall::abi_decode_returns(data).map_err(abi_error)
 }
 
 #[cfg(test)]

@@ -208,6 +208,11 @@ impl ProviderPool {
         self.providers.len()
     }
 
+    /// Whether no provider is configured.
+    pub fn is_empty(&self) -> bool {
+        self.providers.is_empty()
+    }
+
     /// The provider in use (first in priority order).
     pub fn current(&self) -> usize {
         self.order[0]

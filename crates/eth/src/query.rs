@@ -37,9 +37,9 @@ pub fn registered_nodes(
     contract: Address,
 ) -> Result<Vec<(u64, BlsPubkey)>, EthError> {
     let data = call_contract(cfg, contract, &abi::all_service_node_ids_calldata())?;
-    abi::decode_all_service_node_ids(&data).map_err(|reason| EthError::Malformed {
+    abi::decode_all_service_node_ids(&data).map_err(|e| EthError::Malformed {
         what: "allServiceNodeIDs() answer".into(),
-        reason,
+        reason: e.to_string(),
     })
 }
 
@@ -56,9 +56,9 @@ pub fn ed25519_service_node_id(
         contract,
         &abi::ed25519_to_service_node_id_calldata(pubkey),
     )?;
-    abi::decode_ed25519_to_service_node_id(&data).map_err(|reason| EthError::Malformed {
+    abi::decode_ed25519_to_service_node_id(&data).map_err(|e| EthError::Malformed {
         what: "ed25519ToServiceNodeID() answer".into(),
-        reason,
+        reason: e.to_string(),
     })
 }
 
