@@ -47,4 +47,6 @@ pub use pool::{
     ProviderHealth, ProviderPool, ProviderStatus,
 };
 pub use redact::{redact_url, scrub_secrets, ProviderUrl, SecretUrl, UrlError, UrlFault};
-pub use rpc::{classify, parse_data, parse_quantity, Endpoint, Failure, FailureKind, LimitKind};
+pub use rpc::{
+    classify, http_reason, parse_data, parse_quantity, Endpoint, Failure, FailureKind, LimitKind,
+};

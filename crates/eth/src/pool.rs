@@ -4,6 +4,7 @@
 //! (docs/compat/l2-contract.md, "Providers and failover";
 //! docs/compat/decisions.md).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -30,6 +31,8 @@ pub struct ProviderCounters {
     pub timeout: u64,
     /// HTTP statuses other than 200 (429, 500, …).
     pub http_status: u64,
+    /// The same, by status code: `{"502": 2}`.
+    pub http_statuses: BTreeMap<u16, u64>,
     /// JSON-RPC errors (any HTTP status 200), range-limit refusals excluded.
     pub jsonrpc_error: u64,
     /// Answers that were not JSON-RPC or had the wrong shape.
@@ -47,7 +50,10 @@ impl ProviderCounters {
         match kind {
             FailureKind::Connection => self.connection += 1,
             FailureKind::Timeout => self.timeout += 1,
-            FailureKind::HttpStatus { .. } => self.http_status += 1,
+            FailureKind::HttpStatus { status, .. } => {
+                self.http_status += 1;
+                *self.http_statuses.entry(*status).or_default() += 1;
+            }
             FailureKind::JsonRpc { .. } => self.jsonrpc_error += 1,
             FailureKind::Malformed => self.malformed += 1,
             FailureKind::NullResult => self.null_result += 1,
@@ -62,6 +68,37 @@ impl ProviderCounters {
             + self.jsonrpc_error
             + self.malformed
             + self.null_result
+    }
+}
+
+impl ProviderCounters {
+    /// The failures by kind, HTTP statuses by code: `HTTP 502 ×2, timed out
+    /// ×1`; `None` when there were none.
+    pub fn failures_by_kind(&self) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .http_statuses
+            .iter()
+            .map(|(status, n)| format!("HTTP {status} ×{n}"))
+            .collect();
+        let unsorted = self.http_status
+            - self
+                .http_statuses
+                .values()
+                .sum::<u64>()
+                .min(self.http_status);
+        for (n, what) in [
+            (unsorted, "HTTP error"),
+            (self.connection, "connection failed"),
+            (self.timeout, "timed out"),
+            (self.jsonrpc_error, "JSON-RPC error"),
+            (self.malformed, "malformed answer"),
+            (self.null_result, "null result"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{what} ×{n}"));
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 }
 
@@ -605,6 +642,21 @@ pub struct ProviderStatus {
     pub last_error: Option<Failure>,
     /// Counters since start.
     pub counters: ProviderCounters,
+}
+
+impl ProviderStatus {
+    /// The provider's failures for a status line, e.g. `HTTP 502 ×2; last
+    /// error: 502 Bad Gateway`; `None` when it never failed.
+    pub fn failure_summary(&self) -> Option<String> {
+        let kinds = self.counters.failures_by_kind();
+        let last = self.last_error.as_ref().map(Failure::short);
+        match (kinds, last) {
+            (None, None) => None,
+            (Some(k), None) => Some(k),
+            (None, Some(l)) => Some(format!("last error: {l}")),
+            (Some(k), Some(l)) => Some(format!("{k}; last error: {l}")),
+        }
+    }
 }
 
 impl ProviderPool {

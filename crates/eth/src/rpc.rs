@@ -148,7 +148,35 @@ pub fn classify(status: Option<u16>, code: Option<i64>, text: &str) -> LimitKind
     LimitKind::Other
 }
 
+/// The standard reason phrase of an HTTP status (`Bad Gateway` for 502), or
+/// `""` for a status without one.
+pub fn http_reason(status: u16) -> &'static str {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
 impl Failure {
+    /// A short text for status lines: `502 Bad Gateway` (plus the
+    /// provider's text, if any) for an HTTP status, otherwise as `Display`.
+    pub fn short(&self) -> String {
+        match self.kind {
+            FailureKind::HttpStatus { status, .. } => {
+                let mut s = match http_reason(status) {
+                    "" => status.to_string(),
+                    reason => format!("{status} {reason}"),
+                };
+                if !self.message.is_empty() {
+                    s.push_str(": ");
+                    s.push_str(&self.message);
+                }
+                s
+            }
+            _ => self.to_string(),
+        }
+    }
+
     /// Whether this failure is a range limit, a rate limit or something else.
     pub fn limit(&self) -> LimitKind {
         match self.kind {
@@ -230,9 +258,17 @@ impl Endpoint {
             .cloned();
         let rpc_error = rpc_error.as_ref();
         if status != 200 {
-            let message = rpc_error
-                .map(|e| self.error_message(e))
-                .unwrap_or_else(|| self.scrub(&text));
+            // A JSON-RPC error's message, or the body when it is text; an
+            // HTML error page (a proxy's "502 Bad Gateway") says no more
+            // than its status.
+            let message = rpc_error.map(|e| self.error_message(e)).unwrap_or_else(|| {
+                let body = text.trim_start();
+                if body.starts_with('<') {
+                    String::new()
+                } else {
+                    self.scrub(&text)
+                }
+            });
             return Err(Failure {
                 kind: FailureKind::HttpStatus {
                     status,

@@ -179,6 +179,38 @@ fn a_fault_during_log_sync_fails_over_mid_cycle() {
 }
 
 #[test]
+fn provider_status_keeps_the_http_status_code() {
+    let stub = Stub::start(chain());
+    stub.set_fault(Some(Fault::Http(502)));
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    t.step(at(60));
+    let st = t.status(at(60));
+    let p = &st.providers[0];
+    let n = p.counters.http_status;
+    assert!(n >= 2, "{p:?}");
+    assert_eq!(p.counters.http_statuses.get(&502), Some(&n), "{p:?}");
+    assert_eq!(
+        p.failure_summary().unwrap(),
+        format!("HTTP 502 ×{n}; last error: 502 Bad Gateway")
+    );
+    let json = serde_json::to_value(p).unwrap();
+    assert_eq!(json["counters"]["http_statuses"]["502"], n);
+    assert_eq!(json["last_error"]["status"], 502);
+    stub.set_fault(Some(Fault::Http(429)));
+    t.step(at(120));
+    let p = &t.status(at(120)).providers[0];
+    let summary = p.failure_summary().unwrap();
+    assert!(
+        summary.starts_with(&format!("HTTP 429 ×"))
+            && summary.contains(&format!("HTTP 502 ×{n}"))
+            && summary.ends_with("; last error: 429 Too Many Requests"),
+        "{summary}"
+    );
+}
+
+#[test]
 fn wrong_chain_id_at_start_is_an_error_naming_the_redacted_provider() {
     let good = Stub::start(chain());
     let wrong = Stub::start(chain());

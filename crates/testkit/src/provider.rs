@@ -180,7 +180,16 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
             thread::sleep(d);
             return (0, String::new());
         }
-        Some(Fault::Http(status)) => return (status, format!("error {status}")),
+        // as a proxy in front of a provider answers: an HTML error page
+        Some(Fault::Http(status)) => {
+            let title = format!("{status} {}", http::reason(status));
+            return (
+                status,
+                format!(
+                    "<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
+                ),
+            );
+        }
         Some(Fault::RpcError(code, msg)) => return rpc_error(code, &msg),
         Some(Fault::Garbage) => return (200, "<html>this is not json".into()),
         Some(Fault::NullResult) => return ok(Value::Null),
