@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use crate::error::Origin;
 use crate::net::{non_public_reason, parse_ipv4};
 use crate::settings::Settings;
-use snode_eth::redact_url;
+use snode_eth::SecretUrl;
 
 /// How bad a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,13 +55,6 @@ pub const MSG_NO_PROVIDER: &str =
 
 fn is_address(s: &str) -> bool {
     s.len() == 42 && s.starts_with("0x") && s[2..].chars().all(|c| c.is_ascii_hexdigit())
-}
-
-fn is_http_url(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    ["http://", "https://"]
-        .iter()
-        .any(|p| lower.starts_with(p) && lower.len() > p.len())
 }
 
 impl Settings {
@@ -199,17 +192,15 @@ impl Settings {
 
         // L2 providers and numbers.
         for (url, origin) in self.values_with_origin("l2-provider") {
-            if !is_http_url(url) {
+            // the fault named, the URL shown redacted (its host only)
+            if let Err(e) = SecretUrl::parse(url) {
                 out.push(Problem {
                     // The line of this URL, not the first l2-provider line.
                     origin: origin.clone(),
                     ..self.problem(
                         Error,
                         "l2-provider",
-                        format!(
-                            "Invalid l2-provider URL '{}': only http:// and https:// JSON-RPC URLs are supported",
-                            redact_url(url)
-                        ),
+                        format!("Invalid l2-provider URL '{}': {}", e.shown, e.fault),
                     )
                 });
             }
@@ -247,13 +238,13 @@ impl Settings {
                 ));
             }
         }
-        if !is_http_url(&self.staking_url) {
+        if let Err(e) = SecretUrl::parse_base(&self.staking_url) {
             out.push(self.problem(
                 Error,
                 "staking-url",
                 format!(
-                    "staking-url must be an http:// or https:// URL, not '{}'",
-                    redact_url(&self.staking_url)
+                    "staking-url must be an http:// or https:// URL, not '{}': {}",
+                    e.shown, e.fault
                 ),
             ));
         }

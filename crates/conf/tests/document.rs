@@ -575,3 +575,30 @@ fn load_names_the_path_in_errors() {
         matches!(missing, ConfError::Read { .. }) && missing.to_string().contains("missing.conf")
     );
 }
+
+#[test]
+fn url_faults_are_named_with_the_redacted_host() {
+    let text = "l2-provider=127.0.0.1:8545/v2/SECRETKEY\n\
+                l2-provider=https://a_b.example/v2/SECRETKEY\n\
+                staking-url=https://op:pa/ss@stake.example/base?key=SECRETKEY\n";
+    let (errors, problems) = check_text(text, "f", &[]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let all: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let joined = all.join("\n");
+    assert!(
+        !joined.contains("SECRETKEY") && !joined.contains("pa/ss"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("Invalid l2-provider URL '127.0.0.1:8545/…': the URL has no scheme"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("the host is not a host name or IP address"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("staking-url must be an http:// or https:// URL, not 'https://stake.example/…': a staking URL cannot have a ?query"),
+        "{joined}"
+    );
+}

@@ -203,7 +203,10 @@ impl std::fmt::Display for UrlFault {
             UrlFault::MissingScheme => {
                 f.write_str("the URL has no scheme: start it with https:// (or http://)")
             }
-            UrlFault::Scheme(s) => write!(f, "the scheme {s}:// is not http:// or https://"),
+            UrlFault::Scheme(s) => write!(
+                f,
+                "only http:// and https:// JSON-RPC URLs are supported, not {s}://"
+            ),
             UrlFault::NoHost => f.write_str("the URL has no host after ://"),
             UrlFault::BadHost => {
                 f.write_str("the host is not a host name or IP address (with a numeric port)")

@@ -143,8 +143,17 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
         problems: Vec::new(),
         warnings: Vec::new(),
     };
+    // The syntax first: a URL that cannot be one is named, not sent.
+    let url = match ProviderUrl::parse(url) {
+        Ok(u) => u,
+        Err(e) => {
+            r.url = e.shown.clone();
+            r.problems.push(e.to_string());
+            return r;
+        }
+    };
     let client = Endpoint::probing(
-        ProviderUrl::new(url),
+        url,
         opts.timeout,
         concat!("oxen-sn-config/", env!("CARGO_PKG_VERSION")),
     );
