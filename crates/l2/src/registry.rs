@@ -1,5 +1,5 @@
 //! The contract's node registry as the tracker sees it: built from events
-//! (oxend-compat.md §5.2) and reconciled with `allServiceNodeIDs()` at purge
+//! (docs/compat/l2-contract.md) and reconciled with `allServiceNodeIDs()` at purge
 //! heights (§5.3 step 4), keyed by contract service-node id.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
 
-use crate::abi::{BlsPubkey, ContractEvent, Ed25519Pubkey};
+use snode_eth::abi::{BlsPubkey, ContractEvent, Ed25519Pubkey};
 
 /// A node's state in the ServiceNodeRewards contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -6,12 +6,11 @@ use std::fmt;
 use alloy_primitives::{Address, U256};
 use serde::Serialize;
 
-use crate::abi::{BlsPubkey, Ed25519Pubkey};
-use crate::pool::ProviderStatus;
+use snode_eth::abi::{BlsPubkey, Ed25519Pubkey};
+use snode_eth::{ProviderStatus, ProviderUrl};
+
 use crate::progress::LogSync;
 use crate::registry::NodeContractState;
-use crate::tracker::CycleReport;
-use crate::url::ProviderUrl;
 
 /// The best L2 head has not moved for longer than `stall_after`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -153,4 +152,36 @@ impl fmt::Display for L2Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.summary())
     }
+}
+
+/// What one [`L2Tracker::step`] did. Serialisable for logs and status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CycleReport {
+    /// When the cycle ran (Unix seconds).
+    pub at: u64,
+    /// L2 height used this cycle, if any provider answered.
+    pub height: Option<u64>,
+    /// `eth_getLogs` batches stored.
+    pub log_batches: u64,
+    /// Whether the logs reached `height` (the purge step runs only then).
+    pub logs_complete: bool,
+    /// New events stored and applied.
+    pub events_applied: u64,
+    /// Logs skipped because they were stored already.
+    pub events_duplicate: u64,
+    /// Logs of tracked events that did not decode (reported and skipped).
+    pub malformed_logs: u64,
+    /// Logs of other events of the contract.
+    pub ignored_logs: u64,
+    /// `rewardRate()` values fetched.
+    pub reward_rates_fetched: u64,
+    /// Height of the `allServiceNodeIDs()` list applied this cycle.
+    pub node_list_height: Option<u64>,
+    /// The stall, when the L2 head has not moved for `stall_after`.
+    pub stalled: Option<Stall>,
+    /// The caller ended the cycle early (the daemon is stopping); what was
+    /// committed before stays.
+    pub cancelled: bool,
+    /// What went wrong (redacted).
+    pub errors: Vec<String>,
 }

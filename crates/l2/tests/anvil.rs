@@ -2,7 +2,7 @@
 //! logs emitted at the rewards contract address. The tracker's view of the
 //! registered nodes matches what was emitted, across a restart.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

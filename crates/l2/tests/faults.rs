@@ -1,7 +1,7 @@
 //! Provider faults against the fault-injecting stub: the tracker keeps
 //! going, fails over or adapts, and the counters show it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -176,6 +176,38 @@ fn a_fault_during_log_sync_fails_over_mid_cycle() {
     assert_eq!(st.provider_in_use.name, "Primary L2 provider");
     assert_eq!(st.providers[0].counters.http_status, 1);
     assert!(backup.count("eth_getLogs") >= 1);
+}
+
+#[test]
+fn provider_status_keeps_the_http_status_code() {
+    let stub = Stub::start(chain());
+    stub.set_fault(Some(Fault::Http(502)));
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    t.step(at(60));
+    let st = t.status(at(60));
+    let p = &st.providers[0];
+    let n = p.counters.http_status;
+    assert!(n >= 2, "{p:?}");
+    assert_eq!(p.counters.http_statuses.get(&502), Some(&n), "{p:?}");
+    assert_eq!(
+        p.failure_summary().unwrap(),
+        format!("HTTP 502 ×{n}; last error: 502 Bad Gateway")
+    );
+    let json = serde_json::to_value(p).unwrap();
+    assert_eq!(json["counters"]["http_statuses"]["502"], n);
+    assert_eq!(json["last_error"]["status"], 502);
+    stub.set_fault(Some(Fault::Http(429)));
+    t.step(at(120));
+    let p = &t.status(at(120)).providers[0];
+    let summary = p.failure_summary().unwrap();
+    assert!(
+        summary.starts_with(&format!("HTTP 429 ×"))
+            && summary.contains(&format!("HTTP 502 ×{n}"))
+            && summary.ends_with("; last error: 429 Too Many Requests"),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `oxen-sn-config probe-l2` against anvil and against loopback stubs.
 
-mod support;
+use crate::support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -296,4 +296,38 @@ fn anvil_on_arbitrum_sepolia_chain_id_passes() {
     );
     assert!(out.contains("l2-max-logs=1000 (the default)"), "{out}");
     assert!(out.contains("result         usable"), "{out}");
+}
+
+#[test]
+fn url_syntax_is_checked_before_probing_and_the_fault_named() {
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = asked.clone();
+    let url = stub(move |_| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        ok(json!("0x66eee"))
+    });
+    let no_scheme = format!("{}/v2/{KEY}", url.trim_start_matches("http://"));
+    let host = url.trim_start_matches("http://").to_string();
+    let (code, out, err) = run(&["probe-l2", &no_scheme]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "invalid URL {host}/…: the URL has no scheme: start it with https:// (or http://)"
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "probed anyway"
+    );
+    assert_no_secret(&(out + &err));
+
+    let (code, out, err) = run(&["probe-l2", &format!("ftp://{host}/{KEY}")]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains("only http:// and https:// JSON-RPC URLs are supported, not ftp://"),
+        "{out}"
+    );
+    assert_no_secret(&(out + &err));
 }

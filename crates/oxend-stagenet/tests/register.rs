@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use common::*;
 use snode_bls::Network;
-use snode_register::stub::{self, Mode};
+use snode_testkit::staking::{self as stub, Mode};
 
 const OPERATOR: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
@@ -129,7 +129,7 @@ fn earlier_contract_is_selectable_through_the_config() {
 
 #[test]
 fn submission_to_the_configured_backend_succeeds() {
-    let (url, received) = snode_register::stub::start();
+    let (url, received) = snode_testkit::staking::start();
     let mut node = Node::new(&format!("staking-url={url}\n"));
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR]);
@@ -149,7 +149,7 @@ fn submission_to_the_configured_backend_succeeds() {
 
 #[test]
 fn url_argument_overrides_the_config() {
-    let (url, _received) = snode_register::stub::start();
+    let (url, _received) = snode_testkit::staking::start();
     let mut node = Node::new(&format!("staking-url=http://127.0.0.1:{}\n", closed_port()));
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR, &url]);

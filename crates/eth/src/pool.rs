@@ -1,21 +1,19 @@
 //! The provider pool: per-request failover in priority order, the periodic
-//! height check that reorders providers (oxend-compat.md §5.3 step 1, §5.4),
-//! per-provider counters, and `eth_getLogs` ranges that shrink for a provider
-//! that refuses them (spec/README.md decisions).
+//! height check that reorders providers, per-provider counters, and
+//! `eth_getLogs` ranges that shrink for a provider that refuses them
+//! (docs/compat/l2-contract.md, "Providers and failover";
+//! docs/compat/decisions.md).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use serde_json::{json, Value};
 use tracing::{debug, error, info, warn};
 
-use crate::config::L2Config;
-use crate::error::{L2Error, ProviderFailure};
-use crate::progress::{Counts, Progress};
-use crate::rpc::{parse_quantity, Endpoint, Failure, FailureKind};
-use crate::time::unix_secs;
-use crate::tracker::L2Tracker;
-use crate::url::ProviderUrl;
+use crate::error::{EthError, ProviderFailure};
+use crate::redact::ProviderUrl;
+use crate::rpc::{parse_quantity, Endpoint, Failure, FailureKind, LimitKind};
 
 /// How often "primary is still unavailable" is repeated while on a backup.
 const STILL_UNAVAILABLE_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -33,6 +31,8 @@ pub struct ProviderCounters {
     pub timeout: u64,
     /// HTTP statuses other than 200 (429, 500, …).
     pub http_status: u64,
+    /// The same, by status code: `{"502": 2}`.
+    pub http_statuses: BTreeMap<u16, u64>,
     /// JSON-RPC errors (any HTTP status 200), range-limit refusals excluded.
     pub jsonrpc_error: u64,
     /// Answers that were not JSON-RPC or had the wrong shape.
@@ -50,7 +50,10 @@ impl ProviderCounters {
         match kind {
             FailureKind::Connection => self.connection += 1,
             FailureKind::Timeout => self.timeout += 1,
-            FailureKind::HttpStatus { .. } => self.http_status += 1,
+            FailureKind::HttpStatus { status, .. } => {
+                self.http_status += 1;
+                *self.http_statuses.entry(*status).or_default() += 1;
+            }
             FailureKind::JsonRpc { .. } => self.jsonrpc_error += 1,
             FailureKind::Malformed => self.malformed += 1,
             FailureKind::NullResult => self.null_result += 1,
@@ -65,6 +68,37 @@ impl ProviderCounters {
             + self.jsonrpc_error
             + self.malformed
             + self.null_result
+    }
+}
+
+impl ProviderCounters {
+    /// The failures by kind, HTTP statuses by code: `HTTP 502 ×2, timed out
+    /// ×1`; `None` when there were none.
+    pub fn failures_by_kind(&self) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .http_statuses
+            .iter()
+            .map(|(status, n)| format!("HTTP {status} ×{n}"))
+            .collect();
+        let unsorted = self.http_status
+            - self
+                .http_statuses
+                .values()
+                .sum::<u64>()
+                .min(self.http_status);
+        for (n, what) in [
+            (unsorted, "HTTP error"),
+            (self.connection, "connection failed"),
+            (self.timeout, "timed out"),
+            (self.jsonrpc_error, "JSON-RPC error"),
+            (self.malformed, "malformed answer"),
+            (self.null_result, "null result"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{what} ×{n}"));
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 }
 
@@ -83,21 +117,28 @@ pub enum ProviderHealth {
 }
 
 /// One configured provider.
-pub(crate) struct Provider {
-    pub(crate) name: String,
+pub struct Provider {
+    /// `Primary L2 provider`, `Backup L2 provider #N`.
+    pub name: String,
     endpoint: Endpoint,
-    pub(crate) counters: ProviderCounters,
-    pub(crate) health: ProviderHealth,
-    pub(crate) last_height: Option<u64>,
-    pub(crate) last_height_at: Option<SystemTime>,
-    pub(crate) last_error: Option<Failure>,
+    /// Counters since start.
+    pub counters: ProviderCounters,
+    /// Current health.
+    pub health: ProviderHealth,
+    /// Height it last reported.
+    pub last_height: Option<u64>,
+    /// When it reported it.
+    pub last_height_at: Option<SystemTime>,
+    /// Its last failure.
+    pub last_error: Option<Failure>,
     /// Blocks per `eth_getLogs` for this provider: `l2-max-logs`, or less
     /// after the provider refused a range.
-    pub(crate) max_logs: u64,
+    pub max_logs: u64,
 }
 
 impl Provider {
-    pub(crate) fn url(&self) -> &ProviderUrl {
+    /// Its URL (shown redacted).
+    pub fn url(&self) -> &ProviderUrl {
         self.endpoint.url()
     }
 
@@ -108,117 +149,80 @@ impl Provider {
 
 /// Result of a provider height check.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct CheckOutcome {
+pub struct CheckOutcome {
     /// Heights by configured index.
-    pub(crate) heights: Vec<Option<u64>>,
+    pub heights: Vec<Option<u64>>,
     /// The height of the provider now first, if it answered.
-    pub(crate) first_height: Option<u64>,
+    pub first_height: Option<u64>,
 }
 
-/// The caller's say in a running cycle: asked before every request and after
-/// every committed batch, with the cycle's [`Progress`]. The callback is the
-/// caller's heartbeat (progress was made), its progress report and its cancel
-/// check (`false` ends the cycle there). Once it said `false`, the gate stays
-/// shut.
-pub(crate) struct Gate<'a> {
-    go: &'a mut dyn FnMut(&Progress<'_>) -> bool,
-    stopped: bool,
-    /// What the cycle has done so far, kept up to date by the tracker.
-    pub(crate) counts: Counts,
+/// The caller's say in a running request sequence: asked before every
+/// request; `false` ends it there ([`EthError::Cancelled`]). The L2 tracker's
+/// gate is its heartbeat, progress report and cancel check.
+pub trait Gate {
+    /// Asks whether to go on (and reports that progress was made).
+    fn pass(&mut self) -> bool;
 }
 
-impl<'a> Gate<'a> {
-    pub(crate) fn new(go: &'a mut dyn FnMut(&Progress<'_>) -> bool) -> Self {
-        Self {
-            go,
-            stopped: false,
-            counts: Counts::default(),
-        }
-    }
+/// A gate that always lets requests through (one-off queries, probes).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Always;
 
-    fn ask(&mut self, tracker: Option<&L2Tracker>) -> bool {
-        if !self.stopped {
-            let progress = Progress {
-                counts: self.counts,
-                tracker,
-            };
-            if !(self.go)(&progress) {
-                self.stopped = true;
-            }
-        }
-        !self.stopped
+impl Gate for Always {
+    fn pass(&mut self) -> bool {
+        true
     }
+}
 
-    /// Reports progress (before a request) and asks whether to go on.
-    pub(crate) fn pass(&mut self) -> bool {
-        self.ask(None)
-    }
+/// What the pool needs to know: the providers in priority order and the
+/// `l2-*` settings of the transport.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// `l2-provider`, in priority order: the first is the primary.
+    pub providers: Vec<ProviderUrl>,
+    /// `l2-timeout`: per request.
+    pub timeout: Duration,
+    /// `l2-max-logs`: most blocks per `eth_getLogs`.
+    pub max_logs: u64,
+    /// `l2-check-threshold`: a provider this many blocks behind the best is lagging.
+    pub check_threshold: u64,
+}
 
-    /// Reports a committed log batch, lending the tracker for a status
-    /// snapshot, and asks whether to go on.
-    pub(crate) fn committed(&mut self, tracker: &L2Tracker) -> bool {
-        self.ask(Some(tracker))
+/// Name used in logs, as oxend does: `Primary L2 provider`, `Backup L2 provider #1`, ….
+pub fn provider_name(index: usize) -> String {
+    if index == 0 {
+        "Primary L2 provider".into()
+    } else {
+        format!("Backup L2 provider #{index}")
     }
+}
 
-    /// Whether the caller ended the cycle.
-    pub(crate) fn stopped(&self) -> bool {
-        self.stopped
-    }
+/// Seconds since the Unix epoch (0 before it).
+pub fn unix_secs(t: SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
 }
 
 /// Providers in priority order, with failover.
-pub(crate) struct ProviderPool {
-    pub(crate) providers: Vec<Provider>,
+pub struct ProviderPool {
+    /// The providers in configured order.
+    pub providers: Vec<Provider>,
     /// Indices into `providers`, best first; `order[0]` is in use.
-    pub(crate) order: Vec<usize>,
+    pub order: Vec<usize>,
     check_threshold: u64,
     last_unavailable_log: Option<SystemTime>,
 }
 
-/// Whether an `eth_call` failure is an EVM revert (code 3, or a message
-/// saying so): an answer about the contract, not about the provider.
-pub(crate) fn is_revert(f: &Failure) -> bool {
-    matches!(f.kind, FailureKind::JsonRpc { .. })
-        && (matches!(f.kind, FailureKind::JsonRpc { code: 3 })
-            || f.message.to_ascii_lowercase().contains("revert"))
-}
-
-/// Whether a JSON-RPC error message is a refusal of the `eth_getLogs` block
-/// range or result size, as providers word it ("block range is too large",
-/// "query returned more than 10000 results", "Log response size exceeded",
-/// "eth_getLogs is limited to a 5 range", …), and not a rate limit.
-pub(crate) fn is_range_limit(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    if m.contains("rate limit") || m.contains("rate-limit") || m.contains("too many requests") {
-        return false;
-    }
-    [
-        "block range",
-        "range limit",
-        "range is too",
-        "range too",
-        "limited to a",
-        "more than",
-        "response size",
-        "too many blocks",
-        "too many results",
-        "exceed maximum block",
-        "max block range",
-        "maximum block range",
-        "blocks range",
-    ]
-    .iter()
-    .any(|p| m.contains(p))
-}
-
 impl ProviderPool {
-    pub(crate) fn new(cfg: &L2Config) -> Self {
+    /// The pool of `cfg`'s providers, in configured order.
+    pub fn new(cfg: &PoolConfig) -> Self {
         let providers = cfg
             .providers
             .iter()
             .enumerate()
             .map(|(i, url)| Provider {
-                name: L2Config::provider_name(i),
+                name: provider_name(i),
                 endpoint: Endpoint::new(url.clone(), cfg.timeout),
                 counters: ProviderCounters::default(),
                 health: ProviderHealth::Unknown,
@@ -236,19 +240,25 @@ impl ProviderPool {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// How many providers there are.
+    pub fn len(&self) -> usize {
         self.providers.len()
     }
 
+    /// Whether no provider is configured.
+    pub fn is_empty(&self) -> bool {
+        self.providers.is_empty()
+    }
+
     /// The provider in use (first in priority order).
-    pub(crate) fn current(&self) -> usize {
+    pub fn current(&self) -> usize {
         self.order[0]
     }
 
     /// One request to one provider, counted, without failover. An
     /// `eth_call` that reverted is the contract's answer, not a provider
     /// fault: it comes back as empty data (`"0x"`).
-    pub(crate) fn call_one(
+    pub fn call_one(
         &mut self,
         idx: usize,
         method: &str,
@@ -263,7 +273,7 @@ impl ProviderPool {
         let p = &mut self.providers[idx];
         p.counters.requests += 1;
         match p.endpoint.call(method, params) {
-            Err(f) if method == "eth_call" && is_revert(&f) => {
+            Err(f) if method == "eth_call" && f.is_revert() => {
                 debug!("{} eth_call reverted: {f}", p.label());
                 Ok(Value::String("0x".into()))
             }
@@ -303,17 +313,17 @@ impl ProviderPool {
     /// A request with failover: each provider in priority order until one
     /// answers. `check` validates the result's shape; a bad shape counts as a
     /// malformed answer and fails over too.
-    pub(crate) fn request<T>(
+    pub fn request<T>(
         &mut self,
-        gate: &mut Gate<'_>,
+        gate: &mut dyn Gate,
         method: &str,
         params: &Value,
         check: impl Fn(&Value) -> Result<T, Failure>,
-    ) -> Result<(usize, T), L2Error> {
+    ) -> Result<(usize, T), EthError> {
         let mut failures = Vec::new();
         for idx in self.order.clone() {
             if !gate.pass() {
-                return Err(L2Error::Cancelled);
+                return Err(EthError::Cancelled);
             }
             match self.call_one(idx, method, params) {
                 Ok(v) => match check(&v) {
@@ -326,18 +336,14 @@ impl ProviderPool {
                 Err(f) => failures.push(f),
             }
         }
-        Err(L2Error::AllProvidersFailed {
+        Err(EthError::AllProvidersFailed {
             method: method.into(),
             failures,
         })
     }
 
     /// `eth_blockNumber` with failover.
-    pub(crate) fn block_number(
-        &mut self,
-        gate: &mut Gate<'_>,
-        now: SystemTime,
-    ) -> Result<u64, L2Error> {
+    pub fn block_number(&mut self, gate: &mut dyn Gate, now: SystemTime) -> Result<u64, EthError> {
         let (idx, h) = self.request(gate, "eth_blockNumber", &json!([]), parse_quantity)?;
         let p = &mut self.providers[idx];
         p.last_height = Some(h);
@@ -350,13 +356,13 @@ impl ProviderPool {
     /// a range-limit refusal halves that for the provider, logs the
     /// `l2-max-logs` value to configure, and retries the same provider.
     /// Returns the last block covered and the raw logs.
-    pub(crate) fn get_logs(
+    pub fn get_logs(
         &mut self,
-        gate: &mut Gate<'_>,
+        gate: &mut dyn Gate,
         from: u64,
         latest: u64,
         contract: &str,
-    ) -> Result<(u64, Vec<Value>), L2Error> {
+    ) -> Result<(u64, Vec<Value>), EthError> {
         let mut failures = Vec::new();
         for idx in self.order.clone() {
             // The first refusal of this request (blocks asked, message): the
@@ -365,7 +371,7 @@ impl ProviderPool {
             let mut refusal: Option<(u64, String)> = None;
             loop {
                 if !gate.pass() {
-                    return Err(L2Error::Cancelled);
+                    return Err(EthError::Cancelled);
                 }
                 let span = self.providers[idx].max_logs;
                 let to = latest.min(from.saturating_add(span - 1));
@@ -388,10 +394,7 @@ impl ProviderPool {
                     },
                     Err(f) => f,
                 };
-                let refused = matches!(
-                    failure.kind,
-                    FailureKind::JsonRpc { .. } | FailureKind::HttpStatus { .. }
-                ) && is_range_limit(&failure.message);
+                let refused = failure.limit() == LimitKind::RangeLimit;
                 let asked = to - from + 1;
                 if refused && asked > 1 {
                     let p = &mut self.providers[idx];
@@ -415,7 +418,7 @@ impl ProviderPool {
                 break;
             }
         }
-        Err(L2Error::AllProvidersFailed {
+        Err(EthError::AllProvidersFailed {
             method: "eth_getLogs".into(),
             failures,
         })
@@ -448,7 +451,7 @@ impl ProviderPool {
     /// to be better than the provider in use. A cancelled check stops before
     /// its next request and leaves the order as it is; what the providers
     /// asked before the cancel answered (heights, counters, health) is kept.
-    pub(crate) fn check(&mut self, gate: &mut Gate<'_>, now: SystemTime) -> CheckOutcome {
+    pub fn check(&mut self, gate: &mut dyn Gate, now: SystemTime) -> CheckOutcome {
         let mut heights = Vec::with_capacity(self.len());
         for idx in 0..self.len() {
             if !gate.pass() {
@@ -557,7 +560,7 @@ impl ProviderPool {
 /// threes with `,` or `_` ("10,000", "10_000"); a `k`/`K` suffix means
 /// thousands. A limit on results ("more than 10000 results") is not a block
 /// count.
-pub(crate) fn stated_block_limit(message: &str) -> Option<u64> {
+fn stated_block_limit(message: &str) -> Option<u64> {
     let m = message.to_ascii_lowercase();
     if m.contains("result") && !m.contains("block") {
         return None;
@@ -641,8 +644,24 @@ pub struct ProviderStatus {
     pub counters: ProviderCounters,
 }
 
+impl ProviderStatus {
+    /// The provider's failures for a status line, e.g. `HTTP 502 ×2; last
+    /// error: 502 Bad Gateway`; `None` when it never failed.
+    pub fn failure_summary(&self) -> Option<String> {
+        let kinds = self.counters.failures_by_kind();
+        let last = self.last_error.as_ref().map(Failure::short);
+        match (kinds, last) {
+            (None, None) => None,
+            (Some(k), None) => Some(k),
+            (None, Some(l)) => Some(format!("last error: {l}")),
+            (Some(k), Some(l)) => Some(format!("{k}; last error: {l}")),
+        }
+    }
+}
+
 impl ProviderPool {
-    pub(crate) fn status(&self) -> Vec<ProviderStatus> {
+    /// Every provider in configured order, for status output.
+    pub fn status(&self) -> Vec<ProviderStatus> {
         self.providers
             .iter()
             .enumerate()
@@ -724,7 +743,7 @@ mod tests {
             "exceed maximum block range: 500",
             "ranges over 1000 blocks are not supported: block range limit",
         ] {
-            assert!(is_range_limit(m), "{m}");
+            assert_eq!(crate::rpc::classify(None, None, m), LimitKind::RangeLimit, "{m}");
         }
         for m in [
             "daily request count exceeded, request rate limited",
@@ -732,7 +751,11 @@ mod tests {
             "execution reverted",
             "limit exceeded",
         ] {
-            assert!(!is_range_limit(m), "{m}");
+            assert_ne!(
+                crate::rpc::classify(None, None, m),
+                LimitKind::RangeLimit,
+                "{m}"
+            );
         }
     }
 }

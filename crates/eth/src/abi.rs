@@ -1,6 +1,6 @@
 //! The ServiceNodeRewards / RewardRatePool ABI the tracker uses: events
-//! (oxend-compat.md §5.2, bls-contract.md §5.1) and read-only calls
-//! (bls-contract.md §5.2), declared with alloy's `sol!`.
+//! (docs/compat/l2-contract.md, "Events") and read-only calls
+//! (docs/compat/l2-contract.md, "Calls"), declared with alloy's `sol!`.
 //!
 //! [`decode_log`] turns one `eth_getLogs` entry into a [`ContractEvent`]; a log
 //! with a known topic0 that does not decode, or breaks the layout rules oxend
@@ -255,7 +255,7 @@ pub fn decode_log(topics: &[B256], data: &[u8]) -> Result<Option<ContractEvent>,
     Ok(Some(ev))
 }
 
-/// The layout rules oxend checks on `NewServiceNodeV2` data (oxend-compat.md §5.2):
+/// The layout rules oxend checks on `NewServiceNodeV2` data (docs/compat/l2-contract.md):
 /// fee ≤ 10000, contributors offset 256, 1 ≤ n ≤ 10, exact length.
 fn check_new_node_layout(data: &[u8]) -> Result<(), String> {
     let short = || format!("data is {} bytes, shorter than 288", data.len());
@@ -308,42 +308,61 @@ pub fn ed25519_to_service_node_id_calldata(pubkey: &[u8; 32]) -> Vec<u8> {
     .abi_encode()
 }
 
+/// Why the answer of a contract call cannot be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    /// Not the one 32-byte word a scalar answer is.
+    #[error("expected one 32-byte word, got {0} bytes")]
+    WordLength(usize),
+    /// A word wider than the uint64 it must hold.
+    #[error("the answer is not a uint64")]
+    NotU64,
+    /// `allServiceNodeIDs()` with lists of different lengths.
+    #[error("{ids} ids but {pubkeys} pubkeys")]
+    Mismatch {
+        /// Ids returned.
+        ids: usize,
+        /// Pubkeys returned.
+        pubkeys: usize,
+    },
+    /// The ABI decoder refused it.
+    #[error("{0}")]
+    Abi(String),
+}
+
+fn abi_error(e: alloy_sol_types::Error) -> AnswerError {
+    AnswerError::Abi(e.to_string())
+}
+
 /// Decodes `ed25519ToServiceNodeID()`: one word holding a uint64 (0: no
 /// node); a wider value is refused, not truncated.
-pub fn decode_ed25519_to_service_node_id(data: &[u8]) -> Result<u64, String> {
+pub fn decode_ed25519_to_service_node_id(data: &[u8]) -> Result<u64, AnswerError> {
     if data.len() != 32 {
-        return Err(format!(
-            "expected one 32-byte word, got {} bytes",
-            data.len()
-        ));
+        return Err(AnswerError::WordLength(data.len()));
     }
     if data[..24].iter().any(|&b| b != 0) {
-        return Err("the answer is not a uint64".into());
+        return Err(AnswerError::NotU64);
     }
-    ed25519ToServiceNodeIDCall::abi_decode_returns(data).map_err(|e| e.to_string())
+    ed25519ToServiceNodeIDCall::abi_decode_returns(data).map_err(abi_error)
 }
 
 /// Decodes `stakingRequirement()`: one uint256 word. An empty answer (a
 /// revert, or no such function) is an error: the value stays unknown.
-pub fn decode_staking_requirement(data: &[u8]) -> Result<U256, String> {
+pub fn decode_staking_requirement(data: &[u8]) -> Result<U256, AnswerError> {
     if data.len() != 32 {
-        return Err(format!(
-            "expected one 32-byte word, got {} bytes",
-            data.len()
-        ));
+        return Err(AnswerError::WordLength(data.len()));
     }
-    stakingRequirementCall::abi_decode_returns(data).map_err(|e| e.to_string())
+    stakingRequirementCall::abi_decode_returns(data).map_err(abi_error)
 }
 
 /// Decodes the answer of `allServiceNodeIDs()`: (id, BLS pubkey) pairs.
-pub fn decode_all_service_node_ids(data: &[u8]) -> Result<Vec<(u64, BlsPubkey)>, String> {
-    let r = allServiceNodeIDsCall::abi_decode_returns(data).map_err(|e| e.to_string())?;
+pub fn decode_all_service_node_ids(data: &[u8]) -> Result<Vec<(u64, BlsPubkey)>, AnswerError> {
+    let r = allServiceNodeIDsCall::abi_decode_returns(data).map_err(abi_error)?;
     if r.ids.len() != r.pubkeys.len() {
-        return Err(format!(
-            "{} ids but {} pubkeys",
-            r.ids.len(),
-            r.pubkeys.len()
-        ));
+        return Err(AnswerError::Mismatch {
+            ids: r.ids.len(),
+            pubkeys: r.pubkeys.len(),
+        });
     }
     Ok(r.ids
         .iter()
@@ -368,11 +387,11 @@ pub fn encode_all_service_node_ids(nodes: &[(u64, [u8; 64])]) -> Vec<u8> {
 }
 
 /// Decodes `rewardRate()`; an empty answer (`0x`) means 0, as oxend reads it.
-pub fn decode_reward_rate(data: &[u8]) -> Result<U256, String> {
+pub fn decode_reward_rate(data: &[u8]) -> Result<U256, AnswerError> {
     if data.is_empty() {
         return Ok(U256::ZERO);
     }
-    rewardRateCall::abi_decode_returns(data).map_err(|e| e.to_string())
+    rewardRateCall::abi_decode_returns(data).map_err(abi_error)
 }
 
 #[cfg(test)]
@@ -418,7 +437,7 @@ mod tests {
         assert_eq!(hex::encode(reward_rate_calldata()), "7b0a47ee");
     }
 
-    /// The real log of bls-contract.md §5.1 (emitted by the contract code in anvil).
+    /// The real log of docs/compat/l2-contract.md (emitted by the contract code in anvil).
     const REAL_DATA: &str = "
         00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8
         14c6615c4fbecfa4a2c2197ae8152904ce2c0d9daab228650993959c9d5c322c
@@ -516,7 +535,7 @@ mod tests {
 
     #[test]
     fn staking_requirement_call() {
-        // selector from bls-contract.md §5.2
+        // selector from docs/compat/l2-contract.md
         assert_eq!(staking_requirement_calldata(), h("56d399e8"));
         let word = h(&format!("{:0>64}", "16bcc41e9000"));
         assert_eq!(

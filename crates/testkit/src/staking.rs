@@ -1,7 +1,6 @@
-//! A local staking-backend stub for tests (feature `stub-backend`), applying
-//! the real backend's validation (session-staking-backend
-//! `src/registration/app.py` and `src/util/parse.py`, spec §2.6 "Server
-//! side"):
+//! A local staking-backend stub for tests, applying the real backend's
+//! validation (session-staking-backend `src/registration/app.py` and
+//! `src/util/parse.py`; docs/compat/rpc-and-client.md, "Registration"):
 //!
 //! - `POST /api/store/<64 hex>` (the Ed25519 pubkey the signature is checked
 //!   against); another path is a 404, another method a 405. (The real
@@ -14,10 +13,10 @@
 //! - Exactly the fields `sig_ed25519`, `pubkey_bls`, `sig_bls`, `operator`,
 //!   each once; an unknown, repeated or missing field is rejected.
 //! - `sig_ed25519` (64 bytes), `pubkey_bls` (64 bytes) and `sig_bls` (128
-//!   bytes) are hex or base64 (standard or URL-safe, padding optional), as
-//!   the backend's `byte_decoder` reads all three.
+//!   bytes) are hex or base64 (standard or URL-safe, padding optional; the
+//!   `base64` crate), as the backend's `byte_decoder` reads all three.
 //! - `operator` must match `0x[0-9a-fA-F]{40}` and pass EIP-55 when mixed
-//!   case.
+//!   case (snode-eth's address check).
 //! - The Ed25519 signature over `pubkey_ed25519 ‖ pubkey_bls` is checked
 //!   with `ed25519-compact`, an implementation independent of the one that
 //!   signs. (The backend does not check the BLS signature: a FIXME there.)
@@ -31,7 +30,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::thread;
 
-use sha3::{Digest, Keccak256};
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
 
 /// The form fields of one received registration, in order.
 pub type Fields = Vec<(String, String)>;
@@ -52,60 +53,17 @@ pub enum Mode {
 const FIELDS: [&str; 4] = ["sig_ed25519", "pubkey_bls", "sig_bls", "operator"];
 
 fn eip55_ok(addr: &str) -> bool {
-    let Some(digits) = addr.strip_prefix("0x") else {
-        return false;
-    };
-    let lower = digits.to_ascii_lowercase();
-    if digits == lower || digits == digits.to_ascii_uppercase() {
-        return true;
-    }
-    let hash = Keccak256::digest(lower.as_bytes());
-    digits
-        .bytes()
-        .zip(lower.bytes())
-        .enumerate()
-        .all(|(i, (c, l))| {
-            let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0xf;
-            let want_upper = l.is_ascii_alphabetic() && nibble >= 8;
-            c == if want_upper {
-                l.to_ascii_uppercase()
-            } else {
-                l
-            }
-        })
+    snode_eth::parse_address(addr).is_ok()
 }
 
 /// Standard or URL-safe base64, padding optional; `None` if it is not.
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let unpadded = text.trim_end_matches('=');
-    if text.len() - unpadded.len() > 2 || (text.len() != unpadded.len() && text.len() % 4 != 0) {
-        return None;
-    }
-    let mut bits = 0u32;
-    let mut nbits = 0;
-    let mut out = Vec::new();
-    for c in unpadded.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(v);
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push((bits >> nbits) as u8);
-        }
-    }
-    // Leftover bits must be zero (canonical encoding), and one leftover
-    // character (6 bits) is never valid.
-    if nbits >= 6 || bits & ((1 << nbits) - 1) != 0 {
-        return None;
-    }
-    Some(out)
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(false);
+    [alphabet::STANDARD, alphabet::URL_SAFE]
+        .iter()
+        .find_map(|a| GeneralPurpose::new(a, config).decode(text).ok())
 }
 
 /// The backend's `decode_bytes`: `len` bytes as hex, or as base64.
