@@ -41,7 +41,7 @@ fn strerror(err: &io::Error) -> String {
     }
 }
 
-/// Upstream's words for a failed write (spec §1.3): opening the output
+/// Upstream's words for a failed write (docs/compat/keys.md): opening the output
 /// failed, or writing it did.
 fn write_failed(err: &io::Error) -> &'static str {
     match err.kind() {

@@ -1,4 +1,4 @@
-//! Key file formats (spec §1.4, §1.8).
+//! Key file formats (docs/compat/keys.md).
 //!
 //! Reading accepts everything oxend's loader accepts: a file of exactly the
 //! secret's size is raw bytes; otherwise an optional leading `0x` and one
@@ -55,7 +55,7 @@ impl KeyKind {
         }
     }
 
-    /// Guesses the kind from a file's size (spec §1.4 autodetection,
+    /// Guesses the kind from a file's size (docs/compat/keys.md, autodetection,
     /// extended to every hex form oxend loads). A 64-byte file is a raw
     /// Ed25519 key unless it is entirely hex digits (BLS hex without `0x`).
     pub fn detect(contents: &[u8]) -> Option<KeyKind> {

@@ -1,7 +1,6 @@
 //! Known-answer vectors (tests/vectors/keys.txt, sources noted there).
 
-mod common;
-use common::{bytes32, v};
+use crate::common::{bytes32, v};
 
 use snode_keys::{BlsSecret, Ed25519Secret, LegacySecret, SecretKey};
 
@@ -32,7 +31,7 @@ fn legacy_scalar_and_pubkey_from_seed() {
     let ed = Ed25519Secret::from_seed(&bytes32("ed_seed"));
     let legacy = LegacySecret::from_ed25519(&ed);
     assert_eq!(hex::encode(legacy.expose_bytes()), v("x25519_sec"));
-    // The legacy pubkey equals the Ed25519 pubkey (spec §1.3, §1.7).
+    // The legacy pubkey equals the Ed25519 pubkey (docs/compat/keys.md).
     assert_eq!(hex::encode(legacy.public_key()), v("ed_pub"));
     assert_eq!(legacy.file_contents().len(), 32);
 }

@@ -1,7 +1,8 @@
 //! `oxen-sn-config`: render, edit, validate and show `/etc/oxen/stagenet.conf`, and
-//! qualify L2 providers. The package's postinst calls it instead of sed (spec/README.md
-//! "config edits at install"; spec §6.7–6.8 for what upstream did); the file format and
-//! checks are those of spec §3, implemented in `snode-conf`.
+//! qualify L2 providers. The package's maintainer scripts call it instead of sed and
+//! instead of parsing prose (docs/compat/systemd-and-package.md for what upstream did,
+//! docs/compat/decisions.md for ours); the file format and checks are those of
+//! docs/compat/config.md, implemented in `snode-conf`.
 //!
 //! [`command`] gives the clap definition (for man pages and completions); [`run`] does
 //! the work and returns the process exit code.

@@ -1,12 +1,10 @@
 //! `oxen-sn-config render|set|validate|show` on real files.
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use support::run;
+use crate::support::run;
 
 const OPERATOR: &str = include_str!("../../conf/tests/data/operator-edited.conf");
 const TEMPLATE: &str = include_str!("../../../debian/stagenet.conf");

@@ -1,4 +1,4 @@
-//! Command dispatch, argument rules and output layout (spec §1.2–§1.6).
+//! Command dispatch, argument rules and output layout (docs/compat/keys.md).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::{input, output};
 
-/// Exit codes (spec §1.6).
+/// Exit codes (docs/compat/keys.md).
 pub mod exit {
     pub const OK: i32 = 0;
     pub const USAGE: i32 = 1;

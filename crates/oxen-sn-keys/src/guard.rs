@@ -11,7 +11,7 @@
 //! the L2 providers and the rewards contract. If the daemon answers and the key
 //! is in its data directory, the replacement is refused with the systemctl
 //! commands to stop and start it. Otherwise the providers are asked about the
-//! key being replaced itself (bls-contract.md §5.2): a `key_bls` pubkey is
+//! key being replaced itself (docs/compat/l2-contract.md): a `key_bls` pubkey is
 //! looked up in `allServiceNodeIDs()`; a `key_ed25519` pubkey is given to
 //! `ed25519ToServiceNodeID(uint256)`, and the id it names must be in
 //! `allServiceNodeIDs()` (a stale mapping of a node that left is not a

@@ -5,11 +5,9 @@
 //! selector in the request); a stub admin RPC stands for a running daemon.
 //! tests/anvil.rs runs the same refusals against anvil.
 
-mod common;
-
 use std::fs;
 
-use common::{ed_file, names, NodeDir};
+use crate::common::{ed_file, names, NodeDir};
 use snode_testkit::{free_port, serve_json};
 
 const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";

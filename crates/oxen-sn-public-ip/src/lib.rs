@@ -1,8 +1,9 @@
 //! `oxen-sn-public-ip`: find this host's public IPv4 address by asking several
 //! independent HTTPS sources and requiring agreement, check it against the public
-//! ranges oxend demands (spec §3.3 item 4, widened by spec/README.md "public IP"), and
-//! tell whether the address sits on a local interface or behind NAT (operators.md
-//! idea 5). Replaces the single plain-HTTP lookup of upstream's debconf script (§6.7).
+//! ranges oxend demands (docs/compat/config.md; the wider ranges are in
+//! docs/compat/decisions.md), and tell whether the address sits on a local interface
+//! or behind NAT. Replaces the single plain-HTTP lookup of upstream's debconf script
+//! (docs/compat/systemd-and-package.md).
 //!
 //! [`command`] is the clap definition (man pages, completions); [`detect`] does the work.
 
