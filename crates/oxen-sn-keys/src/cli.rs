@@ -8,6 +8,7 @@ use snode_keys::write::{write_key, WriteOptions, Written};
 use snode_keys::{BlsSecret, Ed25519Secret, KeyError, KeyKind, LegacySecret, SecretKey};
 use zeroize::Zeroizing;
 
+use crate::guard::{inspect, Verdict};
 use crate::{input, output};
 
 /// The exit codes (docs/compat/keys.md): upstream's values, each with its
@@ -453,27 +454,40 @@ fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
     }
 }
 
-/// Runs the key guard before `path` (holding a `kind` key) is replaced by a
-/// key whose public key is `new_pubkey` (when already known). Writing back
-/// the key the file already holds replaces nothing and is not guarded.
-fn guard_replacement(
+/// Fails, before anything is asked or generated, when the directory of
+/// `path` cannot take a new file (permission denied: run this with sudo;
+/// missing; read-only), in the words of the write that would fail.
+fn check_writable_dir(path: &Path) -> Outcome {
+    use rustix::fs::{access, Access};
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    access(dir, Access::WRITE_OK).map_err(|errno| {
+        Failure::from(KeyError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::from_raw_os_error(errno.raw_os_error()),
+        })
+    })
+}
+
+/// The key guard's findings on replacing `path` (a `kind` key), before the
+/// new key is asked for or made: a running daemon (exit 16) or a file this
+/// user cannot read (exit 2, run this with sudo) end the command at once; a
+/// registration, or one that cannot be checked, is returned, to be decided by
+/// [`guard_decide`] once the new key is known. `None` when nothing is
+/// replaced or no guard applies.
+fn guard_inspect(
     path: &Path,
     kind: KeyKind,
     flags: &WriteFlags,
-    new_pubkey: Option<&str>,
-) -> Outcome {
-    use crate::guard::{inspect, Verdict};
+) -> Result<Option<Verdict>, Failure> {
     if !flags.overwrite || kind == KeyKind::Legacy || !path.exists() {
-        return Ok(());
-    }
-    if let Some(new) = new_pubkey {
-        if AnyKey::load(path, Some(kind)).is_ok_and(|current| current.public_hex() == new) {
-            return Ok(());
-        }
+        return Ok(None);
     }
     let shown = path.display();
     match inspect(path, kind, flags.config.as_deref()) {
-        Verdict::NotRegistered => Ok(()),
+        Verdict::NotRegistered => Ok(None),
         Verdict::DaemonRunning(addr) => Err(Failure::new(
             Exit::DaemonRunning,
             format!(
@@ -483,17 +497,44 @@ fn guard_replacement(
                  sudo systemctl start oxen-stagenet-node"
             ),
         )),
+        Verdict::Denied(denied) => Err(Failure::new(Exit::Failed, denied.to_string())),
+        pending => Ok(Some(pending)),
+    }
+}
+
+/// Decides a verdict of [`guard_inspect`] once the new key's public key is
+/// known (`new_pubkey`; `None` for a generated key): writing back the key
+/// the file already holds replaces nothing and is allowed.
+fn guard_decide(
+    path: &Path,
+    kind: KeyKind,
+    flags: &WriteFlags,
+    verdict: Option<Verdict>,
+    new_pubkey: Option<&str>,
+) -> Outcome {
+    let Some(verdict) = verdict else {
+        return Ok(());
+    };
+    if let Some(new) = new_pubkey {
+        if AnyKey::load(path, Some(kind)).is_ok_and(|current| current.public_hex() == new) {
+            return Ok(());
+        }
+    }
+    let shown = path.display();
+    match verdict {
         Verdict::Registered { id, pubkey } => {
-            let what = format!(
-                "{shown} is the {kind} key of the service node with {kind} pubkey {pubkey}, \
-                 which the ServiceNodeRewards contract lists as registered (id {id}). Replacing \
-                 it deregisters that node: the network treats it as an imposter and its stake \
-                 stops earning."
+            let fact = format!(
+                "it is the {kind} key of the service node with {kind} pubkey {pubkey}, which the \
+                 ServiceNodeRewards contract lists as registered (id {id}). Replacing it \
+                 deregisters that node: the network treats it as an imposter and its stake stops \
+                 earning."
             );
             allow_or_refuse(
                 flags,
-                &what,
-                &format!("Refusing to replace {what} If that is really what you want, run again"),
+                &format!("{shown}: {fact}"),
+                &format!(
+                    "Refusing to replace {shown}: {fact} If that is really what you want, run again"
+                ),
             )
         }
         Verdict::Unknown(why) => {
@@ -510,7 +551,31 @@ fn guard_replacement(
                 ),
             )
         }
+        _ => Ok(()),
     }
+}
+
+/// Before the secret is asked for: says that the replacement will be refused
+/// unless the key entered is the one the file already holds.
+fn announce_pending(path: &Path, flags: &WriteFlags, verdict: &Option<Verdict>) {
+    if flags.replace_registered {
+        return;
+    }
+    let shown = path.display();
+    let why = match verdict {
+        Some(Verdict::Registered { id, .. }) => {
+            format!("{shown} is the key of a registered service node (id {id})")
+        }
+        Some(Verdict::Unknown(_)) => {
+            format!("whether {shown} belongs to a registered service node cannot be checked")
+        }
+        _ => return,
+    };
+    output::error(&format!(
+        "Note: {why}; unless you enter the key it already holds, it will not be replaced \
+         ({} overrides this).",
+        crate::guard::REPLACE_FLAG
+    ));
 }
 
 /// With `--replace-registered-key`: warn about `what` and go on; without:
@@ -606,10 +671,12 @@ fn generate<K: SecretKey + IntoAny>(
     let flags = take_write_flags(&mut args)?;
     let mut overwrite = flags.overwrite;
     let filename = single_file(args, "generate")?;
+    check_writable_dir(Path::new(&filename))?;
     if filename.contains("PUBKEY") {
         overwrite = true;
     } else {
-        guard_replacement(Path::new(&filename), K::KIND, &flags, None)?;
+        let verdict = guard_inspect(Path::new(&filename), K::KIND, &flags)?;
+        guard_decide(Path::new(&filename), K::KIND, &flags, verdict, None)?;
     }
     if !overwrite && Path::new(&filename).symlink_metadata().is_ok() {
         return Err(Failure::new(
@@ -817,6 +884,14 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     if !overwrite && !filename.contains("PUBKEY") && Path::new(&filename).exists() {
         return Err(exists_error(&filename));
     }
+    // Everything that can be checked is checked before the secret is asked for.
+    check_writable_dir(Path::new(&filename))?;
+    let verdict = if filename.contains("PUBKEY") {
+        None
+    } else {
+        guard_inspect(Path::new(&filename), kind, &flags)?
+    };
+    announce_pending(Path::new(&filename), &flags, &verdict);
     let tty = input::stdin_is_terminal();
     let prompt = match kind {
         KeyKind::Ed25519 => "Enter the Ed25519 secret key:\n",
@@ -843,9 +918,13 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
             }
         }
     }
-    if !filename.contains("PUBKEY") {
-        guard_replacement(Path::new(&filename), kind, &flags, Some(&key.public_hex()))?;
-    }
+    guard_decide(
+        Path::new(&filename),
+        kind,
+        &flags,
+        verdict,
+        Some(&key.public_hex()),
+    )?;
     let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
     if !overwrite && path.exists() {
         return Err(exists_error(&path.display().to_string()));
