@@ -225,11 +225,17 @@ pub struct LegacySecret {
 }
 
 impl LegacySecret {
-    /// Generated as upstream does: a fresh Ed25519 seed's clamped SHA-512
-    /// (not reduced mod ℓ); its pubkey equals that seed's Ed25519 pubkey.
+    /// A fresh Ed25519 seed's clamped SHA-512, reduced mod ℓ: oxend refuses a
+    /// `key` whose scalar is not reduced ("failed to generate pubkey from
+    /// secret key", docs/compat/keys.md). The reduction keeps the public key,
+    /// which equals that seed's Ed25519 pubkey (the base point has order ℓ).
     pub fn generate() -> Result<Self, KeyError> {
         let ed = Ed25519Secret::generate()?;
-        Ok(Self::from_ed25519(&ed))
+        let clamped = clamped_hash_of_seed(ed.seed());
+        let mut reduced = Scalar::from_bytes_mod_order(*clamped);
+        let key = Self::from_bytes(reduced.as_bytes());
+        zeroize::Zeroize::zeroize(&mut reduced);
+        Ok(key)
     }
 
     /// The legacy scalar oxend derives from an Ed25519 key.

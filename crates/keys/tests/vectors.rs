@@ -70,8 +70,39 @@ fn generated_keys_have_upstream_shape() {
     ed.self_check().unwrap();
     let bls = BlsSecret::generate().unwrap();
     assert_eq!(bls.expose_bytes()[0] & 0x80, 0, "top bit cleared");
-    let legacy = LegacySecret::generate().unwrap();
-    let b = legacy.expose_bytes();
-    assert_eq!(b[0] & 7, 0, "clamped low bits");
-    assert_eq!(b[31] & 0xc0, 0x40, "clamped high bits");
+    // The legacy scalar is reduced mod ℓ, as oxend requires of a `key` file
+    // (issue 12 point 4; upstream's own `legacy` wrote 16 bytes of garbage).
+    for _ in 0..64 {
+        let legacy = LegacySecret::generate().unwrap();
+        let b = legacy.expose_bytes();
+        assert!(below_l(b), "scalar {} is not below l", hex::encode(b));
+        assert!(b.iter().any(|&x| x != 0));
+        assert_eq!(legacy.file_contents().len(), 32);
+    }
+}
+
+/// The order ℓ of the Ed25519 base point, 2^252 + 27742317777372353535851937790883648493,
+/// big-endian.
+const L_BE: &str = "1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed";
+
+/// Whether the little-endian `scalar` is below ℓ.
+pub fn below_l(scalar: &[u8; 32]) -> bool {
+    let l = hex::decode(L_BE).unwrap();
+    let mut be = *scalar;
+    be.reverse();
+    be.as_slice() < l.as_slice()
+}
+
+#[test]
+fn below_l_is_a_real_bound() {
+    let mut l_le: [u8; 32] = hex::decode(L_BE).unwrap().try_into().unwrap();
+    l_le.reverse();
+    assert!(!below_l(&l_le));
+    let mut l_minus_1 = l_le;
+    l_minus_1[0] -= 1;
+    assert!(below_l(&l_minus_1));
+    // A clamped hash (bit 254 set) is never below ℓ.
+    let mut clamped = [0u8; 32];
+    clamped[31] = 0x40;
+    assert!(!below_l(&clamped));
 }

@@ -5,4 +5,5 @@ mod common;
 mod anvil;
 mod cli;
 mod guard;
+mod oracle;
 mod tty;
