@@ -137,6 +137,12 @@ pub enum KeyError {
     )]
     Autodetect { path: PathBuf, size: usize },
     #[error(
+        "'{path}' ends with a Windows line ending (CR LF; {size} bytes): oxend reads key files \
+         ending in a plain newline only. Remove the CR, e.g. with `sed -i 's/\\r$//' '{path}'` \
+         (or dos2unix), and try again"
+    )]
+    CrLf { path: PathBuf, size: usize },
+    #[error(
         "Error: derived pubkey ({derived}) != embedded pubkey ({embedded}){}: the file is damaged \
          or is not an Ed25519 key file. Restore the key from your backup (the .bak copy next \
          to it, or the saved secret with `restore`)",

@@ -797,26 +797,85 @@ fn show(mut args: Vec<String>) -> Outcome {
     Ok(())
 }
 
-/// Parses the restore input (`0x` optional) into a key of `kind`, checking
-/// an appended public key.
+/// Parses the restore input into a key of `kind`, checking an appended
+/// public key. Accepted: the hex secret (`0x` optional), or a whole
+/// `Secret key:` / `Private key:` line as `show` prints it. Anything else is
+/// refused with what was given (how many hex digits, blanks inside, a public
+/// key line, an Ed25519 key given to restore-bls), never echoing it.
 fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
-    let text = line.trim_ascii();
-    let text = text.strip_prefix(b"0x").unwrap_or(text);
+    let text = Zeroizing::new(String::from_utf8_lossy(line.trim_ascii()).into_owned());
     let expected = match kind {
-        KeyKind::Bls => "64 hex characters",
-        _ => "64 hex characters (or 128: secret key followed by public key)",
+        KeyKind::Bls => "64 hex digits",
+        _ => "64 hex digits (or 128: secret key followed by public key)",
     };
-    let bad = || Failure::from(KeyError::InvalidInput { expected });
+    let invalid = |what: String| {
+        Failure::new(
+            Exit::BadInput,
+            format!(
+                "Invalid input: {what}; provide the secret key as {expected}. Nothing was written."
+            ),
+        )
+    };
+    // A whole line of `show`, label included.
+    let value = match text.split_once(':') {
+        None => text.as_str(),
+        Some((label, value)) => match label.trim().to_ascii_lowercase().as_str() {
+            "secret key" | "private key" => value,
+            "public key" | "x25519 pubkey" | "lokinet address" => {
+                return Err(invalid(format!(
+                    "this is the `{}:` line of `show`, a public value; restore needs the \
+                     secret key (the `Secret key:` line, `Private key:` for a legacy key)",
+                    label.trim()
+                )))
+            }
+            _ => return Err(invalid("this is not a hex key".to_string())),
+        },
+    };
+    let value = value.trim();
+    let value = value.strip_prefix("0x").unwrap_or(value);
+    let digits = value.chars().filter(char::is_ascii_hexdigit).count();
+    let blanks = value.chars().any(char::is_whitespace);
+    let others = value
+        .chars()
+        .filter(|c| !c.is_ascii_hexdigit() && !c.is_whitespace())
+        .count();
+    if blanks || others > 0 {
+        let mut what = format!("{digits} hex digits given");
+        if blanks {
+            what += ", with blanks between them (paste the key as one word)";
+        }
+        if others > 0 {
+            what += &format!(", and {others} other characters");
+        }
+        return Err(invalid(what));
+    }
+    if kind == KeyKind::Bls && digits == 128 {
+        let mut bytes = Zeroizing::new([0u8; 64]);
+        hex::decode_to_slice(value, &mut bytes[..]).map_err(|_| invalid("not hex".into()))?;
+        let seed: &[u8; 32] = bytes[..32]
+            .try_into()
+            .map_err(|_| invalid("not hex".into()))?;
+        let ed = Ed25519Secret::from_seed(seed);
+        let what = if ed.public_key()[..] == bytes[32..] {
+            "128 hex digits given: that is an Ed25519 key (secret followed by its public key), \
+             which belongs in key_ed25519 (`restore key_ed25519`), not a BLS key"
+        } else {
+            "128 hex digits given: that is the length of a BLS public key, not of its secret key"
+        };
+        return Err(invalid(what.to_string()));
+    }
     let allowed = match kind {
-        KeyKind::Bls => text.len() == 64,
-        _ => text.len() == 64 || text.len() == 128,
+        KeyKind::Bls => digits == 64,
+        _ => digits == 64 || digits == 128,
     };
     if !allowed {
-        return Err(bad());
+        return Err(invalid(format!("{digits} hex digits given")));
     }
-    let mut bytes = Zeroizing::new(vec![0u8; text.len() / 2]);
-    hex::decode_to_slice(text, &mut bytes[..]).map_err(|_| bad())?;
-    let secret: &[u8; 32] = bytes[..32].try_into().map_err(|_| bad())?;
+    let mut bytes = Zeroizing::new(vec![0u8; digits / 2]);
+    hex::decode_to_slice(value, &mut bytes[..]).map_err(|_| invalid("not hex".into()))?;
+    let secret: &[u8; 32] = bytes[..32]
+        .try_into()
+        .map_err(|_| invalid(format!("{digits} hex digits given")))?;
     let key = match kind {
         KeyKind::Ed25519 => AnyKey::Ed25519(Ed25519Secret::from_seed(secret)),
         KeyKind::Bls => AnyKey::Bls(BlsSecret::from_bytes(secret)),

@@ -759,3 +759,96 @@ fn degenerate_keys_are_refused() {
     }
     assert!(names(dir.path()).is_empty());
 }
+
+/// Issue 12 point 6: key files with Windows line endings are named as such,
+/// and restore input is described (hex digits counted, blanks found, a
+/// public key line or an Ed25519 key given to restore-bls recognised) without
+/// being echoed; a whole `Secret key:` line of `show` is accepted.
+#[test]
+fn crlf_files_and_restore_input_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ed_crlf = format!("0x{SEED}{ED_PUB}\r\n");
+    assert_eq!(ed_crlf.len(), 132);
+    fs::write(d.join("key_ed25519"), &ed_crlf).unwrap();
+    fs::write(d.join("key_bls"), format!("0x{BLS_SK}\r\n")).unwrap();
+    for args in [
+        vec!["show", "key_ed25519"],
+        vec!["show", "--ed25519", "key_ed25519"],
+        vec!["show", "key_bls"],
+    ] {
+        let r = run_in(d, &args, None);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(
+            r.stderr.contains("Windows line ending (CR LF"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("autodetect"), "{}", r.stderr);
+        assert!(!r.stderr.contains(SEED) && !r.stderr.contains(BLS_SK));
+    }
+
+    let refused = |cmd: &str, input: &str, want: &str| {
+        let r = run_in(d, &[cmd, "new_key"], Some(input));
+        assert_eq!(r.code, 7, "{cmd} {want}: {}", r.stderr);
+        assert!(r.stderr.contains("Invalid input: "), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(want),
+            "{cmd}: want {want:?}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(&SEED[8..40]) && !r.stderr.contains(&BLS_SK[8..40]));
+        assert!(!d.join("new_key").exists());
+    };
+    let spaced: String = SEED
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    refused(
+        "restore",
+        &spaced,
+        "64 hex digits given, with blanks between them",
+    );
+    refused("restore", &SEED[..63], "63 hex digits given");
+    refused(
+        "restore",
+        &format!("{}zz", &SEED[..62]),
+        "62 hex digits given, and 2 other characters",
+    );
+    refused(
+        "restore",
+        &format!("Public key:      {ED_PUB}"),
+        "the `Public key:` line of `show`",
+    );
+    refused(
+        "restore-bls",
+        &format!("{SEED}{ED_PUB}"),
+        "that is an Ed25519 key (secret followed by its public key)",
+    );
+    refused(
+        "restore-bls",
+        &format!("0x{BLS_PK}"),
+        "the length of a BLS public key",
+    );
+
+    // The `Secret key:` line as `show` prints it is a secret key.
+    let r = run_in(
+        d,
+        &["restore", "ed"],
+        Some(&format!("Secret key:      {SEED}\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(ED_PUB), "{}", r.stdout);
+    let r = run_in(
+        d,
+        &["restore-bls", "bls"],
+        Some(&format!("Secret key: 0x{BLS_SK}\r\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        fs::read_to_string(d.join("bls")).unwrap(),
+        format!("0x{BLS_SK}\n")
+    );
+}
