@@ -50,16 +50,21 @@ impl Exit {
     /// What the status means (continuation lines indented for the table).
     pub const fn meaning(self) -> &'static str {
         match self {
-            Exit::Ok => "success (check-ip: the address can be the node's; check-providers: every\n     \
-                         URL is usable and passed the probe)",
+            Exit::Ok => {
+                "success (check-ip: the address can be the node's; check-providers:\n     \
+                 every URL is usable and passed the probe)"
+            }
             Exit::Invalid => {
-                "the configuration, or a value to write, is invalid (each problem is printed with its\n     \
-                 file and line); nothing was written. check-ip: the address cannot be the\n     \
-                 node's; check-providers: a URL cannot be used at all (the reason is printed)"
+                "the configuration, or a value to write, is invalid (each problem is\n     \
+                 printed with its file and line); nothing was written. check-ip: the\n     \
+                 address cannot be the node's; check-providers: a URL cannot be used at\n     \
+                 all (the reason is printed)"
             }
             Exit::Usage => "bad command line (unknown option names included)",
-            Exit::Io => "a file could not be read or written (run this with sudo when permission\n     \
-                         is denied)",
+            Exit::Io => {
+                "a file could not be read or written (run this with sudo when\n     \
+                 permission is denied)"
+            }
             Exit::Probe => "probe-l2, check-providers: at least one provider is not usable",
         }
     }
@@ -72,17 +77,89 @@ impl Exit {
     }
 }
 
+/// Options upstream oxend accepts that change nothing in this node (it runs no
+/// P2P network, chain, OxenMQ or uptime proofs yet): a file may carry them, and
+/// `show` marks them "(no effect)".
+pub const NO_EFFECT: &[&str] = &[
+    "max-concurrency",
+    "storage-server-port",
+    "lmq-public-quorumnet",
+    "disable-ip-check",
+    "l2-skip-proof-check",
+    "p2p-bind-ip",
+    "p2p-bind-ipv6-address",
+    "p2p-bind-port-ipv6",
+    "p2p-use-ipv6",
+    "p2p-ignore-ipv4",
+    "p2p-external-port",
+    "allow-local-ip",
+    "add-peer",
+    "add-priority-node",
+    "add-exclusive-node",
+    "seed-node",
+    "hide-my-port",
+    "no-sync",
+    "out-peers",
+    "in-peers",
+    "limit-rate-up",
+    "limit-rate-down",
+    "limit-rate",
+    "tos-flag",
+    "offline",
+    "rpc-bind-ipv6-address",
+    "rpc-use-ipv6",
+    "rpc-ignore-ipv4",
+    "lmq-public",
+    "lmq-curve-public",
+    "lmq-curve",
+    "lmq-admin",
+    "lmq-user",
+    "lmq-local-control",
+    "lmq-umask",
+    "db-sync-mode",
+    "db-salvage",
+    "fast-block-sync",
+    "prep-blocks-threads",
+    "block-sync-size",
+    "block-download-max-size",
+    "max-txpool-weight",
+    "pad-transactions",
+    "keep-alt-blocks",
+    "show-time-stats",
+    "block-notify",
+    "reorg-notify",
+    "store-quorum-history",
+    "start-mining",
+    "mining-threads",
+];
+
+/// What `show` adds after the origin of an option in [`NO_EFFECT`].
+const NO_EFFECT_MARK: &str = " (no effect)";
+
 const AFTER_TABLE: &str = "\
-FILE defaults to /etc/oxen/stagenet.conf; `--config-file FILE` names it as the other
-tools do. Options marked \"(no effect)\" in `show --effective` are accepted for
-compatibility with upstream oxend and change nothing in this node.
+FILE defaults to /etc/oxen/stagenet.conf; `--config-file FILE` names it as
+the other tools do.
 
 Provider URLs often contain API keys; they are shown redacted everywhere unless
 `show --reveal` is given (`get` prints values in full, for scripts).";
 
 /// The text after the options in `--help` and the man page.
 fn after_help() -> String {
-    format!("{}\n\n{AFTER_TABLE}", Exit::table())
+    let mut compat = String::from(
+        "Accepted for compatibility with upstream oxend, no effect in this node (marked\n\
+         \"(no effect)\" by `show`):",
+    );
+    let mut width = 80;
+    for name in NO_EFFECT {
+        if width + name.len() + 1 > 80 {
+            compat += "\n ";
+            width = 1;
+        }
+        compat += " ";
+        compat += name;
+        width += name.len() + 1;
+    }
+    format!("{}\n\n{compat}\n\n{AFTER_TABLE}", Exit::table())
 }
 
 /// Render, edit, validate and show the Session stagenet node config, and probe L2 providers.
@@ -580,14 +657,19 @@ fn show(file: &Path, effective: bool, reveal: bool) -> Result<(), Error> {
         if !effective && origin == Origin::Default {
             continue;
         }
+        let mark = if NO_EFFECT.contains(&spec.name) {
+            NO_EFFECT_MARK
+        } else {
+            ""
+        };
         if values.is_empty() {
-            writeln!(out, "{}=  # {origin}", spec.name)?;
+            writeln!(out, "{}=  # {origin}{mark}", spec.name)?;
         }
         // Each value with its own line (l2-provider values come from several lines).
         let given = settings.values_with_origin(spec.name);
         for (i, v) in values.iter().enumerate() {
             let from = given.get(i).map_or(&origin, |(_, o)| o);
-            writeln!(out, "{}={v}  # {from}", spec.name)?;
+            writeln!(out, "{}={v}  # {from}{mark}", spec.name)?;
         }
     }
     Ok(())
@@ -883,6 +965,25 @@ mod tests {
         assert!(url_fault(key).unwrap().contains("characters hidden"));
         assert_eq!(url_fault("https://rpc.example/v2/abc"), None);
         assert_eq!(url_fault("http://127.0.0.1:8545"), None);
+    }
+
+    #[test]
+    fn no_effect_options_are_real_options() {
+        for name in NO_EFFECT {
+            assert!(snode_conf::find_option(name).is_some(), "{name}");
+        }
+        for used in [
+            "l2-provider",
+            "service-node-public-ip",
+            "data-dir",
+            "rpc-admin",
+            "p2p-bind-port",
+        ] {
+            assert!(!NO_EFFECT.contains(&used), "{used}");
+        }
+        let help = after_help();
+        assert!(help.lines().all(|l| l.len() <= 80), "{help}");
+        assert!(NO_EFFECT.iter().all(|n| help.contains(n)));
     }
 
     #[test]

@@ -224,3 +224,55 @@ fn debconf_templates_say_what_happens() {
         assert!(!ours.contains(&f), "{f} is defined in both scripts");
     }
 }
+
+/// Issue 12 point 11: options accepted only for compatibility are marked in
+/// `show` and listed in --help; the template's commented defaults are the real
+/// defaults.
+#[test]
+fn options_without_effect_are_marked_and_template_defaults_are_real() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stagenet.conf");
+    fs::write(&file, "service-node=1\nout-peers=8\nl2-refresh=30\n").unwrap();
+    let (code, out, _) = run(&["show", p(&file)]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(&format!("out-peers=8  # {}:2 (no effect)\n", p(&file))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("l2-refresh=30  # {}:3\n", p(&file))),
+        "{out}"
+    );
+    let (_, out, _) = run(&["show", "--effective", p(&file)]);
+    assert!(out.contains("seed-node=  # default (no effect)\n"), "{out}");
+    assert!(!out
+        .lines()
+        .any(|l| l.starts_with("l2-provider=") && l.contains("no effect")));
+    let (_, help, _) = run(&["--help"]);
+    assert!(
+        help.contains("no effect in this node") && help.contains("p2p-use-ipv6"),
+        "{help}"
+    );
+
+    // Every commented `#name=value` of the template is that option's default.
+    let template = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../debian/stagenet.conf"),
+    )
+    .unwrap();
+    let empty = dir.path().join("empty.conf");
+    fs::write(&empty, "").unwrap();
+    let mut checked = 0;
+    for line in template.lines() {
+        let Some((name, value)) = line.strip_prefix('#').and_then(|l| l.split_once('=')) else {
+            continue;
+        };
+        if name.contains(' ') || ["service-node-public-ip", "l2-provider"].contains(&name) {
+            continue; // prose, or examples of values the installer fills in
+        }
+        let (code, default, err) = run(&["get", name, p(&empty)]);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(value, default.trim(), "#{name}= in the template");
+        checked += 1;
+    }
+    assert!(checked >= 3, "{template}");
+}
