@@ -720,10 +720,10 @@ pub fn ip_problem(text: &str) -> Option<String> {
     };
     non_public_reason(ip).map(|range| {
         format!(
-            "{ip} is in the {range} range, which the internet cannot reach: other nodes could \
-             not connect to this node. Give the address your hosting provider lists for this \
-             server (behind NAT, the router's public address, forwarding ports 11022 and \
-             11025/tcp)"
+            "{ip} is not public: it is in a range the internet does not route to ({range}), \
+             so other nodes could not connect to this node. Give the address your hosting \
+             provider lists for this server (behind NAT, the router's public address, with \
+             ports 11022 and 11025/tcp forwarded)"
         )
     })
 }

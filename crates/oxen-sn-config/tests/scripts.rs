@@ -115,7 +115,7 @@ fn check_ip_answers_with_its_status() {
     for (ip, want) in [
         (
             "192.168.1.4",
-            "192.168.1.4 is in the private network 192.168.0.0/16",
+            "192.168.1.4 is not public: it is in a range the internet does not route to (private network 192.168.0.0/16, RFC 1918)",
         ),
         ("100.64.0.1", "carrier-grade NAT"),
         ("51.15.0.7:22022", "not an IPv4 address"),
