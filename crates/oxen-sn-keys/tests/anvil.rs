@@ -27,7 +27,7 @@ const OTHER_BLS_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123
 /// topic0 of NewServiceNodeV2 (docs/compat/l2-contract.md).
 const NEW_SERVICE_NODE_V2: &str =
     "533c16cb4158fe7c77021b90e9290bbefa457dd392bd8abc1eab59747834fd5b";
-/// Both stagenet ServiceNodeRewards deployments (spec README).
+/// Both stagenet ServiceNodeRewards deployments (docs/compat/l2-contract.md).
 const CONTRACTS: [&str; 2] = [
     "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35",
     "0x4abfFB7f922767f22c7aa6524823d93FDDaB54b1",
