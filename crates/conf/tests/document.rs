@@ -44,7 +44,7 @@ fn template_is_the_upstream_file_with_a_header() {
     let upstream =
         "data-dir=/var/lib/oxen/stagenet\nlog-file=/var/log/oxen/stagenet.log\nservice-node=1\n\
 stagenet=1\n#service-node-public-ip=0.0.0.0\n#l2-provider=http://example.com\n\
-#l2-provider=http://backup.example.com\n#l2-refresh=10\n#l2-timeout=5\n#l2-max-logs=100\n";
+#l2-provider=http://backup.example.com\n#l2-refresh=60\n#l2-timeout=5\n#l2-max-logs=1000\n";
     assert!(
         TEMPLATE.ends_with(upstream),
         "the docs/compat/config.md lines must close the template"
