@@ -1,7 +1,7 @@
 //! End-to-end tests of the real `oxend-stagenet` binary: keys at first start, the
 //! client commands, stopping, systemd notifications, startup checks, logs.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -171,7 +171,7 @@ fn client_commands_against_a_running_daemon() {
     let bls_line = bls_line.unwrap_or_else(|| panic!("BLS pk line: {s}"));
     assert_eq!(
         lines[bls_line + 1..],
-        [format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE)],
+        [format!("Note: {}", snode_node::api::NO_CHAIN_NOTE)],
         "{s}"
     );
     assert!(!s.contains("Height"), "no invented height: {s}");
@@ -209,7 +209,7 @@ fn client_commands_against_a_running_daemon() {
     );
     assert_eq!(
         tl.last().copied(),
-        Some(format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE).as_str())
+        Some(format!("Note: {}", snode_node::api::NO_CHAIN_NOTE).as_str())
     );
     let detail = node.client(&addr, &["print_sn_status", "+detail"]);
     assert!(detail.status.success());

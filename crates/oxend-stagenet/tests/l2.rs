@@ -6,7 +6,7 @@
 //! The anvil runner, event encoders and the fault-injecting stub provider are
 //! snode-l2's test helpers, shared rather than copied.
 
-mod common;
+use crate::common;
 
 #[path = "../../l2/tests/common/mod.rs"]
 mod l2common;
@@ -506,14 +506,15 @@ fn settings_for(dir: &std::path::Path, provider: &str, extra: &str) -> snode_con
 /// while the request is held.
 #[test]
 fn a_stuck_tracker_withholds_watchdog_and_says_so_in_status() {
-    use oxend_stagenet::daemon::{self, DaemonOptions};
-    use oxend_stagenet::notify::Notifier;
-    use oxend_stagenet::shutdown::Shutdown;
+    let _one_daemon = common::in_process_daemon();
+    use snode_node::daemon::{self, DaemonOptions};
+    use snode_node::notify::Notifier;
+    use snode_node::shutdown::Shutdown;
 
     let hanging = Stub::start(Chain::new(100));
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_for(dir.path(), &hanging.url(), "l2-timeout=3600\n");
-    let tracker = oxend_stagenet::l2::open(&settings).unwrap().unwrap();
+    let tracker = snode_node::l2::open(&settings).unwrap().unwrap();
     hanging.set_fault(Some(Fault::Hold));
     let notify = NotifySocket::bind(dir.path().join("notify.sock"));
 
@@ -524,8 +525,9 @@ fn a_stuck_tracker_withholds_watchdog_and_says_so_in_status() {
     opts.watchdog_interval = Duration::from_millis(50);
     opts.notifier = Notifier::to(&notify.path);
     opts.join_within = Duration::from_millis(200);
-    opts.track_l2 = false; // this test runs the tracker worker itself, with a short heartbeat
-    opts.workers.push(oxend_stagenet::l2::worker(
+    // no snode_node::l2::extension(): this test runs the tracker worker itself,
+    // with a short heartbeat
+    opts.workers.push(snode_node::l2::worker(
         tracker,
         Duration::from_secs(1),
         Duration::from_millis(300),
@@ -564,9 +566,10 @@ fn a_stuck_tracker_withholds_watchdog_and_says_so_in_status() {
 /// machine.
 #[test]
 fn a_slow_but_progressing_sync_keeps_the_watchdog_fed() {
-    use oxend_stagenet::daemon::{self, DaemonOptions};
-    use oxend_stagenet::notify::Notifier;
-    use oxend_stagenet::shutdown::Shutdown;
+    let _one_daemon = common::in_process_daemon();
+    use snode_node::daemon::{self, DaemonOptions};
+    use snode_node::notify::Notifier;
+    use snode_node::shutdown::Shutdown;
 
     const BATCHES: u64 = 50;
     const BLOCKS: u64 = 100; // l2-max-logs
@@ -585,7 +588,7 @@ fn a_slow_but_progressing_sync_keeps_the_watchdog_fed() {
         &slow.url(),
         &format!("l2-max-logs={BLOCKS}\nl2-timeout=30\n"),
     );
-    let tracker = oxend_stagenet::l2::open(&settings).unwrap().unwrap();
+    let tracker = snode_node::l2::open(&settings).unwrap().unwrap();
     let notify = NotifySocket::bind(dir.path().join("notify.sock"));
 
     let shutdown = Shutdown::new();
@@ -593,24 +596,20 @@ fn a_slow_but_progressing_sync_keeps_the_watchdog_fed() {
     opts.listeners = Some(vec![std::net::TcpListener::bind("127.0.0.1:0").unwrap()]);
     opts.watchdog_interval = Duration::from_millis(50);
     opts.notifier = Notifier::to(&notify.path);
-    opts.track_l2 = false;
     // a refresh far beyond the test: every batch belongs to the first cycle
-    opts.workers.push(oxend_stagenet::l2::worker(
+    opts.workers.push(snode_node::l2::worker(
         tracker,
         Duration::from_secs(3600),
         WITHIN,
     ));
     let (tx, rx) = std::sync::mpsc::channel();
     opts.workers.push(Box::new(
-        move |ctx: std::sync::Arc<oxend_stagenet::rpc::Ctx>| {
+        move |ctx: std::sync::Arc<snode_node::server::Ctx>| {
             let start = Instant::now();
             let mut ever_stuck = Vec::new();
             while start.elapsed() < DEADLINE {
                 ever_stuck.extend(ctx.state.stuck_workers());
-                let synced = ctx
-                    .state
-                    .l2()
-                    .and_then(|v| v.status["synced_height"].as_u64());
+                let synced = ctx.state.l2().and_then(|v| v.status.synced_height);
                 if synced >= Some(HEAD) {
                     break;
                 }
@@ -681,7 +680,7 @@ fn sigterm_during_a_long_sync_stops_the_tracker_between_requests() {
         "l2-max-logs=1\nl2-timeout=30\nlog-level=warning,l2_tracker=debug,global=info\n",
     );
     let mut node = Node::with_config(&conf);
-    node.start(&[], &[(oxend_stagenet::daemon::JOIN_WITHIN_ENV, "600")]);
+    node.start(&[], &[(snode_node::daemon::JOIN_WITHIN_ENV, "600")]);
     wait_for(
         "sync progress",
         || node.log(),

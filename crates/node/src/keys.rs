@@ -1,4 +1,4 @@
-//! Keys at startup (spec §1.8): load `key_ed25519`, `key_bls` (service node only)
+//! Keys at startup (docs/compat/keys.md): load `key_ed25519`, `key_bls` (service node only)
 //! and a legacy `key` (service node only, when present) from the data directory in
 //! every format oxend accepts, or create the missing Ed25519 and BLS keys (mode
 //! 0400, atomic, via snode-keys), and log the public keys as oxend does.
@@ -107,7 +107,7 @@ fn load_or_create<K: SecretKey>(
     }
 }
 
-/// Loads or creates the node's keys in `data_dir` (spec §1.8): `key_ed25519` always,
+/// Loads or creates the node's keys in `data_dir` (docs/compat/keys.md): `key_ed25519` always,
 /// `key_bls` when `service_node`, and the legacy `key` only loaded (never created).
 /// Returns the keys and, per file, whether it was loaded or created.
 pub fn load_or_create_keys(
@@ -165,7 +165,7 @@ pub fn load_or_create_keys(
     ))
 }
 
-/// The startup log lines of spec §1.8 for these keys.
+/// The startup log lines (docs/compat/keys.md) for these keys.
 pub fn startup_lines(public: &PublicKeys, service_node: bool) -> Vec<String> {
     if !service_node {
         return vec![format!("x25519 public key: {}", public.x25519)];
