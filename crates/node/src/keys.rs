@@ -53,7 +53,11 @@ pub enum KeysError {
     /// An existing key file cannot be used.
     #[error(
         "service node key file {path} is invalid: {source}; restore it from your backup \
-         (oxen-sn-keys-snapshot restore) or move it away to let a new key be created"
+         (oxen-sn-keys-snapshot restore). Moving it away lets a new key be created, which is \
+         only safe for a node that was never registered: a registered node is known by its \
+         key, and a new key is another node. To check, look the node's public key up on the \
+         staking website: `oxen-sn-keys-snapshot show <backup file>` prints it, as \
+         `oxend-stagenet print_sn_key` did while the node ran"
     )]
     Invalid {
         /// The file.

@@ -808,6 +808,32 @@ fn invalid_key_file_is_a_config_error() {
     );
 }
 
+/// Moving an invalid key away creates a new node identity: the advice says
+/// that this is only for a node that was never registered, and how to check.
+#[test]
+fn invalid_key_advice_limits_a_new_key_to_a_never_registered_node() {
+    let node = Node::new("");
+    fs::create_dir_all(node.data_dir()).unwrap();
+    let key = node.data_dir().join("key_ed25519");
+    fs::write(&key, "0xnot-a-key\n").unwrap();
+    let (status, err) = node.run_to_exit(&[]);
+    assert_eq!(status.code(), Some(EXIT_CONFIG), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("is invalid"))
+        .unwrap_or_else(|| panic!("no 'is invalid' line: {err}"));
+    assert!(line.contains(&key.display().to_string()), "{line}");
+    assert!(line.contains("oxen-sn-keys-snapshot restore"), "{line}");
+    assert!(
+        line.contains("only safe for a node that was never registered"),
+        "{line}"
+    );
+    assert!(line.contains("staking website"), "{line}");
+    assert!(line.contains("oxen-sn-keys-snapshot show"), "{line}");
+    // the file is left as it was
+    assert_eq!(fs::read_to_string(&key).unwrap(), "0xnot-a-key\n");
+}
+
 #[test]
 fn dev_allow_local_ips_turns_the_ip_error_into_a_warning_and_right_chain_passes() {
     let good = fake_provider("0x66eee");
