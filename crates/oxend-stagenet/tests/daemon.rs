@@ -305,10 +305,18 @@ fn client_commands_against_a_running_daemon() {
             format!("Command usage: \n  {usage}\n\nCommand description:\n  {description}\n")
         );
     }
-    // oxend's `help` succeeds for an unknown command too, with a blank line.
+    // `help` for an unknown command fails, naming it (issue 12.11; oxend's
+    // `help` succeeds here: this expectation was changed on purpose).
     let hu = node.client(&addr, &["help", "frobnicate"]);
-    assert_eq!(hu.status.code(), Some(0));
-    assert_eq!(stdout(&hu), "Unknown command: frobnicate\n\n");
+    assert_eq!(hu.status.code(), Some(1));
+    assert_eq!(stdout(&hu), "");
+    assert_eq!(
+        stderr(&hu),
+        "Error: unknown command 'frobnicate'; `oxend-stagenet help` lists the commands\n"
+    );
+    let hc = node.client(&addr, &["help", "print_height"]);
+    assert_eq!(hc.status.code(), Some(1));
+    assert!(stderr(&hc).contains("needs the Oxen blockchain"), "{hc:?}");
 
     let unknown = node.client(&addr, &["frobnicate"]);
     assert_eq!(unknown.status.code(), Some(1));

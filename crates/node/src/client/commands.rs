@@ -161,6 +161,22 @@ pub fn command_help(c: &Command) -> String {
     )
 }
 
+/// Why `name`, an upstream command that needs the Oxen blockchain, is not here.
+fn chain_command(name: &str) -> String {
+    format!(
+        "{name} is not available in oxend-stagenet: it needs the Oxen blockchain, which this \
+         daemon does not run. Try 'help' for available commands"
+    )
+}
+
+/// `help <name>` for a command this client does not have.
+fn unknown_command(name: &str) -> String {
+    if CHAIN_COMMANDS.contains(&name) {
+        return chain_command(name);
+    }
+    format!("unknown command '{name}'; `oxend-stagenet help` lists the commands")
+}
+
 fn cmd_help(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
     match args {
         [] => {
@@ -172,10 +188,11 @@ fn cmd_help(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
                 s.out.msg(&command_help(c));
                 Ok(true)
             }
-            // oxend prints this with a blank line after it, and succeeds.
+            // oxend succeeds here; a script asking for help on a misspelt
+            // command is told it failed.
             None => {
-                s.out.msg(&format!("Unknown command: {name}\n"));
-                Ok(true)
+                s.out.fail(&unknown_command(name));
+                Ok(false)
             }
         },
     }
@@ -193,10 +210,7 @@ pub fn run_command(
     };
     let Some(cmd) = find(name) else {
         if CHAIN_COMMANDS.contains(&name.as_str()) {
-            out.fail(&format!(
-                "{name} is not available in oxend-stagenet: it needs the Oxen blockchain, which \
-                 this daemon does not run. Try 'help' for available commands"
-            ));
+            out.fail(&chain_command(name));
         } else {
             out.msg(&format!(
                 "Unknown command: {name}. Try 'help' for available commands"
@@ -241,5 +255,29 @@ mod tests {
             command_help(find("status").unwrap()).lines().next(),
             Some("Command usage: ")
         );
+    }
+
+    #[test]
+    fn help_has_one_line_per_command() {
+        let h = help_text();
+        let lines: Vec<&str> = h.lines().collect();
+        // banner, `Commands:`, then one usage line per command, nothing else
+        assert_eq!(lines.len(), 2 + COMMANDS.len(), "{h}");
+        for c in COMMANDS {
+            let n = lines
+                .iter()
+                .filter(|l| **l == format!("  {}", c.usage))
+                .count();
+            assert_eq!(n, 1, "{}: {h}", c.name);
+        }
+    }
+
+    #[test]
+    fn help_for_an_unknown_command_names_it() {
+        assert_eq!(
+            unknown_command("frobnicate"),
+            "unknown command 'frobnicate'; `oxend-stagenet help` lists the commands"
+        );
+        assert!(unknown_command("print_height").contains("needs the Oxen blockchain"));
     }
 }
