@@ -27,6 +27,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use snode_node::client::{self, ClientError};
+use snode_node::l2::summary::{SUMMARY_EVERY, SUMMARY_EVERY_ENV};
 use snode_node::shutdown::Shutdown;
 use snode_node::{config, daemon, logging, notify};
 
@@ -195,7 +196,7 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         }
     };
     let mut opts = daemon::DaemonOptions::new(shutdown);
-    opts.extensions.push(snode_node::l2::extension());
+
     opts.watchdog_interval = inv.watchdog_interval();
     opts.rpc_address_file = inv.flags.rpc_address_file.clone();
     let env_join = std::env::var(daemon::JOIN_WITHIN_ENV).ok();
@@ -211,6 +212,21 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
             daemon::JOIN_WITHIN.as_secs()
         ),
     }
+    let summary_env = std::env::var(SUMMARY_EVERY_ENV).ok();
+    let summary_every =
+        match config::env_seconds(SUMMARY_EVERY_ENV, summary_env.as_deref(), SUMMARY_EVERY) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(
+                    target: "global",
+                    "{e}; logging the L2 summary every {} s",
+                    SUMMARY_EVERY.as_secs()
+                );
+                SUMMARY_EVERY
+            }
+        };
+    opts.extensions
+        .push(snode_node::l2::extension(summary_every));
     let result = daemon::run(settings, opts);
     signals.close();
     match result {

@@ -812,3 +812,129 @@ fn a_long_sync_shows_the_block_synced_to_while_it_runs() {
     assert!(node.wait().success());
     assert_no_secret(&node, &[&s, &l2t, summary]);
 }
+
+/// The daemon's summary lines in its log file (what `journalctl -f` shows).
+fn summary_lines(node: &Node) -> Vec<String> {
+    node.log()
+        .lines()
+        .filter(|l| l.contains("L2 summary: "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Waits until the log has a summary line for which `done` holds.
+fn wait_summary(node: &mut Node, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let lines = summary_lines(node);
+        if done(&lines) {
+            return lines;
+        }
+        if let Some(status) = node.child.as_mut().unwrap().try_wait().unwrap() {
+            panic!(
+                "daemon exited with {status} waiting for {what}: {}",
+                node.stderr()
+            );
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out waiting for {what}; log: {}",
+            node.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// (height bucket of 10,000 blocks, provider, node count, own state) of a summary line.
+fn summary_key(line: &str) -> (u64, String, String, String) {
+    let rest = &line[line.find("L2 summary: height ").expect(line) + 19..];
+    let height: u64 = rest.split(' ').next().unwrap().parse().expect(line);
+    let via = &rest[rest.find(" via ").expect(line) + 5..];
+    let provider = via[..via.find(" [").expect(line)].to_string();
+    let nodes = via[via.find("]; ").expect(line) + 3..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let state = line[line.find("this node: ").expect(line) + 11..].to_string();
+    (height / 10_000, provider, nodes, state)
+}
+
+/// `journalctl -u oxen-stagenet-node -f` shows life (issue 12.12): at the
+/// default log level the daemon logs an L2 summary line (height, provider
+/// redacted, node count, own state) every OXEND_STAGENET_SUMMARY_INTERVAL,
+/// and at once when the node count changes.
+#[test]
+fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
+    const HEAD: u64 = 5000;
+    let chain = || {
+        let mut ch = Chain::new(HEAD);
+        ch.logs.push((
+            HEAD - 10,
+            events::new_node(1, 1).to_json(&contract(), HEAD - 10, 0),
+        ));
+        ch
+    };
+    let interval = snode_node::l2::summary::SUMMARY_EVERY_ENV;
+
+    // every period (a short one for the test), with nothing changing
+    let stub = Stub::start(chain());
+    let mut node = Node::with_config(&config(&[stub.url()], ""));
+    node.start(&[], &[(interval, "0.1")]);
+    let lines = wait_summary(&mut node, "three summary lines", |l| l.len() >= 3);
+    let port = stub
+        .url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    for l in &lines {
+        assert!(l.contains("[global:info]"), "{l}");
+        assert!(
+            l.contains(&format!(
+                " via Primary L2 provider [http://127.0.0.1:{port}/…]; "
+            )),
+            "{l}"
+        );
+        assert!(l.contains(" nodes in the contract; this node: "), "{l}");
+    }
+    let last = wait_summary(&mut node, "the synced head", |l| {
+        l.last()
+            .is_some_and(|l| l.contains(&format!("height {HEAD} (synced {HEAD})")))
+    });
+    assert!(
+        last.last()
+            .unwrap()
+            .ends_with("; 1 nodes in the contract; this node: not registered"),
+        "{last:?}"
+    );
+    assert_no_secret(&node, &[]);
+    drop(node);
+
+    // on a change, at once: the period is an hour
+    let stub = Stub::start(chain());
+    let mut node = Node::with_config(&config(&[stub.url()], ""));
+    node.start(&[], &[(interval, "3600")]);
+    wait_summary(&mut node, "the first sync", |l| {
+        l.last()
+            .is_some_and(|l| l.contains("1 nodes in the contract"))
+    });
+    stub.with(|c| {
+        c.head = HEAD + 20;
+        c.logs.push((
+            HEAD + 10,
+            events::new_node(2, 2).to_json(&contract(), HEAD + 10, 0),
+        ));
+    });
+    let lines = wait_summary(&mut node, "the new node", |l| {
+        l.last()
+            .is_some_and(|l| l.contains("; 2 nodes in the contract;"))
+    });
+    // within the hour, a line only when something changed
+    for pair in lines.windows(2) {
+        assert_ne!(summary_key(&pair[0]), summary_key(&pair[1]), "{lines:#?}");
+    }
+}

@@ -24,6 +24,10 @@ use snode_l2::{
     Progress,
 };
 
+pub mod summary;
+
+use std::time::Instant;
+
 use crate::api::l2::{L2Report, RecentEvents};
 use crate::api::sn_status::TrackedNodeState;
 use crate::api::Amount;
@@ -183,9 +187,22 @@ pub fn heartbeat_within(refresh: Duration, timeout: Duration) -> Duration {
 }
 
 /// The tracker loop as a daemon worker: publishes the stored view at once, then
-/// steps every `refresh` until shutdown.
-pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Worker {
+/// steps every `refresh` until shutdown; the summary line is logged every
+/// [`summary::SUMMARY_EVERY`] and on changes.
+pub fn worker(tracker: L2Tracker, refresh: Duration, within: Duration) -> Worker {
+    worker_logging_every(tracker, refresh, within, summary::SUMMARY_EVERY)
+}
+
+/// [`worker`], with the summary line logged every `summary_every` (and on
+/// changes, [`summary::SummaryLog`]).
+pub fn worker_logging_every(
+    mut tracker: L2Tracker,
+    refresh: Duration,
+    within: Duration,
+    summary_every: Duration,
+) -> Worker {
     Box::new(move |ctx: Arc<Ctx>| {
+        let mut summary_log = summary::SummaryLog::new(summary_every);
         let own = ctx.state.service_node.then(|| own_node(&ctx.state.keys));
         if let Some(q) = &own {
             tracker.set_own_node(q.clone());
@@ -221,8 +238,15 @@ pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Wo
                 report.events_applied,
                 report.errors.len()
             );
-            ctx.state
-                .set_l2(view(&tracker, own.as_ref(), SystemTime::now()));
+            let status = tracker.status(SystemTime::now());
+            let own_words = match ctx.state.service_node {
+                true => registration(&status).status_word(),
+                false => "not a service node",
+            };
+            if let Some(line) = summary_log.due(&status, own_words, Instant::now()) {
+                tracing::info!(target: "global", "{line}");
+            }
+            ctx.state.set_l2(view_of(&tracker, own.as_ref(), &status));
             ctx.state.heartbeat(WORKER_NAME, within);
             if ctx.shutdown.wait_timeout(refresh).is_some() {
                 break;
@@ -338,25 +362,31 @@ pub fn report(
 
 /// The daemon's view of the tracker now.
 pub fn view(tracker: &L2Tracker, own: Option<&NodeQuery>, now: SystemTime) -> L2View {
-    let status = tracker.status(now);
+    view_of(tracker, own, &tracker.status(now))
+}
+
+/// The daemon's view of the tracker with this status of it.
+fn view_of(tracker: &L2Tracker, own: Option<&NodeQuery>, status: &L2Status) -> L2View {
     let record = own.and_then(|q| tracker.registry().find(q));
     L2View {
-        summary: summary(&status),
-        registration: registration(&status),
-        service_node_state: service_node_state(&status, record),
-        status: report(&status, record, tracker.recent_events(RECENT_EVENTS)),
+        summary: summary(status),
+        registration: registration(status),
+        service_node_state: service_node_state(status, record),
+        status: report(status, record, tracker.recent_events(RECENT_EVENTS)),
     }
 }
 
 /// The tracker as a daemon [`Extension`]: opens it and checks the providers'
 /// chain id ([`open`]); when `l2-provider` is set, runs it as the first
 /// worker and adds `get_l2_status` ([`crate::server::l2::add_methods`]).
-pub fn extension() -> Extension {
-    Box::new(|settings, methods, workers| {
+/// The summary line is logged every `summary_every` and on changes.
+pub fn extension(summary_every: Duration) -> Extension {
+    Box::new(move |settings, methods, workers| {
         if let Some(tracker) = open(settings)? {
             let (refresh, timeout) = (settings.l2_refresh(), settings.l2_timeout());
             let within = heartbeat_within(refresh, timeout);
-            workers.insert(0, worker(tracker, refresh, within));
+            let w = worker_logging_every(tracker, refresh, within, summary_every);
+            workers.insert(0, w);
             crate::server::l2::add_methods(methods);
         }
         Ok(())
