@@ -822,27 +822,10 @@ fn summary_lines(node: &Node) -> Vec<String> {
         .collect()
 }
 
-/// Waits until the log has a summary line for which `done` holds.
-fn wait_summary(node: &mut Node, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-    let start = Instant::now();
-    loop {
-        let lines = summary_lines(node);
-        if done(&lines) {
-            return lines;
-        }
-        if let Some(status) = node.child.as_mut().unwrap().try_wait().unwrap() {
-            panic!(
-                "daemon exited with {status} waiting for {what}: {}",
-                node.stderr()
-            );
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "timed out waiting for {what}; log: {}",
-            node.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// Waits until the log's summary lines satisfy `done`; returns them.
+fn wait_summary(node: &Node, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    wait_for(what, || node.log(), || done(&summary_lines(node)));
+    summary_lines(node)
 }
 
 /// (height bucket of 10,000 blocks, provider, node count, own state) of a summary line.
@@ -881,7 +864,7 @@ fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
     let stub = Stub::start(chain());
     let mut node = Node::with_config(&config(&[stub.url()], ""));
     node.start(&[], &[(interval, "0.1")]);
-    let lines = wait_summary(&mut node, "three summary lines", |l| l.len() >= 3);
+    let lines = wait_summary(&node, "three summary lines", |l| l.len() >= 3);
     let port = stub
         .url()
         .split(':')
@@ -901,7 +884,7 @@ fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
         );
         assert!(l.contains(" nodes in the contract; this node: "), "{l}");
     }
-    let last = wait_summary(&mut node, "the synced head", |l| {
+    let last = wait_summary(&node, "the synced head", |l| {
         l.last()
             .is_some_and(|l| l.contains(&format!("height {HEAD} (synced {HEAD})")))
     });
@@ -918,7 +901,7 @@ fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
     let stub = Stub::start(chain());
     let mut node = Node::with_config(&config(&[stub.url()], ""));
     node.start(&[], &[(interval, "3600")]);
-    wait_summary(&mut node, "the first sync", |l| {
+    wait_summary(&node, "the first sync", |l| {
         l.last()
             .is_some_and(|l| l.contains("1 nodes in the contract"))
     });
@@ -929,7 +912,7 @@ fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
             events::new_node(2, 2).to_json(&contract(), HEAD + 10, 0),
         ));
     });
-    let lines = wait_summary(&mut node, "the new node", |l| {
+    let lines = wait_summary(&node, "the new node", |l| {
         l.last()
             .is_some_and(|l| l.contains("; 2 nodes in the contract;"))
     });
