@@ -20,7 +20,8 @@
 //! state       -> api, keys
 //! server      -> api, state, keys, shutdown
 //! daemon      -> server, state, config, keys, notify, shutdown
-//! l2          -> daemon, server, state, api, config, keys      (the plug-in)
+//! l2          -> daemon, server, state, api, config, keys      (the plug-in;
+//!                l2::summary, the log's summary line, uses none)
 //! client      -> api, config
 //! ```
 //!

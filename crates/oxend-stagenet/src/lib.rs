@@ -16,8 +16,12 @@
 //! Hidden options: `--rpc-address-file FILE` writes the bound admin RPC addresses
 //! (one `IP:PORT` per line) once the daemon listens, so tests can use
 //! `rpc-admin=127.0.0.1:0`; `--watchdog-interval SECONDS` shortens the 10 s
-//! `WATCHDOG=1` period. In-process, `snode_node::daemon::run` takes listeners
-//! and the shutdown switch in `DaemonOptions`.
+//! `WATCHDOG=1` period. Environment: `OXEND_STAGENET_JOIN_WITHIN` (how long
+//! to wait for workers on the way out), `OXEND_STAGENET_SUMMARY_INTERVAL`
+//! (the L2 summary line's period), `OXEND_STAGENET_SUBMIT_TIMEOUT` (the
+//! client's wait for the staking backend); seconds, decimals allowed. In
+//! process, `snode_node::daemon::run` takes listeners and the shutdown switch
+//! in `DaemonOptions`.
 
 pub mod cli;
 

@@ -281,7 +281,7 @@ fn own_state(status: &L2Status) -> Option<NodeContractState> {
 }
 
 /// The contract state as the daemon's [`Registration`]: unknown until the
-/// tracker has synced something, and as [`own_state`] says.
+/// tracker has synced something, and as `own_state` says.
 pub fn registration(status: &L2Status) -> Registration {
     if status.synced_height.is_none() {
         return Registration::Unknown;

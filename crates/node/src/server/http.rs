@@ -26,12 +26,13 @@ pub struct AdminServer {
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot serve the admin RPC on {addr}: {reason}")]
+#[error("cannot serve the admin RPC on {addr}: {source}")]
 pub struct ServeError {
-    /// The address.
+    /// The address (`?` when the listener could not say).
     pub addr: String,
     /// What failed.
-    pub reason: String,
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl AdminServer {
@@ -50,12 +51,12 @@ impl AdminServer {
         for listener in listeners {
             let addr = listener.local_addr().map_err(|e| ServeError {
                 addr: "?".into(),
-                reason: e.to_string(),
+                source: e.into(),
             })?;
             let server =
-                tiny_http::Server::from_listener(listener, None).map_err(|e| ServeError {
+                tiny_http::Server::from_listener(listener, None).map_err(|source| ServeError {
                     addr: addr.to_string(),
-                    reason: e.to_string(),
+                    source,
                 })?;
             let (stop, methods, ctx, auth) = (
                 stop.clone(),
@@ -68,7 +69,7 @@ impl AdminServer {
                 .spawn(move || serve(server, &stop, &methods, &ctx, auth.as_deref()))
                 .map_err(|e| ServeError {
                     addr: addr.to_string(),
-                    reason: e.to_string(),
+                    source: e.into(),
                 })?;
             addrs.push(addr);
             threads.push(t);
