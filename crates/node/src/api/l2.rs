@@ -133,64 +133,20 @@ pub struct ProviderReport {
     pub rest: Map<String, Value>,
 }
 
-/// A provider's counters (snode-l2's `ProviderCounters`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// A provider's counters (snode-l2's `ProviderCounters`): the two the client
+/// reads; the others are carried verbatim (their sum and names come computed,
+/// [`ProviderReport::failures`], [`ProviderReport::nonzero_counters`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counters {
     /// Requests sent.
+    #[serde(default)]
     pub requests: u64,
-    /// Requests answered with a usable result.
-    pub successes: u64,
-    /// Connection failures.
-    pub connection: u64,
-    /// Timeouts.
-    pub timeout: u64,
-    /// HTTP statuses other than 200.
-    pub http_status: u64,
-    /// JSON-RPC errors.
-    pub jsonrpc_error: u64,
-    /// Answers of the wrong shape.
-    pub malformed: u64,
-    /// `null` results.
-    pub null_result: u64,
-    /// Height checks that found it behind.
-    pub lagging: u64,
     /// `eth_getLogs` ranges refused as too large.
+    #[serde(default)]
     pub range_limited: u64,
-}
-
-impl Counters {
-    /// Failed requests: connection, timeout, HTTP status, JSON-RPC error,
-    /// malformed and null result (lagging and range limits are not failures).
-    pub fn failures(&self) -> u64 {
-        self.connection
-            + self.timeout
-            + self.http_status
-            + self.jsonrpc_error
-            + self.malformed
-            + self.null_result
-    }
-
-    /// The counters that are not zero, named for output, in a fixed order.
-    pub fn nonzero(&self) -> Vec<NamedCount> {
-        [
-            ("connection", self.connection),
-            ("timeout", self.timeout),
-            ("HTTP status", self.http_status),
-            ("JSON-RPC error", self.jsonrpc_error),
-            ("malformed", self.malformed),
-            ("null result", self.null_result),
-            ("lagging", self.lagging),
-            ("range limited", self.range_limited),
-        ]
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(name, count)| NamedCount {
-            name: name.to_string(),
-            count,
-        })
-        .collect()
-    }
+    /// The other counters, carried verbatim.
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
 }
 
 /// A counter with its name for output.
@@ -310,16 +266,6 @@ pub enum RecentEvents {
 }
 
 impl L2Report {
-    /// Fills in each provider's computed facts ([`ProviderReport::failures`],
-    /// [`ProviderReport::nonzero_counters`]) from its counters. The daemon
-    /// calls it when it builds the report.
-    pub fn compute_provider_facts(&mut self) {
-        for p in &mut self.providers {
-            p.failures = p.counters.failures();
-            p.nonzero_counters = p.counters.nonzero();
-        }
-    }
-
     /// The events, empty when they could not be read.
     pub fn events(&self) -> &[EventReport] {
         match &self.recent_events {

@@ -21,14 +21,14 @@ use alloy_primitives::Address;
 use snode_conf::Settings;
 use snode_l2::{
     Deployment, L2Config, L2Error, L2Status, L2Tracker, NodeContractState, NodeQuery, NodeRecord,
-    Progress,
+    Progress, ProviderCounters,
 };
 
 pub mod summary;
 
 use std::time::Instant;
 
-use crate::api::l2::{L2Report, RecentEvents};
+use crate::api::l2::{L2Report, NamedCount, RecentEvents};
 use crate::api::sn_status::TrackedNodeState;
 use crate::api::Amount;
 use crate::config::ConfigError;
@@ -343,7 +343,10 @@ pub fn report(
         });
     report.summary = Some(summary(status));
     report.sync_incomplete = sync_incomplete(status);
-    report.compute_provider_facts();
+    for (p, s) in report.providers.iter_mut().zip(&status.providers) {
+        p.failures = failures(&s.counters);
+        p.nonzero_counters = nonzero_counters(&s.counters);
+    }
     report.recent_events = Some(
         match events.map_err(|e| e.to_string()).and_then(|events| {
             serde_json::to_value(events)
@@ -358,6 +361,33 @@ pub fn report(
         own.record = record.cloned();
     }
     report
+}
+
+/// Failed requests: connection, timeout, HTTP status, JSON-RPC error,
+/// malformed and null result (lagging and range limits are not failures).
+pub fn failures(c: &ProviderCounters) -> u64 {
+    c.connection + c.timeout + c.http_status + c.jsonrpc_error + c.malformed + c.null_result
+}
+
+/// The counters that are not zero, named for output, in a fixed order.
+pub fn nonzero_counters(c: &ProviderCounters) -> Vec<NamedCount> {
+    [
+        ("connection", c.connection),
+        ("timeout", c.timeout),
+        ("HTTP status", c.http_status),
+        ("JSON-RPC error", c.jsonrpc_error),
+        ("malformed", c.malformed),
+        ("null result", c.null_result),
+        ("lagging", c.lagging),
+        ("range limited", c.range_limited),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(name, count)| NamedCount {
+        name: name.to_string(),
+        count,
+    })
+    .collect()
 }
 
 /// The daemon's view of the tracker now.
@@ -446,6 +476,34 @@ mod tests {
         let q = own_node(&keys);
         assert_eq!(q.bls_pubkey.unwrap().as_slice(), &[0x33; 64]);
         assert_eq!(q.ed25519_pubkey.unwrap().as_slice(), &[0x11; 32]);
+    }
+
+    #[test]
+    fn failure_totals_and_counter_names() {
+        let c = ProviderCounters {
+            requests: 20,
+            successes: 9,
+            connection: 3,
+            http_status: 1,
+            timeout: 2,
+            lagging: 4,
+            range_limited: 5,
+            ..ProviderCounters::default()
+        };
+        assert_eq!(failures(&c), 6);
+        let named: Vec<(String, u64)> = nonzero_counters(&c)
+            .into_iter()
+            .map(|n| (n.name, n.count))
+            .collect();
+        let want = [
+            ("connection", 3),
+            ("timeout", 2),
+            ("HTTP status", 1),
+            ("lagging", 4),
+            ("range limited", 5),
+        ];
+        let want: Vec<(String, u64)> = want.iter().map(|(n, c)| (n.to_string(), *c)).collect();
+        assert_eq!(named, want);
     }
 
     #[test]
