@@ -15,14 +15,14 @@
 //!
 //! ```text
 //! api                       (reply types; uses no module of this crate)
-//! logging, shutdown, notify, keys
+//! version, logging, shutdown, notify, keys
 //! config      -> logging
-//! state       -> api, keys
-//! server      -> api, state, keys, shutdown
+//! state       -> api, keys, version
+//! server      -> api, state, keys, shutdown, version
 //! daemon      -> server, state, config, keys, notify, shutdown
 //! l2          -> daemon, server, state, api, config, keys      (the plug-in;
 //!                l2::summary, the log's summary line, uses none)
-//! client      -> api, config
+//! client      -> api, config, version
 //! ```
 //!
 //! Inside [`server`]: `methods` (registry, [`server::Ctx`],
@@ -59,10 +59,6 @@ pub mod server;
 pub mod shutdown;
 pub mod state;
 
-/// The daemon's version (`get_info.version`, `STATUS=`).
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod version;
 
-/// `oxend-stagenet (v<version>)`, the first line of `help` and `--version`.
-pub fn banner() -> String {
-    format!("oxend-stagenet (v{VERSION})")
-}
+pub use version::{banner, VERSION};

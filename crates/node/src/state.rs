@@ -178,7 +178,7 @@ impl NodeState {
         } else {
             "no"
         };
-        format!("v{}; {l2}; SN: {sn}", crate::VERSION)
+        format!("v{}; {l2}; SN: {sn}", crate::version::VERSION)
     }
 }
 
@@ -205,12 +205,12 @@ mod tests {
             line,
             format!(
                 "v{}; L2: not tracked yet; SN: registration unknown",
-                crate::VERSION
+                crate::version::VERSION
             )
         );
         assert_eq!(
             state(false).status_line(),
-            format!("v{}; L2: not tracked yet; SN: no", crate::VERSION)
+            format!("v{}; L2: not tracked yet; SN: no", crate::version::VERSION)
         );
         s.set_l2(L2View {
             summary: "L2: height 7".into(),

@@ -145,7 +145,7 @@ pub fn find(name: &str) -> Option<&'static Command> {
 pub fn help_text() -> String {
     let mut cmds: Vec<&Command> = COMMANDS.iter().collect();
     cmds.sort_by_key(|c| c.name);
-    let mut s = format!("{}\nCommands:\n", crate::banner());
+    let mut s = format!("{}\nCommands:\n", crate::version::banner());
     for c in cmds {
         s.push_str(&format!("  {}\n", c.usage));
     }
@@ -249,7 +249,7 @@ mod tests {
         let h = help_text();
         assert!(h.starts_with(&format!(
             "{}\nCommands:\n  exit\n  help [<command>]\n",
-            crate::banner()
+            crate::version::banner()
         )));
         assert_eq!(
             command_help(find("status").unwrap()).lines().next(),

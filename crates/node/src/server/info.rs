@@ -13,7 +13,7 @@ pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
     let s = &ctx.state;
     reply(&InfoReply {
         status: STATUS_OK.into(),
-        version: crate::VERSION.into(),
+        version: crate::version::VERSION.into(),
         status_line: s.status_line(),
         l2_summary: s.l2_summary(),
         nettype: "stagenet".into(),
@@ -52,9 +52,9 @@ pub fn get_service_node_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcEr
     })
 }
 
-/// [`crate::VERSION`] as oxend's `service_node_version` array, `[0, 1, 0]`.
+/// [`crate::version::VERSION`] as oxend's `service_node_version` array, `[0, 1, 0]`.
 fn version_triple() -> Vec<u64> {
-    crate::VERSION
+    crate::version::VERSION
         .split(['.', '-', '+'])
         .take(3)
         .map(|p| p.parse().unwrap_or(0))
@@ -76,6 +76,6 @@ mod tests {
         let v = version_triple();
         assert_eq!(v.len(), 3);
         let text: Vec<String> = v.iter().map(u64::to_string).collect();
-        assert!(crate::VERSION.starts_with(&text.join(".")));
+        assert!(crate::version::VERSION.starts_with(&text.join(".")));
     }
 }
