@@ -243,7 +243,8 @@ pub fn worker_logging_every(
                 true => registration(&status).status_word(),
                 false => "not a service node",
             };
-            if let Some(line) = summary_log.due(&status, own_words, Instant::now()) {
+            let facts = summary::Facts::of(&status);
+            if let Some(line) = summary_log.due(&facts, own_words, Instant::now()) {
                 tracing::info!(target: "global", "{line}");
             }
             ctx.state.set_l2(view_of(&tracker, own.as_ref(), &status));

@@ -21,6 +21,40 @@ pub const SUMMARY_EVERY_ENV: &str = "OXEND_STAGENET_SUMMARY_INTERVAL";
 /// Sepolia) counts as a change.
 pub const HEIGHT_BUCKET: u64 = 10_000;
 
+/// What the summary line says, taken from the tracker's status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// The L2 head, when a provider told it.
+    pub height: Option<u64>,
+    /// The highest block whose logs are applied.
+    pub synced: Option<u64>,
+    /// `stalled at 123 since <UTC>` while the head does not move.
+    pub stalled: Option<String>,
+    /// The provider in use: its name and redacted URL.
+    pub provider: (String, String),
+    /// Nodes in the contract.
+    pub nodes: usize,
+}
+
+impl Facts {
+    /// The facts of this status.
+    pub fn of(status: &L2Status) -> Facts {
+        Facts {
+            height: status.l2_height,
+            synced: status.synced_height,
+            stalled: status
+                .stalled
+                .as_ref()
+                .map(|s| format!("stalled at {} since {}", s.height, s.since_utc)),
+            provider: (
+                status.provider_in_use.name.clone(),
+                status.provider_in_use.url.to_string(),
+            ),
+            nodes: status.registered_nodes,
+        }
+    }
+}
+
 /// What, when it changes, is logged at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Key {
@@ -48,11 +82,11 @@ impl SummaryLog {
     /// first time, when [`SummaryLog::new`]'s period has passed since the
     /// last one, or when the height bucket, the provider in use, the node
     /// count or the node's state changed.
-    pub fn due(&mut self, status: &L2Status, own: &str, now: Instant) -> Option<String> {
+    pub fn due(&mut self, facts: &Facts, own: &str, now: Instant) -> Option<String> {
         let key = Key {
-            bucket: status.l2_height.map(|h| h / HEIGHT_BUCKET),
-            provider: status.provider_in_use.name.clone(),
-            nodes: status.registered_nodes,
+            bucket: facts.height.map(|h| h / HEIGHT_BUCKET),
+            provider: facts.provider.0.clone(),
+            nodes: facts.nodes,
             own: own.to_string(),
         };
         let due = match &self.last {
@@ -63,58 +97,45 @@ impl SummaryLog {
             return None;
         }
         self.last = Some((now, key));
-        Some(line(status, own))
+        Some(line(facts, own))
     }
 }
 
 /// `L2 summary: height 1234 (synced 1230) via Primary L2 provider
 /// [https://host/…]; 12 nodes in the contract; this node: registered`.
-pub fn line(status: &L2Status, own: &str) -> String {
-    let height = match (&status.stalled, status.l2_height) {
-        (Some(stall), _) => format!("stalled at {} since {}", stall.height, stall.since_utc),
+pub fn line(facts: &Facts, own: &str) -> String {
+    let height = match (&facts.stalled, facts.height) {
+        (Some(stall), _) => stall.clone(),
         (None, Some(h)) => format!("height {h}"),
         (None, None) => "height unknown".to_string(),
     };
-    let synced = status
-        .synced_height
+    let synced = facts
+        .synced
         .map_or("nothing synced yet".to_string(), |h| format!("synced {h}"));
+    let (name, url) = &facts.provider;
     format!(
-        "L2 summary: {height} ({synced}) via {} [{}]; {} nodes in the contract; this node: {own}",
-        status.provider_in_use.name, status.provider_in_use.url, status.registered_nodes
+        "L2 summary: {height} ({synced}) via {name} [{url}]; {} nodes in the contract; \
+         this node: {own}",
+        facts.nodes
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use snode_l2::{Deployment, ProviderInUse, ProviderUrl};
 
-    fn status(height: u64, provider: &str, nodes: usize) -> L2Status {
-        L2Status {
-            chain_id: 421_614,
-            rewards_contract: Deployment::Current.rewards_contract(),
-            l2_height: Some(height),
-            l2_height_at: None,
-            l2_height_age_secs: None,
-            synced_height: Some(height),
-            provider_in_use: ProviderInUse {
-                name: provider.to_string(),
-                url: ProviderUrl::new("https://arb.example/v2/SECRETKEY"),
-            },
-            providers: Vec::new(),
+    fn status(height: u64, provider: &str, nodes: usize) -> Facts {
+        Facts {
+            height: Some(height),
+            synced: Some(height),
             stalled: None,
-            staking_requirement: None,
-            registered_nodes: nodes,
-            events_stored: 0,
-            own_node: None,
-            reward_rate: None,
-            last_cycle: None,
-            log_sync: None,
+            provider: (provider.to_string(), "https://arb.example/…".to_string()),
+            nodes,
         }
     }
 
     #[test]
-    fn the_line_has_height_provider_nodes_and_state_and_no_secret() {
+    fn the_line_has_height_provider_nodes_and_state() {
         let l = line(&status(123_456, "Primary L2 provider", 12), "registered");
         assert_eq!(
             l,
