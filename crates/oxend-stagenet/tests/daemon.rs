@@ -1,7 +1,7 @@
 //! End-to-end tests of the real `oxend-stagenet` binary: keys at first start, the
 //! client commands, stopping, systemd notifications, startup checks, logs.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -171,7 +171,7 @@ fn client_commands_against_a_running_daemon() {
     let bls_line = bls_line.unwrap_or_else(|| panic!("BLS pk line: {s}"));
     assert_eq!(
         lines[bls_line + 1..],
-        [format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE)],
+        [format!("Note: {}", snode_node::api::NO_CHAIN_NOTE)],
         "{s}"
     );
     assert!(!s.contains("Height"), "no invented height: {s}");
@@ -209,7 +209,7 @@ fn client_commands_against_a_running_daemon() {
     );
     assert_eq!(
         tl.last().copied(),
-        Some(format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE).as_str())
+        Some(format!("Note: {}", snode_node::api::NO_CHAIN_NOTE).as_str())
     );
     let detail = node.client(&addr, &["print_sn_status", "+detail"]);
     assert!(detail.status.success());
@@ -305,10 +305,18 @@ fn client_commands_against_a_running_daemon() {
             format!("Command usage: \n  {usage}\n\nCommand description:\n  {description}\n")
         );
     }
-    // oxend's `help` succeeds for an unknown command too, with a blank line.
+    // `help` for an unknown command fails, naming it (issue 12.11; oxend's
+    // `help` succeeds here: this expectation was changed on purpose).
     let hu = node.client(&addr, &["help", "frobnicate"]);
-    assert_eq!(hu.status.code(), Some(0));
-    assert_eq!(stdout(&hu), "Unknown command: frobnicate\n\n");
+    assert_eq!(hu.status.code(), Some(1));
+    assert_eq!(stdout(&hu), "");
+    assert_eq!(
+        stderr(&hu),
+        "Error: unknown command 'frobnicate'; `oxend-stagenet help` lists the commands\n"
+    );
+    let hc = node.client(&addr, &["help", "print_height"]);
+    assert_eq!(hc.status.code(), Some(1));
+    assert!(stderr(&hc).contains("needs the Oxen blockchain"), "{hc:?}");
 
     let unknown = node.client(&addr, &["frobnicate"]);
     assert_eq!(unknown.status.code(), Some(1));
@@ -806,6 +814,32 @@ fn invalid_key_file_is_a_config_error() {
         err.contains("Failed to create or load service keys"),
         "{err}"
     );
+}
+
+/// Moving an invalid key away creates a new node identity: the advice says
+/// that this is only for a node that was never registered, and how to check.
+#[test]
+fn invalid_key_advice_limits_a_new_key_to_a_never_registered_node() {
+    let node = Node::new("");
+    fs::create_dir_all(node.data_dir()).unwrap();
+    let key = node.data_dir().join("key_ed25519");
+    fs::write(&key, "0xnot-a-key\n").unwrap();
+    let (status, err) = node.run_to_exit(&[]);
+    assert_eq!(status.code(), Some(EXIT_CONFIG), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("is invalid"))
+        .unwrap_or_else(|| panic!("no 'is invalid' line: {err}"));
+    assert!(line.contains(&key.display().to_string()), "{line}");
+    assert!(line.contains("oxen-sn-keys-snapshot restore"), "{line}");
+    assert!(
+        line.contains("only safe for a node that was never registered"),
+        "{line}"
+    );
+    assert!(line.contains("staking website"), "{line}");
+    assert!(line.contains("oxen-sn-keys-snapshot show"), "{line}");
+    // the file is left as it was
+    assert_eq!(fs::read_to_string(&key).unwrap(), "0xnot-a-key\n");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `register` / `prepare_eth_registration` against the real daemon and a local
 //! staking-backend stub that validates like the real backend.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output, Stdio};
 

@@ -1,7 +1,7 @@
 //! Logging: stderr (with syslog priority prefixes when stderr is the journal) and
 //! the `log-file`, rotated by size honouring `max-log-file-size` and `max-log-files`
-//! (spec/README.md decision; upstream ignores both). `log-level` takes a level and
-//! `category=level` items as oxend does (spec §3.2). Every line passes through a
+//! (docs/compat/decisions.md; upstream ignores both). `log-level` takes a level and
+//! `category=level` items as oxend does (docs/compat/config.md). Every line passes through a
 //! [`Scrubber`] that hides provider URL secrets, whatever the caller logged.
 //!
 //! Categories are tracing targets. The daemon logs to `global`, `daemon`, `rpc`,
@@ -386,12 +386,15 @@ pub fn stderr_is_journal() -> bool {
     dev.parse::<u64>().ok() == Some(st.st_dev) && ino.parse::<u64>().ok() == Some(st.st_ino)
 }
 
-/// Installs the global subscriber. Returns an error string when a global
-/// subscriber was already installed (tests calling twice).
-pub fn install(spec: &LogSpec, sinks: Sinks) -> Result<(), String> {
+/// Installs the global subscriber. Fails when a global subscriber was
+/// already installed (tests calling twice).
+pub fn install(
+    spec: &LogSpec,
+    sinks: Sinks,
+) -> Result<(), tracing::subscriber::SetGlobalDefaultError> {
     let layer = LineLayer { sinks }.with_filter(spec.targets());
     let subscriber = tracing_subscriber::registry().with(layer);
-    tracing::subscriber::set_global_default(subscriber).map_err(|e| e.to_string())
+    tracing::subscriber::set_global_default(subscriber)
 }
 
 #[cfg(test)]

@@ -1,4 +1,7 @@
-//! The L2 tracker in the daemon (issue 5; spec §5, §3.3 and §4): builds the
+//! The L2 tracker plug-in of the daemon (docs/compat/l2-contract.md,
+//! docs/compat/config.md): [`extension`] plugs it into [`crate::daemon`]
+//! through the daemon's hooks only (an [`Extension`] that adds a worker and
+//! the `get_l2_status` method of [`crate::server::l2`]). It builds the
 //! snode-l2 [`L2Config`] from the `l2-*` options, opens the tracker's state in
 //! `<data-dir>/l2`, checks the providers' chain id at start (a wrong chain is a
 //! configuration error, an unreachable provider only a warning), then runs
@@ -6,7 +9,6 @@
 //! heartbeat (so the systemd watchdog catches a stuck tracker) and publishes an
 //! [`L2View`] after every cycle, and an intermediate one after every committed
 //! `eth_getLogs` batch (a long sync shows `synced to block S of N` as it goes).
-//! [`add_methods`] adds `get_l2_status`.
 //!
 //! Provider URLs leave this module only redacted: every value shown comes from
 //! snode-l2's serialisation, which never exposes a full URL.
@@ -15,19 +17,52 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use alloy_primitives::{Address, U256};
-use serde_json::{json, Map, Value};
+use alloy_primitives::Address;
 use snode_conf::Settings;
 use snode_l2::{
     Deployment, L2Config, L2Error, L2Status, L2Tracker, NodeContractState, NodeQuery, NodeRecord,
-    Progress,
+    Progress, ProviderCounters,
 };
 
+pub mod summary;
+
+use std::time::Instant;
+
+use crate::api::l2::{L2Report, NamedCount, RecentEvents};
+use crate::api::sn_status::TrackedNodeState;
+use crate::api::Amount;
 use crate::config::ConfigError;
-use crate::daemon::{DaemonError, Worker};
+use crate::daemon::{DaemonError, Extension, Worker};
 use crate::keys::PublicKeys;
-use crate::rpc::{Ctx, Methods, RpcError};
+use crate::server::Ctx;
 use crate::state::{L2View, Registration};
+
+/// Why the tracker could not start (not a configuration problem).
+#[derive(Debug, thiserror::Error)]
+pub enum L2StartError {
+    /// The state directory could not be opened.
+    #[error(
+        "cannot open the L2 tracker state in {}: {source}; check the data directory's \
+         permissions and free space",
+        dir.display()
+    )]
+    State {
+        /// `<data-dir>/l2`.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: L2Error,
+    },
+    /// The chain-id check failed for another reason than a wrong chain.
+    #[error(transparent)]
+    ChainCheck(L2Error),
+}
+
+impl From<L2StartError> for DaemonError {
+    fn from(e: L2StartError) -> DaemonError {
+        DaemonError::Extension(Box::new(e))
+    }
+}
 
 /// The heartbeat name of the tracker worker (shown when it is stuck).
 pub const WORKER_NAME: &str = "L2 tracker";
@@ -104,7 +139,7 @@ pub fn own_node(keys: &PublicKeys) -> NodeQuery {
 }
 
 /// Opens the tracker in `<data-dir>/l2` and checks the providers' chain id
-/// (spec §3.3). `Ok(None)` when no provider is configured (only allowed when
+/// (docs/compat/config.md). `Ok(None)` when no provider is configured (only allowed when
 /// not a service node). A provider on another chain is a configuration error.
 pub fn open(settings: &Settings) -> Result<Option<L2Tracker>, DaemonError> {
     if settings.l2_provider.iter().all(|u| u.trim().is_empty()) {
@@ -127,12 +162,9 @@ pub fn open(settings: &Settings) -> Result<Option<L2Tracker>, DaemonError> {
         cfg.chain_id
     );
     let dir = state_dir(settings);
-    let mut tracker = L2Tracker::open(cfg, &dir).map_err(|e| {
-        DaemonError::Runtime(format!(
-            "cannot open the L2 tracker state in {}: {e}; check the data directory's \
-             permissions and free space",
-            dir.display()
-        ))
+    let mut tracker = L2Tracker::open(cfg, &dir).map_err(|source| L2StartError::State {
+        dir: dir.clone(),
+        source,
     })?;
     match tracker.verify_chain_id() {
         Ok(()) => Ok(Some(tracker)),
@@ -140,7 +172,7 @@ pub fn open(settings: &Settings) -> Result<Option<L2Tracker>, DaemonError> {
             "{e}; give an Arbitrum Sepolia JSON-RPC URL as l2-provider"
         ))
         .into()),
-        Err(e) => Err(DaemonError::Runtime(e.to_string())),
+        Err(e) => Err(L2StartError::ChainCheck(e).into()),
     }
 }
 
@@ -155,9 +187,22 @@ pub fn heartbeat_within(refresh: Duration, timeout: Duration) -> Duration {
 }
 
 /// The tracker loop as a daemon worker: publishes the stored view at once, then
-/// steps every `refresh` until shutdown.
-pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Worker {
+/// steps every `refresh` until shutdown; the summary line is logged every
+/// [`summary::SUMMARY_EVERY`] and on changes.
+pub fn worker(tracker: L2Tracker, refresh: Duration, within: Duration) -> Worker {
+    worker_logging_every(tracker, refresh, within, summary::SUMMARY_EVERY)
+}
+
+/// [`worker`], with the summary line logged every `summary_every` (and on
+/// changes, [`summary::SummaryLog`]).
+pub fn worker_logging_every(
+    mut tracker: L2Tracker,
+    refresh: Duration,
+    within: Duration,
+    summary_every: Duration,
+) -> Worker {
     Box::new(move |ctx: Arc<Ctx>| {
+        let mut summary_log = summary::SummaryLog::new(summary_every);
         let own = ctx.state.service_node.then(|| own_node(&ctx.state.keys));
         if let Some(q) = &own {
             tracker.set_own_node(q.clone());
@@ -193,8 +238,16 @@ pub fn worker(mut tracker: L2Tracker, refresh: Duration, within: Duration) -> Wo
                 report.events_applied,
                 report.errors.len()
             );
-            ctx.state
-                .set_l2(view(&tracker, own.as_ref(), SystemTime::now()));
+            let status = tracker.status(SystemTime::now());
+            let own_words = match ctx.state.service_node {
+                true => registration(&status).status_word(),
+                false => "not a service node",
+            };
+            let facts = summary::Facts::of(&status);
+            if let Some(line) = summary_log.due(&facts, own_words, Instant::now()) {
+                tracing::info!(target: "global", "{line}");
+            }
+            ctx.state.set_l2(view_of(&tracker, own.as_ref(), &status));
             ctx.state.heartbeat(WORKER_NAME, within);
             if ctx.shutdown.wait_timeout(refresh).is_some() {
                 break;
@@ -229,7 +282,7 @@ fn own_state(status: &L2Status) -> Option<NodeContractState> {
 }
 
 /// The contract state as the daemon's [`Registration`]: unknown until the
-/// tracker has synced something, and as [`own_state`] says.
+/// tracker has synced something, and as `own_state` says.
 pub fn registration(status: &L2Status) -> Registration {
     if status.synced_height.is_none() {
         return Registration::Unknown;
@@ -245,37 +298,26 @@ pub fn registration(status: &L2Status) -> Registration {
     }
 }
 
-fn amount(v: U256) -> Value {
-    u64::try_from(v).map_or_else(|_| Value::String(v.to_string()), Value::from)
-}
-
 /// The fields merged into `get_service_node_status`'s `service_node_state`.
 /// L2 blocks are named as such: none of them is an Oxen height.
-pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> Value {
-    let mut m = Map::new();
-    if let Some(state) = own_state(status) {
-        m.insert("l2_contract_state".into(), json!(state));
-    }
-    m.insert("l2_synced_height".into(), json!(status.synced_height));
-    // Only what the contract said: absent until stakingRequirement() or a
-    // StakingRequirementUpdated told it (bls-contract.md §4: the live value
-    // is not the deploy-time 20,000 SESH).
-    if let Some(req) = status.staking_requirement {
-        m.insert("staking_requirement".into(), amount(req));
-    }
+pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> TrackedNodeState {
+    let mut t = TrackedNodeState {
+        l2_contract_state: own_state(status),
+        l2_synced_height: Some(status.synced_height),
+        // Only what the contract said: absent until stakingRequirement() or a
+        // StakingRequirementUpdated told it (docs/compat/l2-contract.md: the
+        // live value is not the deploy-time 20,000 SESH).
+        staking_requirement: status.staking_requirement.map(Amount),
+        ..TrackedNodeState::default()
+    };
     if let Some(r) = record {
-        m.insert("l2_service_node_id".into(), r.service_node_id.into());
-        m.insert("l2_registered_block".into(), r.registered_block.into());
-        m.insert("l2_updated_block".into(), r.updated_block.into());
-        m.insert("l2_liquidated".into(), r.liquidated.into());
-        if let Some(op) = r.operator {
-            m.insert(
-                "operator_address".into(),
-                format!("0x{}", hex::encode(op)).into(),
-            );
-        }
+        t.l2_service_node_id = Some(r.service_node_id);
+        t.l2_registered_block = Some(r.registered_block);
+        t.l2_updated_block = Some(r.updated_block);
+        t.l2_liquidated = Some(r.liquidated);
+        t.operator_address = r.operator.map(|op| format!("0x{}", hex::encode(op)));
     }
-    Value::Object(m)
+    t
 }
 
 /// One line for `STATUS=` and `status`: the L2 summary without the node part
@@ -286,49 +328,100 @@ pub fn summary(status: &L2Status) -> String {
     s.summary()
 }
 
+/// The report served as `get_info.l2` and `get_l2_status.l2`: snode-l2's
+/// status as it serialises, with the summary, the latest events, the own
+/// node's record and the computed facts.
+pub fn report(
+    status: &L2Status,
+    record: Option<&NodeRecord>,
+    events: Result<Vec<snode_l2::EventRecord>, L2Error>,
+) -> L2Report {
+    let mut report: L2Report = serde_json::to_value(status)
+        .and_then(serde_json::from_value)
+        .unwrap_or_else(|e| {
+            tracing::error!(target: "l2_tracker", "L2 status not reportable: {e}");
+            L2Report::default()
+        });
+    report.summary = Some(summary(status));
+    report.sync_incomplete = sync_incomplete(status);
+    for (p, s) in report.providers.iter_mut().zip(&status.providers) {
+        p.failures = failures(&s.counters);
+        p.nonzero_counters = nonzero_counters(&s.counters);
+    }
+    report.recent_events = Some(
+        match events.map_err(|e| e.to_string()).and_then(|events| {
+            serde_json::to_value(events)
+                .and_then(serde_json::from_value)
+                .map_err(|e| e.to_string())
+        }) {
+            Ok(events) => RecentEvents::Events(events),
+            Err(error) => RecentEvents::Unavailable { error },
+        },
+    );
+    if let Some(own) = report.own_node.as_mut() {
+        own.record = record.cloned();
+    }
+    report
+}
+
+/// Failed requests: connection, timeout, HTTP status, JSON-RPC error,
+/// malformed and null result (lagging and range limits are not failures).
+pub fn failures(c: &ProviderCounters) -> u64 {
+    c.connection + c.timeout + c.http_status + c.jsonrpc_error + c.malformed + c.null_result
+}
+
+/// The counters that are not zero, named for output, in a fixed order.
+pub fn nonzero_counters(c: &ProviderCounters) -> Vec<NamedCount> {
+    [
+        ("connection", c.connection),
+        ("timeout", c.timeout),
+        ("HTTP status", c.http_status),
+        ("JSON-RPC error", c.jsonrpc_error),
+        ("malformed", c.malformed),
+        ("null result", c.null_result),
+        ("lagging", c.lagging),
+        ("range limited", c.range_limited),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(name, count)| NamedCount {
+        name: name.to_string(),
+        count,
+    })
+    .collect()
+}
+
 /// The daemon's view of the tracker now.
 pub fn view(tracker: &L2Tracker, own: Option<&NodeQuery>, now: SystemTime) -> L2View {
-    let status = tracker.status(now);
+    view_of(tracker, own, &tracker.status(now))
+}
+
+/// The daemon's view of the tracker with this status of it.
+fn view_of(tracker: &L2Tracker, own: Option<&NodeQuery>, status: &L2Status) -> L2View {
     let record = own.and_then(|q| tracker.registry().find(q));
-    let mut value =
-        serde_json::to_value(&status).unwrap_or_else(|e| json!({ "error": e.to_string() }));
-    value["summary"] = summary(&status).into();
-    value["recent_events"] = match tracker.recent_events(RECENT_EVENTS) {
-        Ok(events) => serde_json::to_value(events).unwrap_or(Value::Null),
-        Err(e) => json!({ "error": e.to_string() }),
-    };
-    if let (Some(own), Some(r)) = (value.get_mut("own_node"), record) {
-        own["record"] = serde_json::to_value(r).unwrap_or(Value::Null);
-    }
     L2View {
-        summary: summary(&status),
-        registration: registration(&status),
-        service_node_state: service_node_state(&status, record),
-        status: value,
+        summary: summary(status),
+        registration: registration(status),
+        service_node_state: service_node_state(status, record),
+        status: report(status, record, tracker.recent_events(RECENT_EVENTS)),
     }
 }
 
-/// `get_l2_status`: the tracker's full status (`l2`, provider URLs redacted),
-/// or an error while the tracker is not running.
-fn get_l2_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
-    let l2 = ctx.state.l2().ok_or_else(|| {
-        RpcError::unavailable(if ctx.settings.l2_provider.is_empty() {
-            "L2 is not tracked: no l2-provider is configured"
-        } else {
-            "L2 is not tracked yet"
-        })
-    })?;
-    Ok(json!({ "status": "OK", "summary": l2.summary, "l2": l2.status }))
-}
-
-/// Adds `get_l2_status` (alias `l2_status`) unless the caller registered its own.
-pub fn add_methods(methods: &mut Methods) {
-    if !methods.names().any(|n| n == "get_l2_status") {
-        methods.add("get_l2_status", get_l2_status);
-    }
-    if !methods.names().any(|n| n == "l2_status") {
-        methods.alias("l2_status", "get_l2_status");
-    }
+/// The tracker as a daemon [`Extension`]: opens it and checks the providers'
+/// chain id ([`open`]); when `l2-provider` is set, runs it as the first
+/// worker and adds `get_l2_status` ([`crate::server::l2::add_methods`]).
+/// The summary line is logged every `summary_every` and on changes.
+pub fn extension(summary_every: Duration) -> Extension {
+    Box::new(move |settings, methods, workers| {
+        if let Some(tracker) = open(settings)? {
+            let (refresh, timeout) = (settings.l2_refresh(), settings.l2_timeout());
+            let within = heartbeat_within(refresh, timeout);
+            let w = worker_logging_every(tracker, refresh, within, summary_every);
+            workers.insert(0, w);
+            crate::server::l2::add_methods(methods);
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -384,6 +477,34 @@ mod tests {
         let q = own_node(&keys);
         assert_eq!(q.bls_pubkey.unwrap().as_slice(), &[0x33; 64]);
         assert_eq!(q.ed25519_pubkey.unwrap().as_slice(), &[0x11; 32]);
+    }
+
+    #[test]
+    fn failure_totals_and_counter_names() {
+        let c = ProviderCounters {
+            requests: 20,
+            successes: 9,
+            connection: 3,
+            http_status: 1,
+            timeout: 2,
+            lagging: 4,
+            range_limited: 5,
+            ..ProviderCounters::default()
+        };
+        assert_eq!(failures(&c), 6);
+        let named: Vec<(String, u64)> = nonzero_counters(&c)
+            .into_iter()
+            .map(|n| (n.name, n.count))
+            .collect();
+        let want = [
+            ("connection", 3),
+            ("timeout", 2),
+            ("HTTP status", 1),
+            ("lagging", 4),
+            ("range limited", 5),
+        ];
+        let want: Vec<(String, u64)> = want.iter().map(|(n, c)| (n.to_string(), *c)).collect();
+        assert_eq!(named, want);
     }
 
     #[test]

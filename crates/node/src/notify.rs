@@ -1,4 +1,4 @@
-//! systemd notifications (spec §4): `READY=1` once the admin RPC listens,
+//! systemd notifications (docs/compat/systemd-and-package.md): `READY=1` once the admin RPC listens,
 //! `WATCHDOG=1` + `STATUS=` from the main loop, `STOPPING=1` on the way out.
 //! Without a notification socket every call does nothing.
 //!
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use sd_notify::NotifyState;
 
-/// How often the main loop pings the watchdog and refreshes `STATUS=` (spec §4).
+/// How often the main loop pings the watchdog and refreshes `STATUS=` (docs/compat/systemd-and-package.md).
 pub const WATCHDOG_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Where notifications go.

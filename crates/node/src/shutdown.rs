@@ -1,5 +1,5 @@
-//! The daemon's stop signal: set by SIGTERM/SIGINT, by the `stop_daemon` RPC, or by
-//! a test; waited on by the main loop.
+//! The daemon's stop switch: set by SIGTERM/SIGINT (the binary's signal
+//! handler), by the `stop_daemon` RPC, or by a test; waited on by the main loop.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -45,30 +45,6 @@ impl Shutdown {
             .unwrap_or_else(|e| e.into_inner());
         guard.clone()
     }
-}
-
-/// Triggers `shutdown` on SIGTERM or SIGINT, from a background thread. A
-/// second SIGTERM or SIGINT while stopping (e.g. Ctrl-C twice) ends the
-/// process at once with [`crate::EXIT_FAILURE`].
-pub fn on_signals(shutdown: Shutdown) -> std::io::Result<signal_hook::iterator::Handle> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
-    let handle = signals.handle();
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            let mut seen = false;
-            for sig in signals.forever() {
-                let name = if sig == SIGTERM { "SIGTERM" } else { "SIGINT" };
-                if seen {
-                    tracing::warn!(target: "global", "{name} again while stopping: exiting now");
-                    std::process::exit(crate::EXIT_FAILURE);
-                }
-                seen = true;
-                shutdown.trigger(name);
-            }
-        })?;
-    Ok(handle)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Keys at startup (spec §1.8): load `key_ed25519`, `key_bls` (service node only)
+//! Keys at startup (docs/compat/keys.md): load `key_ed25519`, `key_bls` (service node only)
 //! and a legacy `key` (service node only, when present) from the data directory in
 //! every format oxend accepts, or create the missing Ed25519 and BLS keys (mode
 //! 0400, atomic, via snode-keys), and log the public keys as oxend does.
@@ -53,7 +53,11 @@ pub enum KeysError {
     /// An existing key file cannot be used.
     #[error(
         "service node key file {path} is invalid: {source}; restore it from your backup \
-         (oxen-sn-keys-snapshot restore) or move it away to let a new key be created"
+         (oxen-sn-keys-snapshot restore). Moving it away lets a new key be created, which is \
+         only safe for a node that was never registered: a registered node is known by its \
+         key, and a new key is another node. To check, look the node's public key up on the \
+         staking website: `oxen-sn-keys-snapshot show <backup file>` prints it, as \
+         `oxend-stagenet print_sn_key` did while the node ran"
     )]
     Invalid {
         /// The file.
@@ -107,7 +111,7 @@ fn load_or_create<K: SecretKey>(
     }
 }
 
-/// Loads or creates the node's keys in `data_dir` (spec §1.8): `key_ed25519` always,
+/// Loads or creates the node's keys in `data_dir` (docs/compat/keys.md): `key_ed25519` always,
 /// `key_bls` when `service_node`, and the legacy `key` only loaded (never created).
 /// Returns the keys and, per file, whether it was loaded or created.
 pub fn load_or_create_keys(
@@ -165,7 +169,7 @@ pub fn load_or_create_keys(
     ))
 }
 
-/// The startup log lines of spec §1.8 for these keys.
+/// The startup log lines (docs/compat/keys.md) for these keys.
 pub fn startup_lines(public: &PublicKeys, service_node: bool) -> Vec<String> {
     if !service_node {
         return vec![format!("x25519 public key: {}", public.x25519)];

@@ -1,12 +1,10 @@
-//! Registration for staking (spec §2.6 and the newer facts of
-//! `shared/spec/README.md`): the daemon's `bls_registration_request` admin RPC
-//! method, and the client commands `register <0xADDR> [URL|print]` and its
-//! older name `prepare_eth_registration <0xADDR> [print]`.
-//!
-//! The daemon signs (Ed25519 over `pubkey ‖ bls_pubkey`, BLS proof of
-//! possession for the configured rewards contract); the client prints the
-//! result or posts it to `<URL>/api/store/<pubkey>` and reads the backend's
-//! JSON answer: a rejection sent with HTTP 200 is a failure, not a success.
+//! Registration for staking, the client side (docs/compat/rpc-and-client.md):
+//! `register <0xADDR> [URL|print]` and its older name
+//! `prepare_eth_registration <0xADDR> [print]`. The daemon signs
+//! (`bls_registration_request`, `server::register`); the client
+//! prints the result or posts it to `<URL>/api/store/<pubkey>` and reads the
+//! backend's JSON answer: a rejection sent with HTTP 200 is a failure, not a
+//! success.
 //!
 //! The client waits [`SUBMIT_TIMEOUT`] for the staking backend; the
 //! environment variable `OXEND_STAGENET_SUBMIT_TIMEOUT` (seconds, decimals
@@ -17,11 +15,11 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
-use snode_register::{OperatorAddress, RegistrationInfo};
+use snode_register::OperatorAddress;
 
-use crate::client::{ClientError, Session};
-use crate::rpc::{Ctx, RpcError};
+use super::session::Session;
+use super::transport::ClientError;
+use crate::api::register::{RegistrationReply, RegistrationRequest};
 
 /// How long the client waits for the staking backend, unless
 /// [`SUBMIT_TIMEOUT_ENV`] says otherwise.
@@ -29,49 +27,6 @@ pub const SUBMIT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Environment variable overriding [`SUBMIT_TIMEOUT`], in seconds.
 pub const SUBMIT_TIMEOUT_ENV: &str = "OXEND_STAGENET_SUBMIT_TIMEOUT";
-
-/// The network (chain id and rewards contract) registrations are signed for.
-pub fn network(ctx: &Ctx) -> Result<snode_bls::Network, RpcError> {
-    snode_bls::Network::stagenet_with_contract(&ctx.settings.l2_rewards_contract).map_err(|e| {
-        RpcError::unavailable(format!(
-            "l2-rewards-contract '{}' is not usable: {e}",
-            ctx.settings.l2_rewards_contract
-        ))
-    })
-}
-
-/// `bls_registration_request {"address": "<40 hex, 0x optional>"}` (`0X` is
-/// refused, as the staking backend refuses it): oxend's
-/// result fields, plus `staking_url` (the daemon's `staking-url`, our
-/// extension) so the client posts where the daemon is configured to.
-pub fn bls_registration_request(ctx: &Ctx, params: Value) -> Result<Value, RpcError> {
-    let address = params
-        .get("address")
-        .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::invalid_params("expected params {\"address\": \"<40 hex>\"}"))?;
-    let typed = if address.starts_with("0x") || address.starts_with("0X") {
-        // `0X…` is kept so that OperatorAddress::parse refuses it by name.
-        address.to_string()
-    } else {
-        format!("0x{address}")
-    };
-    let operator =
-        OperatorAddress::parse(&typed).map_err(|e| RpcError::invalid_params(e.to_string()))?;
-    let bls = ctx.keys.bls.as_ref().ok_or_else(|| {
-        RpcError::unavailable(
-            "this daemon is not running as a service node (service-node=1 is not set), so it \
-             has no BLS key to register with",
-        )
-    })?;
-    let info = RegistrationInfo::create(&ctx.keys.ed25519, bls, &operator, &network(ctx)?)
-        .map_err(|e| RpcError::unavailable(e.to_string()))?;
-    let mut result =
-        serde_json::to_value(&info).map_err(|e| RpcError::unavailable(e.to_string()))?;
-    // The RPC reply may be shown or logged: no credentials in it.
-    result["staking_url"] = json!(snode_register::redact_userinfo(&ctx.settings.staking_url));
-    result["status"] = json!("OK");
-    Ok(result)
-}
 
 /// `register <0xADDR> [URL|print]`.
 pub fn cmd_register(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
@@ -123,13 +78,15 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
         match crate::config::env_seconds(SUBMIT_TIMEOUT_ENV, env.as_deref(), SUBMIT_TIMEOUT) {
             Ok(t) => t,
             Err(e) => {
-                s.out.fail(&e);
+                s.out.fail(&e.to_string());
                 return Ok(false);
             }
         };
     let hex = operator.as_typed()[2..].to_string();
-    let result = match (s.client)("bls_registration_request", Some(json!({ "address": hex }))) {
-        Ok(result) => result,
+    let params = serde_json::to_value(RegistrationRequest { address: hex })
+        .map_err(|e| ClientError::BadReply(e.to_string()))?;
+    let reply: RegistrationReply = match s.call("bls_registration_request", Some(params)) {
+        Ok(reply) => reply,
         // Its message already says what to do (start the daemon).
         Err(e @ ClientError::NotRunning { .. }) => return Err(e),
         Err(e) => {
@@ -139,8 +96,7 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
             return Ok(false);
         }
     };
-    let info: RegistrationInfo =
-        serde_json::from_value(result.clone()).map_err(|e| ClientError::BadReply(e.to_string()))?;
+    let info = &reply.info;
     if print_only {
         s.out.msg(
             info.print_layout(operator.as_typed())
@@ -152,9 +108,7 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
     let base = match url_arg {
         Some(url) => url.to_string(),
         None => {
-            let configured = result["staking_url"]
-                .as_str()
-                .unwrap_or(snode_conf::DEFAULT_STAKING_URL);
+            let configured = reply.staking_url.as_str();
             if snode_register::has_userinfo(configured) {
                 s.out.fail(&format!(
                     "the daemon's staking-url ({configured}) carries credentials, which the \
@@ -177,7 +131,7 @@ fn run(s: &mut Session<'_>, args: &[String], usage: &str) -> Result<bool, Client
         "Submitting registration of {} to {host}, please wait.",
         info.service_node_pubkey
     ));
-    match snode_register::submit(&base, &info, operator.as_typed(), timeout) {
+    match snode_register::submit(&base, info, operator.as_typed(), timeout) {
         Ok(done) => {
             s.out.success(&format!(
                 "Submitted registration info to {host} successfully!\nView your registration \
@@ -200,11 +154,11 @@ mod tests {
     #[test]
     fn seconds_from_the_environment() {
         let get = |v| crate::config::env_seconds(SUBMIT_TIMEOUT_ENV, v, SUBMIT_TIMEOUT);
-        assert_eq!(get(None), Ok(SUBMIT_TIMEOUT));
-        assert_eq!(get(Some("0.5")), Ok(Duration::from_millis(500)));
-        assert_eq!(get(Some(" 120 ")), Ok(Duration::from_secs(120)));
+        assert_eq!(get(None).unwrap(), SUBMIT_TIMEOUT);
+        assert_eq!(get(Some("0.5")).unwrap(), Duration::from_millis(500));
+        assert_eq!(get(Some(" 120 ")).unwrap(), Duration::from_secs(120));
         for bad in ["", "0", "-1", "abc", "inf", "NaN", "1e400"] {
-            let err = get(Some(bad)).unwrap_err();
+            let err = get(Some(bad)).unwrap_err().to_string();
             assert!(err.contains(SUBMIT_TIMEOUT_ENV), "{bad}: {err}");
         }
     }

@@ -1,9 +1,11 @@
 //! Daemon mode: startup checks, keys, admin RPC, systemd notifications and the main
-//! loop (DESIGN.md "daemon start"; spec §1.8, §3.3, §4).
+//! loop (docs/ARCHITECTURE.md "daemon start"; docs/compat/keys.md,
+//! docs/compat/config.md, docs/compat/systemd-and-package.md).
 //!
-//! Listeners, the shutdown switch, extra RPC methods and background workers are
-//! passed in through [`DaemonOptions`], so tests (and the L2 tracker) can run it on
-//! port 0 in a temporary directory.
+//! Listeners, the shutdown switch, extra RPC methods, background workers and
+//! [`Extension`]s are passed in through [`DaemonOptions`], so tests can run it
+//! on port 0 in a temporary directory. The core names no feature: the L2
+//! tracker is an [`Extension`] (`l2::extension`) that the binary adds.
 
 use std::collections::BTreeSet;
 use std::io;
@@ -17,7 +19,7 @@ use snode_conf::{Settings, Severity};
 use crate::config::{self, ConfigError, MSG_FAILED_APPLY, MSG_IMPORTANT};
 use crate::keys::{self, KeysError, Origin};
 use crate::notify::{self, Notifier};
-use crate::rpc::{AdminServer, Ctx, Methods};
+use crate::server::{AdminServer, Ctx, Methods, ServeError};
 use crate::shutdown::Shutdown;
 use crate::state::NodeState;
 
@@ -25,6 +27,13 @@ use crate::state::NodeState;
 /// return soon after `ctx.shutdown` is triggered; on exit the daemon waits for
 /// it at most [`DaemonOptions::join_within`], then exits without it.
 pub type Worker = Box<dyn FnOnce(Arc<Ctx>) + Send>;
+
+/// A plug-in started with the daemon: called after the startup checks and
+/// before the keys (so a plug-in's configuration error stops the daemon
+/// before anything is created), it may add RPC methods and workers. An
+/// error stops the daemon.
+pub type Extension =
+    Box<dyn FnOnce(&Settings, &mut Methods, &mut Vec<Worker>) -> Result<(), DaemonError> + Send>;
 
 /// How long the daemon waits for its workers after `STOPPING=1`. A worker
 /// blocked in a request to a provider that does not answer (up to
@@ -70,16 +79,16 @@ pub struct DaemonOptions {
     pub rpc_address_file: Option<PathBuf>,
     /// The admin RPC methods ([`Methods::standard`] plus whatever is added).
     pub methods: Methods,
-    /// Background workers (besides the L2 tracker).
+    /// Background workers.
     pub workers: Vec<Worker>,
-    /// Run the snode-l2 tracker ([`crate::l2`]) when `l2-provider` is set: the
-    /// startup chain-id check, the tracker worker and `get_l2_status`. Tests that
-    /// publish their own L2 view turn it off.
-    pub track_l2: bool,
+    /// Plug-ins, in order (the binary adds the L2 tracker,
+    /// `l2::extension`).
+    pub extensions: Vec<Extension>,
 }
 
 impl DaemonOptions {
-    /// Standard methods, no workers, 10 s watchdog, bind from the settings.
+    /// Standard methods, no workers, no extensions, 10 s watchdog, bind from
+    /// the settings.
     pub fn new(shutdown: Shutdown) -> DaemonOptions {
         DaemonOptions {
             listeners: None,
@@ -90,7 +99,7 @@ impl DaemonOptions {
             rpc_address_file: None,
             methods: Methods::standard(),
             workers: Vec::new(),
-            track_l2: true,
+            extensions: Vec::new(),
         }
     }
 }
@@ -98,7 +107,7 @@ impl DaemonOptions {
 /// Why the daemon stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
-    /// A configuration problem ([`crate::EXIT_CONFIG`]).
+    /// A configuration problem (the binary exits with its configuration code).
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The keys could not be loaded or created.
@@ -115,26 +124,37 @@ pub enum DaemonError {
         #[source]
         source: io::Error,
     },
-    /// Something else at runtime.
-    #[error("{0}")]
-    Runtime(String),
+    /// The admin RPC server could not start.
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    /// The `--rpc-address-file` could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    AddressFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// An extension failed at start (not a configuration problem).
+    #[error(transparent)]
+    Extension(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl DaemonError {
-    /// The exit status for this error.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            DaemonError::Config(_) | DaemonError::Keys(KeysError::Invalid { .. }) => {
-                crate::EXIT_CONFIG
-            }
-            _ => crate::EXIT_FAILURE,
-        }
+    /// Whether the configuration is at fault (a bad option, a failed startup
+    /// check, an invalid key file): systemd must not restart the unit then.
+    pub fn is_config(&self) -> bool {
+        matches!(
+            self,
+            DaemonError::Config(_) | DaemonError::Keys(KeysError::Invalid { .. })
+        )
     }
 }
 
-/// The startup checks: spec §3.3 through snode-conf (errors logged, then oxend's
+/// The startup checks: docs/compat/config.md through snode-conf (errors logged, then oxend's
 /// closing lines) and the admin RPC bind rule. The providers' chain id is checked
-/// by the L2 tracker ([`crate::l2::open`]) right after.
+/// by the L2 tracker's extension (`l2::open`) right after.
 pub fn check_settings(settings: &Settings) -> Result<Vec<SocketAddr>, ConfigError> {
     let problems = settings.validate();
     for p in &problems {
@@ -192,11 +212,12 @@ fn write_address_file(path: &Path, addrs: &[SocketAddr]) -> io::Result<()> {
 /// Runs the daemon until `opts.shutdown` is triggered. Logging must be set up.
 pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     let addrs = check_settings(&settings)?;
-    // Before the keys: a provider on the wrong chain is a configuration error.
-    let tracker = match opts.track_l2 {
-        true => crate::l2::open(&settings)?,
-        false => None,
-    };
+    // Before the keys: e.g. a provider on the wrong chain is a configuration error.
+    let mut workers = opts.workers;
+    let mut methods = opts.methods;
+    for extension in opts.extensions {
+        extension(&settings, &mut methods, &mut workers)?;
+    }
 
     let data_dir = settings.data_dir();
     if let Err(e) = keys::ensure_data_dir(&data_dir) {
@@ -229,14 +250,6 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
         settings.quorumnet_port,
     ));
     let login = Some(settings.rpc_login.clone()).filter(|l| !l.is_empty());
-    let mut workers = opts.workers;
-    let mut methods = opts.methods;
-    if let Some(tracker) = tracker {
-        let (refresh, timeout) = (settings.l2_refresh(), settings.l2_timeout());
-        let within = crate::l2::heartbeat_within(refresh, timeout);
-        workers.insert(0, crate::l2::worker(tracker, refresh, within));
-        crate::l2::add_methods(&mut methods);
-    }
     let ctx = Arc::new(Ctx {
         state: state.clone(),
         keys: Arc::new(node_keys),
@@ -251,14 +264,15 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
     if listeners.is_empty() {
         tracing::warn!(target: "rpc", "rpc-admin=none: no admin RPC; `oxend-stagenet <command>` will not work");
     }
-    let server = AdminServer::start(listeners, Arc::new(methods), ctx.clone(), login)
-        .map_err(|e| DaemonError::Runtime(e.to_string()))?;
+    let server = AdminServer::start(listeners, Arc::new(methods), ctx.clone(), login)?;
     for a in server.addrs() {
         tracing::info!(target: "global", "Admin RPC listening on {a}");
     }
     if let Some(path) = &opts.rpc_address_file {
-        write_address_file(path, server.addrs())
-            .map_err(|e| DaemonError::Runtime(format!("cannot write {}: {e}", path.display())))?;
+        write_address_file(path, server.addrs()).map_err(|source| DaemonError::AddressFile {
+            path: path.clone(),
+            source,
+        })?;
     }
 
     let notifier = opts.notifier;

@@ -1,5 +1,5 @@
-//! Reading the configuration (spec §3.1) for the daemon and the client, and the
-//! daemon's startup checks (spec §3.3 plus the admin RPC bind rule).
+//! Reading the configuration (docs/compat/config.md) for the daemon and the
+//! client, and the admin RPC bind rule of the daemon's startup checks.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -8,18 +8,32 @@ use std::time::Duration;
 use snode_conf::{ConfError, Problem, Settings};
 
 /// Where the packaged config lives; the client reads it when no `--config-file` is
-/// given (spec/README.md decision: the client reads the same config as the daemon).
+/// given (docs/compat/decisions.md: the client reads the same config as the daemon).
 pub const SYSTEM_CONFIG: &str = "/etc/oxen/stagenet.conf";
 
-/// The last lines oxend logs after a failed service node check (spec §3.3 item 6).
+/// The last lines oxend logs after a failed service node check (docs/compat/config.md).
 pub const MSG_IMPORTANT: &str = "IMPORTANT: One or more required service node-related configuration settings/options were omitted or invalid please fix them and restart oxend.";
 /// Logged after [`MSG_IMPORTANT`].
 pub const MSG_FAILED_APPLY: &str = "Failed to apply command line options.";
 
+/// An environment variable that should hold a number of seconds does not.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{name}='{value}' is not a positive number of seconds")]
+pub struct EnvSecondsError {
+    /// The variable.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
 /// A duration in seconds (decimals allowed, > 0) from the environment
 /// variable `name`, whose value is `value`; `default` when it is unset, and
 /// why not when it is unusable.
-pub fn env_seconds(name: &str, value: Option<&str>, default: Duration) -> Result<Duration, String> {
+pub fn env_seconds(
+    name: &str,
+    value: Option<&str>,
+    default: Duration,
+) -> Result<Duration, EnvSecondsError> {
     let Some(text) = value else {
         return Ok(default);
     };
@@ -28,10 +42,13 @@ pub fn env_seconds(name: &str, value: Option<&str>, default: Duration) -> Result
         .ok()
         .filter(|s| *s > 0.0)
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| format!("{name}='{text}' is not a positive number of seconds"))
+        .ok_or_else(|| EnvSecondsError {
+            name: name.to_string(),
+            value: text.to_string(),
+        })
 }
 
-/// A configuration problem: the daemon exits with [`crate::EXIT_CONFIG`].
+/// A configuration problem: the daemon exits with its configuration code.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// `--config-file` names a file that does not exist.
@@ -56,7 +73,7 @@ pub enum ConfigError {
     /// An `rpc-admin` address that is not allowed.
     #[error("{0}")]
     RpcAdmin(String),
-    /// An L2 provider is on the wrong chain (spec §3.3, L2 setup).
+    /// An L2 provider is on the wrong chain .
     #[error("{0}")]
     L2ChainId(String),
     /// An `l2-*` option the tracker cannot use.
@@ -88,7 +105,7 @@ pub fn cli_data_dir(overrides: &[(String, String)]) -> PathBuf {
 }
 
 /// Reads the settings: the file (if any), then command-line overrides (which win,
-/// spec §3.1). Reads only; creates nothing.
+/// docs/compat/config.md). Reads only; creates nothing.
 pub fn load_settings(
     path: Option<&Path>,
     overrides: &[(String, String)],
@@ -158,10 +175,10 @@ pub fn admin_addrs(settings: &Settings) -> Result<Vec<SocketAddr>, ConfigError> 
     Ok(addrs)
 }
 
-/// Stagenet `RPC_DEFAULT_PORT` (spec §2.1).
+/// Stagenet `RPC_DEFAULT_PORT` (docs/compat/rpc-and-client.md).
 pub const RPC_DEFAULT_PORT: u16 = 11023;
 
-/// The URL the client sends commands to: the first admin address (spec §2.2),
+/// The URL the client sends commands to: the first admin address (docs/compat/rpc-and-client.md),
 /// with an unspecified address (`0.0.0.0`, `::`) replaced by loopback.
 pub fn client_url(settings: &Settings) -> Result<String, ConfigError> {
     if settings.rpc_bind_port.is_none() && is_disabled(&settings.rpc_admin) {
@@ -177,7 +194,7 @@ pub fn client_url(settings: &Settings) -> Result<String, ConfigError> {
             "Cannot invoke oxend command: --rpc-admin is disabled".to_string(),
         ));
     };
-    // `rpc-bind-port=0` means the default port in client mode (spec §2.2).
+    // `rpc-bind-port=0` means the default port in client mode.
     if settings.rpc_bind_port == Some(0) {
         addr.set_port(RPC_DEFAULT_PORT);
     }

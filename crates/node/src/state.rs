@@ -11,8 +11,8 @@ use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
-
+use crate::api::l2::L2Report;
+use crate::api::sn_status::TrackedNodeState;
 use crate::keys::PublicKeys;
 
 /// The L2 tracker's view, as the daemon shows it.
@@ -22,13 +22,13 @@ pub struct L2View {
     /// `L2: height 123456 via Primary L2 provider` (provider URLs redacted).
     pub summary: String,
     /// The full status section: `get_info` returns it as `l2` (provider URLs redacted).
-    pub status: Value,
+    pub status: L2Report,
     /// This node's registration as the contract sees it.
     pub registration: Registration,
-    /// Extra fields merged into `get_service_node_status`'s `service_node_state`
-    /// (e.g. `registration_height`, `operator_address`, `contributors`), named as
-    /// oxend names them. Must be a JSON object to be merged.
-    pub service_node_state: Value,
+    /// The fields merged into `get_service_node_status`'s `service_node_state`
+    /// (e.g. `registration_height`, `operator_address`), named as oxend names
+    /// them.
+    pub service_node_state: TrackedNodeState,
 }
 
 /// This node's registration state as far as the daemon knows it.
@@ -160,20 +160,25 @@ impl NodeState {
         self.l2().map(|v| v.registration).unwrap_or_default()
     }
 
+    /// The L2 part of the status line: the view's summary, or
+    /// [`L2_NOT_TRACKED`].
+    pub fn l2_summary(&self) -> String {
+        self.l2()
+            .map(|v| v.summary)
+            .unwrap_or_else(|| L2_NOT_TRACKED.to_string())
+    }
+
     /// The systemd status line (also `status_line` in `get_info`):
     /// `v<version>; <L2 summary>; SN: <no | registration state>`. No height: this
     /// daemon does not run the Oxen chain.
     pub fn status_line(&self) -> String {
-        let l2 = self
-            .l2()
-            .map(|v| v.summary)
-            .unwrap_or_else(|| L2_NOT_TRACKED.to_string());
+        let l2 = self.l2_summary();
         let sn = if self.service_node {
             self.registration().status_word()
         } else {
             "no"
         };
-        format!("v{}; {l2}; SN: {sn}", crate::VERSION)
+        format!("v{}; {l2}; SN: {sn}", crate::version::VERSION)
     }
 }
 
@@ -200,12 +205,12 @@ mod tests {
             line,
             format!(
                 "v{}; L2: not tracked yet; SN: registration unknown",
-                crate::VERSION
+                crate::version::VERSION
             )
         );
         assert_eq!(
             state(false).status_line(),
-            format!("v{}; L2: not tracked yet; SN: no", crate::VERSION)
+            format!("v{}; L2: not tracked yet; SN: no", crate::version::VERSION)
         );
         s.set_l2(L2View {
             summary: "L2: height 7".into(),

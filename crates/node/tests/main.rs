@@ -1,0 +1,3 @@
+//! The integration tests of `snode-node`, one test binary.
+
+mod api;
