@@ -6,7 +6,7 @@
 //!
 //! Categories are tracing targets. The daemon logs to `global`, `daemon`, `rpc`,
 //! `keys` and `l2_tracker`; the names `l2_tracker` and `ethyl` also cover the
-//! snode-l2 crate's module targets.
+//! module targets of the snode-l2 and snode-eth crates.
 
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
@@ -37,8 +37,8 @@ pub struct LogLevelError {
 
 /// Names that stand for more than one target.
 const ALIASES: &[(&str, &[&str])] = &[
-    ("l2_tracker", &["l2_tracker", "snode_l2"]),
-    ("ethyl", &["ethyl", "snode_l2::rpc", "snode_l2::pool"]),
+    ("l2_tracker", &["l2_tracker", "snode_l2", "snode_eth"]),
+    ("ethyl", &["ethyl", "snode_eth::rpc", "snode_eth::pool"]),
 ];
 
 fn parse_level(text: &str) -> Option<LevelFilter> {
@@ -318,10 +318,17 @@ impl Visit for Fields {
     }
 }
 
-/// The category shown for a target: snode-l2's modules log as `l2_tracker`,
-/// the category oxend uses (and `log-level` accepts) for them.
+/// The category shown for a target: the modules of snode-l2 and snode-eth (the
+/// tracker and its transport) log as `l2_tracker`, the category oxend uses (and
+/// `log-level` accepts) for them.
 fn category(target: &str) -> &str {
-    if target == "snode_l2" || target.starts_with("snode_l2::") {
+    let of = |krate: &str| {
+        target == krate
+            || target
+                .strip_prefix(krate)
+                .is_some_and(|r| r.starts_with("::"))
+    };
+    if of("snode_l2") || of("snode_eth") {
         "l2_tracker"
     } else {
         target
