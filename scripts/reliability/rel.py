@@ -163,10 +163,16 @@ class L2:
             txs.append(word(0) + bytes.fromhex(T_NEW) + word(i) + data)
             if exit_every and i % exit_every == 0:
                 txs.append(word(0) + bytes.fromhex(T_EXIT_REQUEST) + word(i) + OPERATOR + bls)
+        nonce = int(self.call("eth_getTransactionCount", [self.sender, "latest"]), 16)
         for k in range(0, len(txs), per_request):
             self.batch([("eth_sendTransaction", [{"from": self.sender, "to": CONTRACT,
+                                                  "nonce": hex(nonce + k + j),
                                                   "data": "0x" + t.hex(), "gas": "0x100000"}])
-                        for t in txs[k:k + per_request]])
+                        for j, t in enumerate(txs[k:k + per_request])])
+        for _ in range(6000):  # until every transaction is mined
+            if int(self.call("eth_getTransactionCount", [self.sender, "latest"]), 16) >= nonce + len(txs):
+                break
+            time.sleep(0.01)
         return int(self.call("eth_blockNumber", []), 16)
 
     def close(self):
