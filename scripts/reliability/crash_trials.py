@@ -31,12 +31,27 @@ def mode(path):
     return os.stat(path).st_mode & 0o7777
 
 
+class Span:
+    """How long an unkilled run takes, learnt as the trials go (the machine's
+    load changes): the median of the last 25 runs that ended before their kill."""
+
+    def __init__(self, first):
+        self.recent = [first]
+
+    def ended(self, seconds):
+        self.recent = (self.recent + [seconds])[-25:]
+
+    def value(self):
+        return statistics.median(self.recent)
+
+
 def delay(rng, span):
     """A kill moment: a third spread over the whole run, two thirds over its
-    last quarter (where the files are written)."""
+    second half (where the files are written)."""
+    t = span.value()
     if rng.random() < 1 / 3:
-        return rng.uniform(0, span * 1.1)
-    return rng.uniform(span * 0.75, span * 1.05)
+        return rng.uniform(0, t)
+    return rng.uniform(t * 0.5, t)
 
 
 def run_killed(argv, stdin_bytes, wait_s):
@@ -48,13 +63,14 @@ def run_killed(argv, stdin_bytes, wait_s):
             p.stdin.close()
         except BrokenPipeError:
             pass
+    t0 = time.monotonic()
     try:
         p.wait(wait_s)
-        return False  # finished before the kill
+        return time.monotonic() - t0  # finished before the kill
     except subprocess.TimeoutExpired:
         p.send_signal(signal.SIGKILL)
         p.wait()
-        return True
+        return None
 
 
 class Tally:
@@ -108,7 +124,10 @@ def keys_campaign(work, trials, rng):
         new[name] = open(path, "rb").read()
         span[name] = statistics.median(times)
         shutil.rmtree(d)
-    for t in range(trials):
+    span = {k: Span(v) for k, v in span.items()}
+    t = -1
+    while tally.killed < trials:
+        t += 1
         cmd, name, _ = kinds[t % 2]
         d = os.path.join(work, f"k{t}")
         os.mkdir(d)
@@ -117,12 +136,15 @@ def keys_campaign(work, trials, rng):
         os.write(fd, old[name])
         os.close(fd)
         tally.trials += 1
-        tally.killed += run_killed([rel.KEYS, cmd, "--overwrite", "--replace-registered-key",
-                                    "--config-file", conf, path], b"5a" * 32 + b"\n",
-                                   delay(rng, span[name]))
+        ended = run_killed([rel.KEYS, cmd, "--overwrite", "--replace-registered-key",
+                            "--config-file", conf, path], b"5a" * 32 + b"\n", delay(rng, span[name]))
+        if ended is None:
+            tally.killed += 1
+        else:
+            span[name].ended(ended)
         check_key_dir(tally, t, d, name, old[name], new[name])
         shutil.rmtree(d)
-    return tally.report({"median_run_s": {k: round(v, 3) for k, v in span.items()}})
+    return tally.report({"median_run_s": {k: round(v.value(), 3) for k, v in span.items()}})
 
 
 def check_key_dir(tally, t, d, name, old, new):
@@ -185,14 +207,18 @@ def daemon_campaign(work, trials, rng):
         times.append(time.monotonic() - t0)
         rel.wait_rpc(port, p)
         rel.stop(p)
-    span = statistics.median(times)
+    span = Span(statistics.median(times))
     restart_fail = 0
-    for t in range(trials):
+    t = -1
+    while tally.killed < trials:
+        t += 1
         shutil.rmtree(data, ignore_errors=True)
         tally.trials += 1
         p = rel.start_daemon(conf, log)
+        t0 = time.monotonic()
         try:
             p.wait(delay(rng, span))
+            span.ended(time.monotonic() - t0)  # cannot happen: the daemon runs until stopped
         except subprocess.TimeoutExpired:
             p.send_signal(signal.SIGKILL)
             p.wait()
@@ -235,7 +261,7 @@ def daemon_campaign(work, trials, rng):
         if not pub.get("service_node_ed25519_pubkey"):
             tally.fail(t, f"restart: get_service_keys gave {pub}")
     log.close()
-    return tally.report({"median_s_to_keys": round(span, 3), "restart_failures": restart_fail})
+    return tally.report({"median_s_to_keys": round(span.value(), 3), "restart_failures": restart_fail})
 
 
 # -------------------------------------------------------------------- l2 ---
