@@ -269,8 +269,13 @@ def malformed(port, pid):
                 if b"\r\n\r\n" in answer and len(answer) > 2_000_000:
                     break
                 head, _, rest = answer.partition(b"\r\n\r\n")
-                if rest or (b"\r\n\r\n" in answer and b"content-length: 0" in head.lower()):
-                    s.settimeout(1)
+                if b"\r\n\r\n" in answer:
+                    # A complete answer: stop reading (the server keeps the connection).
+                    length = [int(v) for k, _, v in (h.partition(b":") for h in head.split(b"\r\n"))
+                              if k.strip().lower() == b"content-length" and v.strip().isdigit()]
+                    if length and len(rest) >= length[0]:
+                        break
+                    s.settimeout(0.5)
             s.close()
         except socket.timeout:
             pass
@@ -280,7 +285,8 @@ def malformed(port, pid):
         ok, _ = probe(port, timeout=10)
         alive = os.path.exists(f"/proc/{pid}")
         results.append({"case": name, "answer": status[:60], "answer_bytes": len(answer),
-                        "seconds": round(time.monotonic() - t0, 2), "daemon_answers_after": ok and alive})
+                        "seconds": round(time.monotonic() - t0, 2), "daemon_answers_after": ok and alive,
+                        "rss_kib_after": proc_stat(pid)["VmRSS"] if alive else None})
     emit("malformed", cases=results)
     return all(r["daemon_answers_after"] for r in results)
 
