@@ -208,10 +208,12 @@ def idle(port, pid, count, hold):
         s.close()
     time.sleep(1)
     after = proc_stat(pid)
+    released = [probe(port, timeout=10) for _ in range(3)]
     emit("idle-connections", opened=len(socks), refused=refused, held_s=hold,
          still_open_at_end=open_after,
          probes_answered=sum(a for a, _ in answers), probes=len(answers),
          probe_max_s=round(max(w for _, w in answers), 3),
+         probes_answered_after_release=sum(a for a, _ in released), probes_after_release=len(released),
          rss_kib={"before": before["VmRSS"], "held": during["VmRSS"], "late": late["VmRSS"],
                   "after": after["VmRSS"], "peak": after["VmHWM"]},
          threads={"before": before["Threads"], "held": during["Threads"], "after": after["Threads"]},
