@@ -45,13 +45,14 @@ class Span:
         return statistics.median(self.recent)
 
 
-def delay(rng, span):
+def delay(rng, span, late=1.0):
     """A kill moment: a third spread over the whole run, two thirds over its
-    second half (where the files are written)."""
+    second half (where the files are written). `late` stretches both for a
+    process whose writes are not at its end (the daemon goes on running)."""
     t = span.value()
     if rng.random() < 1 / 3:
-        return rng.uniform(0, t)
-    return rng.uniform(t * 0.5, t)
+        return rng.uniform(0, t * late)
+    return rng.uniform(t * 0.5, t * late)
 
 
 def run_killed(argv, stdin_bytes, wait_s):
@@ -196,7 +197,7 @@ def daemon_campaign(work, trials, rng):
     rel.write_config(conf, data, rel.refused_url(), port)
     log = open(os.path.join(work, "daemon-stdout.log"), "ab")
     times = []
-    for _ in range(3):
+    for _ in range(7):
         shutil.rmtree(data, ignore_errors=True)
         t0 = time.monotonic()
         p = rel.start_daemon(conf, log)
@@ -217,7 +218,7 @@ def daemon_campaign(work, trials, rng):
         p = rel.start_daemon(conf, log)
         t0 = time.monotonic()
         try:
-            p.wait(delay(rng, span))
+            p.wait(delay(rng, span, late=1.6))
             span.ended(time.monotonic() - t0)  # cannot happen: the daemon runs until stopped
         except subprocess.TimeoutExpired:
             p.send_signal(signal.SIGKILL)
