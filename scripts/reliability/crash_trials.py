@@ -363,7 +363,7 @@ def main():
     ap.add_argument("--key-trials", type=int, default=1000)
     ap.add_argument("--daemon-trials", type=int, default=1000)
     ap.add_argument("--l2-trials", type=int, default=200)
-    ap.add_argument("--l2-nodes", type=int, default=400)
+    ap.add_argument("--l2-nodes", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--anvil", default=os.environ.get("SNODE_ANVIL"))
     a = ap.parse_args()

@@ -151,9 +151,9 @@ class L2:
                 raise RuntimeError(f"anvil: {a['error']}")
         return [a["result"] for a in answers]
 
-    def emit_nodes(self, count, exit_every=4, per_request=200):
-        """`count` NewServiceNodeV2 logs (contract ids 1..count, one block each),
-        and a ServiceNodeExitRequest for every `exit_every`-th node."""
+    def emit_nodes(self, count, exit_every=4, per_block=20):
+        """`count` NewServiceNodeV2 logs (contract ids 1..count) and a
+        ServiceNodeExitRequest for every `exit_every`-th node, `per_block` logs a block."""
         txs = []
         for i in range(1, count + 1):
             bls = word(0x1000 + i) + word(0x2000 + i)
@@ -163,16 +163,20 @@ class L2:
             txs.append(word(0) + bytes.fromhex(T_NEW) + word(i) + data)
             if exit_every and i % exit_every == 0:
                 txs.append(word(0) + bytes.fromhex(T_EXIT_REQUEST) + word(i) + OPERATOR + bls)
+        # Automine off: each chunk of transactions goes into one block by evm_mine
+        # (sent as a batch with automine on, anvil drops some under load).
+        self.call("evm_setAutomine", [False])
         nonce = int(self.call("eth_getTransactionCount", [self.sender, "latest"]), 16)
-        for k in range(0, len(txs), per_request):
+        for k in range(0, len(txs), per_block):
             self.batch([("eth_sendTransaction", [{"from": self.sender, "to": CONTRACT,
                                                   "nonce": hex(nonce + k + j),
                                                   "data": "0x" + t.hex(), "gas": "0x100000"}])
-                        for j, t in enumerate(txs[k:k + per_request])])
-        for _ in range(6000):  # until every transaction is mined
-            if int(self.call("eth_getTransactionCount", [self.sender, "latest"]), 16) >= nonce + len(txs):
-                break
-            time.sleep(0.01)
+                        for j, t in enumerate(txs[k:k + per_block])])
+            self.call("evm_mine", [])
+        mined = int(self.call("eth_getTransactionCount", [self.sender, "latest"]), 16) - nonce
+        if mined != len(txs):
+            raise RuntimeError(f"anvil mined {mined} of {len(txs)} transactions")
+        self.call("evm_setAutomine", [True])
         return int(self.call("eth_blockNumber", []), 16)
 
     def close(self):
