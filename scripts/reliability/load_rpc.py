@@ -313,7 +313,7 @@ def main():
     log = open(os.path.join(work, "daemon.log"), "wb")
 
     def limit():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (a.nofile, max(a.nofile, hard)))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(a.nofile, hard), hard))
     import subprocess
     p = subprocess.Popen([rel.DAEMON, "--config-file", conf, "--non-interactive"], stdin=subprocess.DEVNULL,
                          stdout=log, stderr=log, preexec_fn=limit)
