@@ -216,7 +216,7 @@ def main():
             try:
                 head = l2.emit_nodes(a.l2_nodes)
                 ref = os.path.join(work, "ref")
-                rel.write_config(dconf, ref, l2.url, port, "l2-max-logs=50\nl2-refresh=1\n")
+                rel.write_config(dconf, ref, l2.url, port, "l2-max-logs=5\nl2-refresh=1\n")
                 p = rel.start_daemon(dconf, subprocess.DEVNULL)
                 rel.wait_rpc(port, p)
                 import crash_trials
@@ -229,7 +229,7 @@ def main():
                 os.mkdir(data)
                 for name in olds:
                     shutil.copy2(os.path.join(src, name), os.path.join(data, name))
-                rel.write_config(dconf, data, l2.url, port, "l2-max-logs=50\nl2-refresh=1\n")
+                rel.write_config(dconf, data, l2.url, port, "l2-max-logs=5\nl2-refresh=1\n")
                 logpath = os.path.join(work, "l2-full.log")
                 log = open(logpath, "wb")
                 p = rel.start_daemon(dconf, log)
