@@ -7,11 +7,12 @@ listens, admin RPC on 127.0.0.1) and runs, in order:
   big-body   a 10 MB JSON body: status, how much the server read, time
   endless    a body that never ends (Content-Length 10 MB, then silence; and a
              chunked body that never ends) while another client calls get_info
-  idle       IDLE connections opened and held (no bytes sent), then get_info
-             from another client; the daemon's RSS and threads before/after
   malformed  broken HTTP and JSON-RPC; the daemon must stay up and answer
+  idle       IDLE connections opened and held (no bytes sent), then get_info
+             from another client, during and after; RSS, threads, descriptors
 Prints one JSON line per test. Exits 1 when a well-formed request of the load
-test went unanswered or the daemon died."""
+test or a get_info beside the idle connections or after a malformed request went
+unanswered, or the daemon died."""
 
 import argparse
 import http.client
@@ -218,6 +219,7 @@ def idle(port, pid, count, hold):
                   "after": after["VmRSS"], "peak": after["VmHWM"]},
          threads={"before": before["Threads"], "held": during["Threads"], "after": after["Threads"]},
          fds={"before": before["fds"], "held": during["fds"], "after": after["fds"]})
+    return all(a for a, _ in answers + released)
 
 
 MALFORMED = [
@@ -330,10 +332,10 @@ def main():
         if "endless" in want:
             endless(port, a.hold, chunked=False)
             endless(port, a.hold, chunked=True)
-        if "idle" in want:
-            idle(port, p.pid, a.idle, a.hold)
         if "malformed" in want:
             ok &= malformed(port, p.pid)
+        if "idle" in want:  # last: running out of descriptors can end the admin RPC
+            ok &= idle(port, p.pid, a.idle, a.hold)
         alive = p.poll() is None
         emit("end", daemon_running=alive, **(proc_stat(p.pid) if alive else {}))
         ok &= alive
