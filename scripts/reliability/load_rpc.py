@@ -22,6 +22,7 @@ import resource
 import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -316,7 +317,6 @@ def main():
 
     def limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(a.nofile, hard), hard))
-    import subprocess
     p = subprocess.Popen([rel.DAEMON, "--config-file", conf, "--non-interactive"], stdin=subprocess.DEVNULL,
                          stdout=log, stderr=log, preexec_fn=limit)
     ok = True
