@@ -294,7 +294,7 @@ def wait_synced(port, proc, head, within=300):
     return False
 
 
-def l2_campaign(work, trials, rng, anvil, nodes):
+def l2_campaign(work, trials, rng, anvil, nodes, max_logs):
     tally = Tally("L2 store: kill during sync")
     l2 = rel.L2(anvil, work)
     try:
@@ -302,8 +302,10 @@ def l2_campaign(work, trials, rng, anvil, nodes):
         port = rel.free_port()
         data = os.path.join(work, "l2data")
         conf = os.path.join(work, "l2.conf")
-        # Small batches: many commits per sync, so kills land between and inside them.
-        rel.write_config(conf, data, l2.url, port, "l2-max-logs=20\nl2-refresh=1\n")
+        # Small batches (l2-max-logs is the block range of one eth_getLogs, and each
+        # range is committed in one transaction): many commits per sync, so kills
+        # land between and inside them.
+        rel.write_config(conf, data, l2.url, port, f"l2-max-logs={max_logs}\nl2-refresh=1\n")
         log = open(os.path.join(work, "l2-daemon.log"), "ab")
 
         def run_to_head():
@@ -351,7 +353,7 @@ def l2_campaign(work, trials, rng, anvil, nodes):
             else:
                 tally.note("same registry as the clean sync")
         log.close()
-        return tally.report({"l2_head": head, "events": len(clean[1]), "nodes": len(clean[2]),
+        return tally.report({"l2_head": head, "l2_max_logs": max_logs, "events": len(clean[1]), "nodes": len(clean[2]),
                              "clean_view": clean[0], "clean_sync_s": round(span, 2),
                              "store_at_kill": mid})
     finally:
@@ -365,6 +367,7 @@ def main():
     ap.add_argument("--daemon-trials", type=int, default=1000)
     ap.add_argument("--l2-trials", type=int, default=200)
     ap.add_argument("--l2-nodes", type=int, default=2000)
+    ap.add_argument("--l2-max-logs", type=int, default=2, help="the daemon's l2-max-logs (blocks per batch)")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--anvil", default=os.environ.get("SNODE_ANVIL"))
     a = ap.parse_args()
@@ -382,7 +385,7 @@ def main():
         if a.campaign in ("l2", "all"):
             if not a.anvil:
                 raise SystemExit("l2: set SNODE_ANVIL or pass --anvil (scripts/install-anvil)")
-            ok &= l2_campaign(work, a.l2_trials, rng, a.anvil, a.l2_nodes)
+            ok &= l2_campaign(work, a.l2_trials, rng, a.anvil, a.l2_nodes, a.l2_max_logs)
         print(f"done in {time.monotonic() - t0:.0f} s", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
