@@ -1,7 +1,7 @@
 //! Workspace chores. `cargo run -p snode-xtask -- docs` writes the man pages
 //! (`man/`) and bash/zsh/fish completions (`completions/`) of every packaged binary
 //! from its crate's `pub fn command() -> clap::Command`, so `--help`, man pages and
-//! completions share one source (DESIGN.md, rules of the house). `docs --check`
+//! completions share one source (docs/ARCHITECTURE.md, rules of the house). `docs --check`
 //! writes nothing and fails when the committed files differ from what the clap
 //! definitions give (the CI drift check in `scripts/test`).
 
