@@ -105,6 +105,11 @@ pub struct L2Status {
     /// cycles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_sync: Option<LogSync>,
+    /// From the start check: "no ServiceNodeRewards contract at 0x… on
+    /// <provider> [<url>]" for each provider that has no code at
+    /// `l2-rewards-contract`. Left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contract_missing: Vec<String>,
 }
 
 impl L2Status {
@@ -141,8 +146,14 @@ impl L2Status {
             (None, None) => {}
         }
         s.push_str(&format!(", {} nodes", self.registered_nodes));
-        if let Some(own) = &self.own_node {
-            s.push_str(&format!("; node {}", own.state.describe()));
+        match (&self.own_node, self.contract_missing.first()) {
+            // what the node's state is cannot be told from a contract that is not there
+            (Some(own), Some(missing)) if own.state == NodeContractState::NotRegistered => {
+                s.push_str(&format!("; {missing}"));
+            }
+            (Some(own), _) => s.push_str(&format!("; node {}", own.state.describe())),
+            (None, Some(missing)) => s.push_str(&format!("; {missing}")),
+            (None, None) => {}
         }
         s
     }

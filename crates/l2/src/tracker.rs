@@ -172,6 +172,9 @@ pub struct L2Tracker {
     last_cycle: Option<CycleReport>,
     /// The log sync of the cycle in progress (`None` between cycles).
     log_sync: Option<LogSync>,
+    /// "no ServiceNodeRewards contract at 0x… on <provider>", per provider
+    /// that answered `eth_getCode` with no code at the start check.
+    contract_missing: Vec<String>,
 }
 
 impl std::fmt::Debug for L2Tracker {
@@ -226,6 +229,7 @@ impl L2Tracker {
             rewards: BTreeMap::new(),
             last_cycle: None,
             log_sync: None,
+            contract_missing: Vec::new(),
         })
     }
 
@@ -237,11 +241,58 @@ impl L2Tracker {
     /// Checks `eth_chainId` of every provider (docs/compat/config.md). A
     /// provider that does not answer is only a warning; one that serves
     /// another chain is [`L2Error::WrongChainId`], which should stop startup.
-    /// Does nothing with `l2-skip-chainid`.
+    /// The chain id is not asked with `l2-skip-chainid`.
+    ///
+    /// Then it asks every provider for the code at `l2-rewards-contract`
+    /// (`eth_getCode`): a provider that has none there is logged as an error
+    /// and kept in [`L2Status::contract_missing`] ("no ServiceNodeRewards
+    /// contract at 0x… on <provider>"), so that is what status says rather
+    /// than "not registered". Not fatal: the address may be a contract
+    /// deployed later, and a provider may lag.
     pub fn verify_chain_id(&mut self) -> Result<(), L2Error> {
-        if self.cfg.skip_chain_id {
-            return Ok(());
+        if !self.cfg.skip_chain_id {
+            self.check_chain_ids()?;
         }
+        self.check_contract_code();
+        Ok(())
+    }
+
+    /// `eth_getCode` at the rewards contract on every provider.
+    fn check_contract_code(&mut self) {
+        let contract = self.cfg.rewards_contract;
+        let params = json!([format!("{contract:#x}"), "latest"]);
+        self.contract_missing.clear();
+        for idx in 0..self.pool.len() {
+            let answer = self
+                .pool
+                .call_one(idx, "eth_getCode", &params)
+                .map_err(|f| f.failure)
+                .and_then(|v| parse_data(&v));
+            let p = &self.pool.providers[idx];
+            match answer {
+                Ok(code) if code.is_empty() => {
+                    let msg = format!(
+                        "no ServiceNodeRewards contract at {} on {} [{}]",
+                        contract.to_checksum(None),
+                        p.name,
+                        p.url()
+                    );
+                    error!("{msg}: check l2-rewards-contract and that the provider serves Arbitrum Sepolia");
+                    self.contract_missing.push(msg);
+                }
+                Ok(_) => {
+                    self.pool.providers[idx].counters.successes += 1;
+                }
+                Err(f) => warn!(
+                    "Could not check the ServiceNodeRewards contract code on {} [{}]: {f}",
+                    p.name,
+                    p.url()
+                ),
+            }
+        }
+    }
+
+    fn check_chain_ids(&mut self) -> Result<(), L2Error> {
         info!("Verifying L2 provider chain-id");
         for idx in 0..self.pool.len() {
             let answer = self
@@ -898,6 +949,7 @@ impl L2Tracker {
             }),
             last_cycle: self.last_cycle.clone(),
             log_sync: self.log_sync,
+            contract_missing: self.contract_missing.clone(),
         }
     }
 }

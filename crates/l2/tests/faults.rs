@@ -797,3 +797,48 @@ fn a_skipped_gap_is_warned_about_once_while_the_first_batch_fails() {
     assert_eq!(t.synced_height(), Some(21_030));
     assert_eq!(warnings(), 1, "{}", logs.text());
 }
+
+#[test]
+fn a_provider_without_the_contract_is_named_at_start_instead_of_not_registered() {
+    let good = Stub::start(chain());
+    let empty = Stub::start(chain());
+    empty.with(|c| c.no_contract = true);
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, _guard) = capture();
+    let mut t = L2Tracker::open(cfg(&[good.url(), empty.url()]), dir.path()).unwrap();
+    t.set_own_node(snode_l2::NodeQuery {
+        bls_pubkey: None,
+        ed25519_pubkey: Some(snode_l2::abi::Ed25519Pubkey::from(events::ed(99))),
+    });
+    t.verify_chain_id().unwrap();
+    assert_eq!(good.count("eth_getCode"), 1);
+    assert_eq!(empty.count("eth_getCode"), 1);
+    let want = format!(
+        "no ServiceNodeRewards contract at {} on Backup L2 provider #1 [http://127.0.0.1:{}/…]",
+        snode_l2::Deployment::Current
+            .rewards_contract()
+            .to_checksum(None),
+        empty.port
+    );
+    let st = t.status(at(0));
+    assert_eq!(st.contract_missing, vec![want.clone()]);
+    assert!(
+        st.summary().ends_with(&format!("; {want}")),
+        "{}",
+        st.summary()
+    );
+    assert!(!st.summary().contains("not registered"), "{}", st.summary());
+    assert!(logs.text().contains(&want), "{}", logs.text());
+    assert_no_secret(&t, &logs.text());
+
+    // with the contract everywhere, nothing is said
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[good.url()]), dir.path()).unwrap();
+    t.verify_chain_id().unwrap();
+    let st = t.status(at(0));
+    assert!(st.contract_missing.is_empty());
+    assert!(serde_json::to_value(&st)
+        .unwrap()
+        .get("contract_missing")
+        .is_none());
+}

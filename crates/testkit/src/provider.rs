@@ -67,6 +67,8 @@ pub struct Chain {
     pub call_selectors: Vec<String>,
     /// eth_getLogs ranges received.
     pub log_ranges: Vec<(u64, u64)>,
+    /// `eth_getCode` answers `0x`: no contract at the address.
+    pub no_contract: bool,
     /// Forward every request to this upstream instead of the fake chain,
     /// sleeping this long before each `eth_getLogs` (a slow provider).
     pub forward: Option<(String, Duration)>,
@@ -92,6 +94,7 @@ impl Chain {
             call_selectors: Vec::new(),
             log_ranges: Vec::new(),
             forward: None,
+            no_contract: false,
         }
     }
 }
@@ -276,6 +279,9 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
                 ok(json!(format!("0x{:064x}", 7)))
             }
         }
+        // the contract is there unless the chain says it is not
+        "eth_getCode" if c.no_contract => ok(json!("0x")),
+        "eth_getCode" => ok(json!("0x6080604052")),
         _ => rpc_error(-32601, "method not found"),
     }
 }
