@@ -342,6 +342,43 @@ impl ProviderPool {
         })
     }
 
+    /// A JSON-RPC batch with failover: the whole batch goes to each provider
+    /// in priority order until one answers it. Each call's own outcome is
+    /// returned in order; an `eth_call` that reverted comes back as `"0x"`.
+    pub fn request_batch(
+        &mut self,
+        gate: &mut dyn Gate,
+        calls: &[(&str, Value)],
+    ) -> Result<Vec<Result<Value, Failure>>, EthError> {
+        let mut failures = Vec::new();
+        for idx in self.order.clone() {
+            if !gate.pass() {
+                return Err(EthError::Cancelled);
+            }
+            self.providers[idx].counters.requests += 1;
+            match self.providers[idx].endpoint.call_batch(calls) {
+                Ok(answers) => {
+                    self.record_success(idx);
+                    return Ok(answers
+                        .into_iter()
+                        .zip(calls)
+                        .map(|(a, (method, _))| match a {
+                            Err(f) if *method == "eth_call" && f.is_revert() => {
+                                Ok(Value::String("0x".into()))
+                            }
+                            other => other,
+                        })
+                        .collect());
+                }
+                Err(f) => failures.push(self.record_failure(idx, "batch", f)),
+            }
+        }
+        Err(EthError::AllProvidersFailed {
+            method: "batch".into(),
+            failures,
+        })
+    }
+
     /// `eth_blockNumber` with failover.
     pub fn block_number(&mut self, gate: &mut dyn Gate, now: SystemTime) -> Result<u64, EthError> {
         let (idx, h) = self.request(gate, "eth_blockNumber", &json!([]), parse_quantity)?;

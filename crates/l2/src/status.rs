@@ -53,6 +53,32 @@ pub struct OwnNodeStatus {
     pub bls_pubkey: Option<BlsPubkey>,
     /// The Ed25519 pubkey asked about.
     pub ed25519_pubkey: Option<Ed25519Pubkey>,
+    /// The L2 block of its registration, or where the daemon first saw it
+    /// when `registered_before` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_block: Option<u64>,
+    /// `registered_block` is only where the daemon first saw the node (in
+    /// the contract's node list): say "registered before L2 block N".
+    #[serde(default)]
+    pub registered_before: bool,
+    /// `leaveRequestTimestamp` of the contract's record when it was read
+    /// (Unix seconds, 0: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leave_request_timestamp: Option<u64>,
+}
+
+impl OwnNodeStatus {
+    /// Where the registration is known from: `registered at L2 block N`,
+    /// or `registered before L2 block N` when the daemon only saw the node in
+    /// the contract's node list; `None` when not registered.
+    pub fn registration(&self) -> Option<String> {
+        let block = self.registered_block?;
+        Some(if self.registered_before {
+            format!("registered before L2 block {block}")
+        } else {
+            format!("registered at L2 block {block}")
+        })
+    }
 }
 
 /// `rewardRate()` of the reward pool at a reward height.

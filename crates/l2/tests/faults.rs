@@ -842,3 +842,50 @@ fn a_provider_without_the_contract_is_named_at_start_instead_of_not_registered()
         .get("contract_missing")
         .is_none());
 }
+
+#[test]
+fn nodes_learned_from_the_list_get_their_contract_record_in_bounded_batches() {
+    // 2,000 nodes the logs never showed (registered before the window), two
+    // of them with an exit request in their contract record
+    let head = 2 * 14_400 + 100;
+    let mut c = Chain::new(head);
+    let ids: Vec<(u64, u8)> = (1..=2000u64).map(|id| (id, (id % 250) as u8)).collect();
+    c.node_list = Some(node_list(&ids));
+    c.leaving = vec![7, 1999];
+    c.staking_requirement = Some(21_000_000_000_000);
+    let stub = Stub::start(c);
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    let r = t.step(at(0));
+    assert_eq!(r.node_list_height, Some(28_800));
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    // 2,000 records in batches of 100: 20 requests
+    assert_eq!(snode_l2::RECORD_BATCH, 100);
+    assert_eq!(stub.count("batch"), 20);
+    let reg = t.registry();
+    let seven = reg.get(7).unwrap();
+    assert_eq!(seven.state, NodeContractState::ExitRequested);
+    assert_eq!(seven.leave_request_timestamp, Some(5007));
+    assert!(seven.registered_before);
+    assert_eq!(seven.registered_block, 28_800);
+    let eight = reg.get(8).unwrap();
+    assert_eq!(eight.state, NodeContractState::Registered);
+    assert_eq!(eight.added_timestamp, Some(1008));
+    assert_eq!(eight.leave_request_timestamp, Some(0));
+    assert!(
+        eight.ed25519_pubkey.is_some(),
+        "the record's Ed25519 key is kept"
+    );
+    assert_eq!(
+        reg.get(1999).unwrap().state,
+        NodeContractState::ExitRequested
+    );
+    // the records are stored: a restart keeps them without asking again
+    drop(t);
+    let t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    assert_eq!(
+        t.registry().get(7).unwrap().state,
+        NodeContractState::ExitRequested
+    );
+    assert!(t.registry().get(7).unwrap().registered_before);
+}
