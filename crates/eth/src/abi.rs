@@ -628,4 +628,34 @@ mod tests {
         );
         assert!(decode_staking_requirement(&[0; 64]).is_err());
     }
+
+    #[test]
+    fn service_node_record_has_the_contract_layout() {
+        let cd = service_nodes_calldata(5);
+        assert_eq!(cd[..4], [0x04, 0x0f, 0x98, 0x53]);
+        let r = ServiceNodeRecord {
+            operator: Address::repeat_byte(0x33),
+            bls_pubkey: FixedBytes([0x44; 64]),
+            ed25519_pubkey: B256::repeat_byte(0x55),
+            added_timestamp: 111,
+            leave_request_timestamp: 222,
+            deposit: U256::from(333),
+        };
+        let data = encode_service_node(&r);
+        let word = |i: usize| &data[32 * i..32 * (i + 1)];
+        let num = |i: usize| U256::from_be_slice(word(i));
+        // offset, next, prev, operator, X, Y, added, leave, latest leave,
+        // deposit, contributors offset, ed25519, contributors length
+        assert_eq!(num(0), U256::from(0x20));
+        assert_eq!(&word(3)[12..], &[0x33; 20]);
+        assert_eq!(word(4), &[0x44; 32]);
+        assert_eq!(num(6), U256::from(111));
+        assert_eq!(num(7), U256::from(222));
+        assert_eq!(num(9), U256::from(333));
+        assert_eq!(num(10), U256::from(0x160));
+        assert_eq!(word(11), &[0x55; 32]);
+        assert_eq!(num(12), U256::ZERO);
+        assert_eq!(decode_service_node(&data), Ok(r));
+        assert!(decode_service_node(&[]).is_err());
+    }
 }
