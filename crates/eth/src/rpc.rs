@@ -234,9 +234,8 @@ impl Endpoint {
         &self.url
     }
 
-    /// Sends one request and returns its non-null `result`.
-    pub fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
-        let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
+    /// POSTs `body` and returns the HTTP status and the answer's text.
+    fn post(&self, body: &Value) -> Result<(u16, String), Failure> {
         let resp = self
             .agent
             .post(self.url.expose())
@@ -250,6 +249,13 @@ impl Endpoint {
             .limit(BODY_LIMIT)
             .read_to_string()
             .map_err(|e| self.transport_failure(e))?;
+        Ok((status, text))
+    }
+
+    /// Sends one request and returns its non-null `result`.
+    pub fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
+        let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
+        let (status, text) = self.post(&body)?;
         let parsed: Option<Value> = serde_json::from_str(&text).ok();
         let rpc_error = parsed
             .as_ref()
@@ -322,19 +328,7 @@ impl Endpoint {
                 json!({"jsonrpc": "2.0", "method": method, "params": params, "id": id})
             })
             .collect();
-        let resp = self
-            .agent
-            .post(self.url.expose())
-            .header("Content-Type", "application/json")
-            .send(Value::Array(body).to_string());
-        let mut resp = resp.map_err(|e| self.transport_failure(e))?;
-        let status = resp.status().as_u16();
-        let text = resp
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_string()
-            .map_err(|e| self.transport_failure(e))?;
+        let (status, text) = self.post(&Value::Array(body))?;
         let parsed: Option<Value> = serde_json::from_str(&text).ok();
         let single_error = parsed
             .as_ref()
