@@ -203,7 +203,7 @@ fn provider_status_keeps_the_http_status_code() {
     let p = &t.status(at(120)).providers[0];
     let summary = p.failure_summary().unwrap();
     assert!(
-        summary.starts_with(&format!("HTTP 429 ×"))
+        summary.starts_with("HTTP 429 ×")
             && summary.contains(&format!("HTTP 502 ×{n}"))
             && summary.ends_with("; last error: 429 Too Many Requests"),
         "{summary}"
