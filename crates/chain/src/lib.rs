@@ -15,17 +15,21 @@
 //! well-formed but invalid chain; the follower says "follower", never "verified".
 
 pub mod block;
+pub mod follower;
 
 pub mod hash;
 pub mod network;
+pub mod store;
 
 pub mod tx;
 pub mod wire;
 
 pub use block::Block;
+pub use follower::{Follower, FollowerConfig, FollowerError, FollowerStatus};
 
 pub use hash::Hash;
 pub use network::Network;
+pub use store::{Store, StoreError};
 
 pub use tx::Transaction;
 
