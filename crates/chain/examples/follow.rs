@@ -16,12 +16,18 @@ use snode_chain::{Follower, FollowerConfig, Network};
 fn rss_kb(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 fn main() {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let a: Vec<String> = std::env::args().collect();
     if a.len() < 5 {
         eprintln!("usage: follow <network> <data-dir> <bind|-> <peer> [--until H] [--bench]");
@@ -37,10 +43,17 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let until: Option<u64> = a.iter().position(|x| x == "--until").map(|i| a[i + 1].parse().expect("--until height"));
+    let until: Option<u64> = a
+        .iter()
+        .position(|x| x == "--until")
+        .map(|i| a[i + 1].parse().expect("--until height"));
     let bench = a.iter().any(|x| x == "--bench");
     let mut cfg = FollowerConfig::new(network, a[2].clone().into());
-    cfg.p2p.bind = if a[3] == "-" { None } else { Some(a[3].parse().expect("bind address")) };
+    cfg.p2p.bind = if a[3] == "-" {
+        None
+    } else {
+        Some(a[3].parse().expect("bind address"))
+    };
     cfg.p2p.exclusive_nodes = vec![a[4].parse().expect("peer address")];
     cfg.p2p.reconnect_interval = Duration::from_millis(500);
     let f = Arc::new(Follower::new(cfg).unwrap_or_else(|e| {
@@ -59,7 +72,10 @@ fn main() {
         let st = f.status();
         if st.height != last {
             last = st.height;
-            println!("height {}/{} top {}", st.height, st.target_height, st.top_block_hash);
+            println!(
+                "height {}/{} top {}",
+                st.height, st.target_height, st.top_block_hash
+            );
         }
         if until.is_some_and(|u| st.height >= u) || worker.is_finished() {
             let secs = start.elapsed().as_secs_f64();
@@ -75,7 +91,10 @@ fn main() {
                 );
             }
             for c in &st.connections {
-                println!("connection {} {}:{} incoming={} height={}", c.connection_id, c.ip, c.port, c.incoming, c.height);
+                println!(
+                    "connection {} {}:{} incoming={} height={}",
+                    c.connection_id, c.ip, c.port, c.incoming, c.height
+                );
             }
             break;
         }

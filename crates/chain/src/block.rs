@@ -3,7 +3,7 @@
 //! HF19 Oxen-10 compatibility tail; and the block id as `get_block_hash` computes it.
 
 use crate::hash::{cn_fast_hash, tree_hash, Hash};
-use crate::tx::{parse_tx, TxIn, Transaction};
+use crate::tx::{parse_tx, Transaction, TxIn};
 use crate::wire::{put_varint, Reader};
 use crate::ParseError;
 
@@ -65,13 +65,18 @@ fn parse_header(r: &mut Reader<'_>) -> Result<BlockHeader, ParseError> {
     let off = r.pos();
     let major = r.varint("major_version")?;
     if !(7..=127).contains(&major) {
-        return Err(ParseError::BadValue { field: "major_version", offset: off });
+        return Err(ParseError::BadValue {
+            field: "major_version",
+            offset: off,
+        });
     }
     let major_version = major as u8;
     let off = r.pos();
     let minor = r.varint("minor_version")?;
-    let minor_version =
-        u8::try_from(minor).map_err(|_| ParseError::BadValue { field: "minor_version", offset: off })?;
+    let minor_version = u8::try_from(minor).map_err(|_| ParseError::BadValue {
+        field: "minor_version",
+        offset: off,
+    })?;
     let timestamp = r.varint("timestamp")?;
     let prev_id = r.array("prev_id")?;
     let nonce = r.u32("nonce")?;
@@ -123,19 +128,29 @@ impl Block {
         } else {
             let tx = parse_tx(&mut r, true)?;
             if !tx.prefix.is_miner_tx() {
-                return Err(ParseError::BadValue { field: "miner_tx vin", offset: header_len });
+                return Err(ParseError::BadValue {
+                    field: "miner_tx vin",
+                    offset: header_len,
+                });
             }
             Some(tx)
         };
         let n = r.count("tx_hashes", 32)?;
         if n > MAX_TX_PER_BLOCK {
-            return Err(ParseError::BadCount { field: "tx_hashes", offset: r.pos() });
+            return Err(ParseError::BadCount {
+                field: "tx_hashes",
+                offset: r.pos(),
+            });
         }
         let mut tx_hashes = Vec::with_capacity(n);
         for _ in 0..n {
             tx_hashes.push(r.array("tx_hash")?);
         }
-        let tx_eth_count = if major >= HF21_ETH { r.u32("tx_eth_count")? } else { 0 };
+        let tx_eth_count = if major >= HF21_ETH {
+            r.u32("tx_eth_count")?
+        } else {
+            0
+        };
         let mut signatures = Vec::new();
         if major >= HF16_PULSE {
             let n = r.count("signatures", 66)?;
@@ -157,8 +172,20 @@ impl Block {
             header.reward = u64::from_le_bytes(r.array("hf19 reward")?);
         }
         r.finish("block")?;
-        let id = block_id(&blob[..header_len], miner_tx.as_ref().map(|t| t.hash), &tx_hashes);
-        Ok(Block { header, miner_tx, tx_hashes, tx_eth_count, signatures, oxen10_pulse_producer, id })
+        let id = block_id(
+            &blob[..header_len],
+            miner_tx.as_ref().map(|t| t.hash),
+            &tx_hashes,
+        );
+        Ok(Block {
+            header,
+            miner_tx,
+            tx_hashes,
+            tx_eth_count,
+            signatures,
+            oxen10_pulse_producer,
+            id,
+        })
     }
 
     /// The block height: from the header in HF21+, else from the miner tx's `txin_gen`.

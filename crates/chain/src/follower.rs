@@ -17,8 +17,9 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use snode_p2p::messages::{
-    request_chain, request_get_blocks, BlocksResponse, ChainEntry, CoreSyncData, NOTIFY_NEW_FLUFFY_BLOCK,
-    NOTIFY_REQUEST_CHAIN, NOTIFY_REQUEST_GET_BLOCKS, NOTIFY_RESPONSE_CHAIN_ENTRY, NOTIFY_RESPONSE_GET_BLOCKS,
+    request_chain, request_get_blocks, BlocksResponse, ChainEntry, CoreSyncData,
+    NOTIFY_NEW_FLUFFY_BLOCK, NOTIFY_REQUEST_CHAIN, NOTIFY_REQUEST_GET_BLOCKS,
+    NOTIFY_RESPONSE_CHAIN_ENTRY, NOTIFY_RESPONSE_GET_BLOCKS,
 };
 use snode_p2p::{ConnId, ConnectionInfo, Event, P2p, P2pConfig};
 
@@ -51,7 +52,13 @@ impl FollowerConfig {
     pub fn new(network: Network, data_dir: PathBuf) -> Self {
         let mut p2p = P2pConfig::new(network.network_id());
         p2p.bind = Some(SocketAddr::from(([0, 0, 0, 0], network.default_p2p_port())));
-        FollowerConfig { network, data_dir, p2p, blocks_per_request: BLOCKS_PER_REQUEST, request_timeout: Duration::from_secs(60) }
+        FollowerConfig {
+            network,
+            data_dir,
+            p2p,
+            blocks_per_request: BLOCKS_PER_REQUEST,
+            request_timeout: Duration::from_secs(60),
+        }
     }
 }
 
@@ -89,7 +96,10 @@ pub enum FollowerError {
     #[error(transparent)]
     P2p(#[from] snode_p2p::P2pError),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 struct Shared {
@@ -105,7 +115,9 @@ pub struct Follower {
 
 impl std::fmt::Debug for Follower {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Follower").field("network", &self.cfg.network).finish()
+        f.debug_struct("Follower")
+            .field("network", &self.cfg.network)
+            .finish()
     }
 }
 
@@ -113,14 +125,26 @@ impl Follower {
     /// Opens (or creates) the chain database so that errors show before the worker starts.
     pub fn new(mut cfg: FollowerConfig) -> Result<Self, FollowerError> {
         cfg.p2p.network_id = cfg.network.network_id();
-        std::fs::create_dir_all(&cfg.data_dir).map_err(|source| FollowerError::DataDir { path: cfg.data_dir.clone(), source })?;
+        std::fs::create_dir_all(&cfg.data_dir).map_err(|source| FollowerError::DataDir {
+            path: cfg.data_dir.clone(),
+            source,
+        })?;
         if cfg.p2p.peerlist_path.is_none() {
             cfg.p2p.peerlist_path = Some(cfg.data_dir.join("p2p-peers.txt"));
         }
         let store = Store::open(&cfg.data_dir.join("chain.sqlite"), cfg.network)?;
-        let mut st = FollowerStatus { nettype: cfg.network.name().into(), ..Default::default() };
+        let mut st = FollowerStatus {
+            nettype: cfg.network.name().into(),
+            ..Default::default()
+        };
         fill_chain_status(&store, &mut st)?;
-        Ok(Follower { cfg, shared: Arc::new(Shared { status: Mutex::new(st), p2p: Mutex::new(None) }) })
+        Ok(Follower {
+            cfg,
+            shared: Arc::new(Shared {
+                status: Mutex::new(st),
+                p2p: Mutex::new(None),
+            }),
+        })
     }
 
     /// A snapshot; cheap, callable from any thread while [`Follower::run`] runs.
@@ -144,7 +168,11 @@ impl Follower {
         let ours = Arc::new(Mutex::new(sync_data(&store)?));
         let o2 = ours.clone();
         let (tx, rx) = mpsc::channel();
-        let p2p = Arc::new(P2p::start(self.cfg.p2p.clone(), Arc::new(move || o2.lock().expect("sync").clone()), tx)?);
+        let p2p = Arc::new(P2p::start(
+            self.cfg.p2p.clone(),
+            Arc::new(move || o2.lock().expect("sync").clone()),
+            tx,
+        )?);
         *self.shared.p2p.lock().expect("p2p") = Some(p2p.clone());
         let mut s = SyncState {
             cfg: &self.cfg,
@@ -181,7 +209,10 @@ fn fill_chain_status(store: &Store, st: &mut FollowerStatus) -> Result<(), Store
 }
 
 fn now_unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 struct PeerState {
@@ -230,7 +261,12 @@ fn refuse(ban: bool, why: String) -> Refusal {
 }
 
 impl SyncState<'_> {
-    fn event_loop(&mut self, store: &mut Store, rx: &mpsc::Receiver<Event>, shutdown: &AtomicBool) -> Result<(), FollowerError> {
+    fn event_loop(
+        &mut self,
+        store: &mut Store,
+        rx: &mpsc::Receiver<Event>,
+        shutdown: &AtomicBool,
+    ) -> Result<(), FollowerError> {
         while !shutdown.load(Ordering::SeqCst) {
             match rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(ev) => self.on_event(store, ev)?,
@@ -240,7 +276,10 @@ impl SyncState<'_> {
             if let Some(j) = &self.job {
                 if j.last_progress.elapsed() > self.cfg.request_timeout {
                     let conn = j.conn;
-                    self.note_error(format!("peer connection {conn} did not answer within {}s; dropping it", self.cfg.request_timeout.as_secs()));
+                    self.note_error(format!(
+                        "peer connection {conn} did not answer within {}s; dropping it",
+                        self.cfg.request_timeout.as_secs()
+                    ));
                     self.job = None;
                     self.p2p.disconnect(conn);
                 }
@@ -256,8 +295,15 @@ impl SyncState<'_> {
     fn publish(&self, store: &Store) -> Result<(), StoreError> {
         let mut st = self.shared.status.lock().expect("status");
         fill_chain_status(store, &mut st)?;
-        st.target_height = self.peers.values().map(|p| p.sync.current_height).max().unwrap_or(0).max(if self.peers.is_empty() { 0 } else { st.height });
-        st.synchronized = !self.peers.is_empty() && st.height >= st.target_height && self.job.is_none();
+        st.target_height = self
+            .peers
+            .values()
+            .map(|p| p.sync.current_height)
+            .max()
+            .unwrap_or(0)
+            .max(if self.peers.is_empty() { 0 } else { st.height });
+        st.synchronized =
+            !self.peers.is_empty() && st.height >= st.target_height && self.job.is_none();
         Ok(())
     }
 
@@ -268,8 +314,17 @@ impl SyncState<'_> {
 
     fn on_event(&mut self, store: &mut Store, ev: Event) -> Result<(), FollowerError> {
         match ev {
-            Event::Connected { conn, addr, sync, .. } => {
-                self.peers.insert(conn, PeerState { addr, sync, not_before: Instant::now() });
+            Event::Connected {
+                conn, addr, sync, ..
+            } => {
+                self.peers.insert(
+                    conn,
+                    PeerState {
+                        addr,
+                        sync,
+                        not_before: Instant::now(),
+                    },
+                );
             }
             Event::SyncData { conn, sync } => {
                 if let Some(p) = self.peers.get_mut(&conn) {
@@ -282,7 +337,11 @@ impl SyncState<'_> {
                     self.job = None;
                 }
             }
-            Event::Notify { conn, command, body } => {
+            Event::Notify {
+                conn,
+                command,
+                body,
+            } => {
                 let res = match command {
                     NOTIFY_RESPONSE_CHAIN_ENTRY => match ChainEntry::from_section(&body) {
                         Ok(e) => self.on_chain_entry(store, conn, e),
@@ -293,7 +352,10 @@ impl SyncState<'_> {
                         Err(e) => Err(refuse(true, format!("bad blocks response: {e}"))),
                     },
                     NOTIFY_NEW_FLUFFY_BLOCK => {
-                        if let (Some(p), Ok(h)) = (self.peers.get_mut(&conn), body.u64("current_blockchain_height")) {
+                        if let (Some(p), Ok(h)) = (
+                            self.peers.get_mut(&conn),
+                            body.u64("current_blockchain_height"),
+                        ) {
                             p.sync.current_height = p.sync.current_height.max(h);
                             p.not_before = Instant::now();
                         }
@@ -303,7 +365,11 @@ impl SyncState<'_> {
                 };
                 if let Err(r) = res {
                     let addr = self.peers.get(&conn).map(|p| p.addr);
-                    self.note_error(format!("peer {}: {}", addr.map(|a| a.to_string()).unwrap_or_default(), r.why));
+                    self.note_error(format!(
+                        "peer {}: {}",
+                        addr.map(|a| a.to_string()).unwrap_or_default(),
+                        r.why
+                    ));
                     if self.job.as_ref().is_some_and(|j| j.conn == conn) {
                         self.job = None;
                     }
@@ -327,7 +393,8 @@ impl SyncState<'_> {
             .filter(|(_, p)| p.not_before <= now)
             .filter(|(_, p)| {
                 p.sync.current_height > ours.current_height
-                    || (p.sync.top_id != ours.top_id && p.sync.cumulative_difficulty > ours.cumulative_difficulty)
+                    || (p.sync.top_id != ours.top_id
+                        && p.sync.cumulative_difficulty > ours.cumulative_difficulty)
             })
             .max_by_key(|(_, p)| (p.sync.cumulative_difficulty, p.sync.current_height))
             .map(|(c, _)| *c);
@@ -336,22 +403,48 @@ impl SyncState<'_> {
             p.not_before = now + Duration::from_secs(5);
         }
         let ids = store.sparse_chain()?;
-        match self.p2p.send(conn, NOTIFY_REQUEST_CHAIN, &request_chain(&ids)) {
-            Ok(()) => self.job = Some(Job { conn, last_progress: now, kind: JobKind::Chain }),
+        match self
+            .p2p
+            .send(conn, NOTIFY_REQUEST_CHAIN, &request_chain(&ids))
+        {
+            Ok(()) => {
+                self.job = Some(Job {
+                    conn,
+                    last_progress: now,
+                    kind: JobKind::Chain,
+                })
+            }
             Err(e) => self.note_error(format!("cannot request the chain: {e}")),
         }
         Ok(())
     }
 
-    fn on_chain_entry(&mut self, store: &mut Store, conn: ConnId, e: ChainEntry) -> Result<(), Refusal> {
-        let Some(job) = self.job.as_mut().filter(|j| j.conn == conn && matches!(j.kind, JobKind::Chain)) else {
+    fn on_chain_entry(
+        &mut self,
+        store: &mut Store,
+        conn: ConnId,
+        e: ChainEntry,
+    ) -> Result<(), Refusal> {
+        let Some(job) = self
+            .job
+            .as_mut()
+            .filter(|j| j.conn == conn && matches!(j.kind, JobKind::Chain))
+        else {
             return Ok(()); // unsolicited; oxend ignores these too
         };
         job.last_progress = Instant::now();
         let st = |e: StoreError| refuse(false, e.to_string());
-        let Some(first) = e.block_ids.first() else { return Err(refuse(true, "empty chain entry".into())) };
+        let Some(first) = e.block_ids.first() else {
+            return Err(refuse(true, "empty chain entry".into()));
+        };
         if store.height_of(first).map_err(st)? != Some(e.start_height) {
-            return Err(refuse(true, format!("chain entry starts at {} with a block we do not have there", e.start_height)));
+            return Err(refuse(
+                true,
+                format!(
+                    "chain entry starts at {} with a block we do not have there",
+                    e.start_height
+                ),
+            ));
         }
         let our_height = store.height().map_err(st)?;
         let mut fork = None;
@@ -369,15 +462,24 @@ impl SyncState<'_> {
         let fork_height = e.start_height + i as u64;
         let reorg = fork_height < our_height;
         if reorg && e.cumulative_difficulty <= store.cumulative_difficulty().map_err(st)? {
-            tracing::info!("chain: peer offers a fork at {fork_height} that is not heavier than ours; staying");
+            tracing::info!(
+                "chain: peer offers a fork at {fork_height} that is not heavier than ours; staying"
+            );
             self.job = None;
             return Ok(());
         }
         if reorg {
             tracing::info!("chain: switching to a heavier fork from height {fork_height} (ours: {our_height} blocks)");
         }
-        let last_id = store.id_at(fork_height - 1).map_err(st)?.expect("below the fork we hold the block");
-        let queue = e.block_ids[i..].iter().enumerate().map(|(k, id)| (fork_height + k as u64, *id)).collect();
+        let last_id = store
+            .id_at(fork_height - 1)
+            .map_err(st)?
+            .expect("below the fork we hold the block");
+        let queue = e.block_ids[i..]
+            .iter()
+            .enumerate()
+            .map(|(k, id)| (fork_height + k as u64, *id))
+            .collect();
         job.kind = JobKind::Blocks {
             queue,
             requested: Vec::new(),
@@ -391,8 +493,19 @@ impl SyncState<'_> {
     }
 
     fn request_next(&mut self, conn: ConnId) -> Result<(), Refusal> {
-        let n = self.cfg.blocks_per_request.clamp(1, snode_p2p::messages::MAX_OBJECT_REQUEST_COUNT);
-        let Some(Job { kind: JobKind::Blocks { queue, requested, .. }, .. }) = self.job.as_mut() else { return Ok(()) };
+        let n = self
+            .cfg
+            .blocks_per_request
+            .clamp(1, snode_p2p::messages::MAX_OBJECT_REQUEST_COUNT);
+        let Some(Job {
+            kind: JobKind::Blocks {
+                queue, requested, ..
+            },
+            ..
+        }) = self.job.as_mut()
+        else {
+            return Ok(());
+        };
         requested.clear();
         while requested.len() < n {
             match queue.pop_front() {
@@ -401,64 +514,160 @@ impl SyncState<'_> {
             }
         }
         let ids: Vec<Hash> = requested.iter().map(|(_, id)| *id).collect();
-        self.p2p.send(conn, NOTIFY_REQUEST_GET_BLOCKS, &request_get_blocks(&ids)).map_err(|e| refuse(false, e.to_string()))
+        self.p2p
+            .send(conn, NOTIFY_REQUEST_GET_BLOCKS, &request_get_blocks(&ids))
+            .map_err(|e| refuse(false, e.to_string()))
     }
 
-    fn on_blocks(&mut self, store: &mut Store, conn: ConnId, r: BlocksResponse) -> Result<(), Refusal> {
-        let Some(job) = self.job.as_mut().filter(|j| j.conn == conn) else { return Ok(()) };
+    fn on_blocks(
+        &mut self,
+        store: &mut Store,
+        conn: ConnId,
+        r: BlocksResponse,
+    ) -> Result<(), Refusal> {
+        let Some(job) = self.job.as_mut().filter(|j| j.conn == conn) else {
+            return Ok(());
+        };
         job.last_progress = Instant::now();
-        let JobKind::Blocks { queue, requested, pending, reorg, last_id, total_height, claimed_cd } = &mut job.kind else {
+        let JobKind::Blocks {
+            queue,
+            requested,
+            pending,
+            reorg,
+            last_id,
+            total_height,
+            claimed_cd,
+        } = &mut job.kind
+        else {
             return Ok(());
         };
         if !r.missed_ids.is_empty() || r.blocks.len() != requested.len() {
-            return Err(refuse(false, format!("asked for {} blocks, got {} ({} missed)", requested.len(), r.blocks.len(), r.missed_ids.len())));
+            return Err(refuse(
+                false,
+                format!(
+                    "asked for {} blocks, got {} ({} missed)",
+                    requested.len(),
+                    r.blocks.len(),
+                    r.missed_ids.len()
+                ),
+            ));
         }
         let st = |e: StoreError| refuse(false, e.to_string());
         let mut batch = Vec::with_capacity(r.blocks.len());
         let mut bytes = 0u64;
         for (entry, (h, want)) in r.blocks.into_iter().zip(requested.iter()) {
-            let b = Block::parse(&entry.block).map_err(|e| refuse(true, format!("block {h}: {e}")))?;
+            let b =
+                Block::parse(&entry.block).map_err(|e| refuse(true, format!("block {h}: {e}")))?;
             if b.id != *want {
-                return Err(refuse(true, format!("block {h}: id {} is not the announced {}", hex::encode(b.id), hex::encode(want))));
+                return Err(refuse(
+                    true,
+                    format!(
+                        "block {h}: id {} is not the announced {}",
+                        hex::encode(b.id),
+                        hex::encode(want)
+                    ),
+                ));
             }
             if b.header.prev_id != *last_id {
-                return Err(refuse(true, format!("block {h} does not link to the block below it")));
+                return Err(refuse(
+                    true,
+                    format!("block {h} does not link to the block below it"),
+                ));
             }
             if b.height() != Some(*h) {
-                return Err(refuse(true, format!("block {h} claims height {:?}", b.height())));
+                return Err(refuse(
+                    true,
+                    format!("block {h} claims height {:?}", b.height()),
+                ));
             }
-            if let Some((_, cp)) = self.cfg.network.checkpoints().iter().find(|(ch, _)| ch == h) {
+            if let Some((_, cp)) = self
+                .cfg
+                .network
+                .checkpoints()
+                .iter()
+                .find(|(ch, _)| ch == h)
+            {
                 if hex::encode(b.id) != *cp {
-                    return Err(refuse(true, format!("block {h} contradicts the hard-coded checkpoint {cp}")));
+                    return Err(refuse(
+                        true,
+                        format!("block {h} contradicts the hard-coded checkpoint {cp}"),
+                    ));
                 }
             }
             // Timestamps: not below the median of the previous 11 blocks, not > 10 min ahead.
-            let mut ts = store.timestamps_below(*h - (pending.len() + batch.len()) as u64, TIMESTAMP_CHECK_WINDOW).map_err(st)?;
-            ts.extend(pending.iter().chain(batch.iter()).map(|s: &StoredBlock| s.block.header.timestamp));
-            let window: Vec<u64> = ts.iter().rev().take(TIMESTAMP_CHECK_WINDOW as usize).copied().collect();
+            let mut ts = store
+                .timestamps_below(
+                    *h - (pending.len() + batch.len()) as u64,
+                    TIMESTAMP_CHECK_WINDOW,
+                )
+                .map_err(st)?;
+            ts.extend(
+                pending
+                    .iter()
+                    .chain(batch.iter())
+                    .map(|s: &StoredBlock| s.block.header.timestamp),
+            );
+            let window: Vec<u64> = ts
+                .iter()
+                .rev()
+                .take(TIMESTAMP_CHECK_WINDOW as usize)
+                .copied()
+                .collect();
             if window.len() as u64 >= TIMESTAMP_CHECK_WINDOW {
                 let mut w = window;
                 w.sort_unstable();
                 let median = w[w.len() / 2];
                 if b.header.timestamp < median {
-                    return Err(refuse(true, format!("block {h}: timestamp {} below the median {median} of the last 11", b.header.timestamp)));
+                    return Err(refuse(
+                        true,
+                        format!(
+                            "block {h}: timestamp {} below the median {median} of the last 11",
+                            b.header.timestamp
+                        ),
+                    ));
                 }
             }
             if b.header.timestamp > now_unix() + FUTURE_TIME_LIMIT {
-                return Err(refuse(false, format!("block {h}: timestamp {} is too far in the future", b.header.timestamp)));
+                return Err(refuse(
+                    false,
+                    format!(
+                        "block {h}: timestamp {} is too far in the future",
+                        b.header.timestamp
+                    ),
+                ));
             }
             if entry.txs.len() != b.tx_hashes.len() {
-                return Err(refuse(true, format!("block {h}: {} txs delivered for {} tx ids", entry.txs.len(), b.tx_hashes.len())));
+                return Err(refuse(
+                    true,
+                    format!(
+                        "block {h}: {} txs delivered for {} tx ids",
+                        entry.txs.len(),
+                        b.tx_hashes.len()
+                    ),
+                ));
             }
             for (k, (t, want)) in entry.txs.iter().zip(&b.tx_hashes).enumerate() {
-                let tx = Transaction::parse(t).map_err(|e| refuse(false, format!("block {h} tx {k}: {e}")))?;
+                let tx = Transaction::parse(t)
+                    .map_err(|e| refuse(false, format!("block {h} tx {k}: {e}")))?;
                 if tx.hash != *want {
-                    return Err(refuse(false, format!("block {h} tx {k}: computed id {} differs from the block's {}", hex::encode(tx.hash), hex::encode(want))));
+                    return Err(refuse(
+                        false,
+                        format!(
+                            "block {h} tx {k}: computed id {} differs from the block's {}",
+                            hex::encode(tx.hash),
+                            hex::encode(want)
+                        ),
+                    ));
                 }
             }
             bytes += (entry.block.len() + entry.txs.iter().map(Vec::len).sum::<usize>()) as u64;
             *last_id = b.id;
-            batch.push(StoredBlock { height: *h, block: b, blob: entry.block, txs: entry.txs });
+            batch.push(StoredBlock {
+                height: *h,
+                block: b,
+                blob: entry.block,
+                txs: entry.txs,
+            });
         }
         let n = batch.len() as u64;
         let done = queue.is_empty();
@@ -469,7 +678,10 @@ impl SyncState<'_> {
             if done {
                 let all = std::mem::take(pending);
                 store.commit(&all, Some(*claimed_cd)).map_err(st)?;
-                tracing::info!("chain: reorganised to the heavier fork; top is now {}", top_after - 1);
+                tracing::info!(
+                    "chain: reorganised to the heavier fork; top is now {}",
+                    top_after - 1
+                );
             }
         } else {
             store.commit(&batch, cd).map_err(st)?;
@@ -480,9 +692,17 @@ impl SyncState<'_> {
             s.bytes_downloaded += bytes;
         }
         *self.ours.lock().expect("sync") = sync_data(store).map_err(st)?;
-        let target = self.peers.get(&conn).map(|p| p.sync.current_height).unwrap_or(0).max(*total_height);
+        let target = self
+            .peers
+            .get(&conn)
+            .map(|p| p.sync.current_height)
+            .unwrap_or(0)
+            .max(*total_height);
         let h = store.height().map_err(st)?;
-        tracing::info!("chain: synced {h}/{target} ({}%)", if target > 0 { h * 100 / target } else { 100 });
+        tracing::info!(
+            "chain: synced {h}/{target} ({}%)",
+            (h * 100).checked_div(target).unwrap_or(100)
+        );
         if done {
             self.job = None;
             if let Some(p) = self.peers.get_mut(&conn) {

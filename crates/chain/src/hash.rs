@@ -68,7 +68,13 @@ mod tests {
         assert_eq!(three, hash_pair(&h[0], &hash_pair(&h[1], &h[2])));
         let five = tree_hash(&h);
         let l = [h[0], h[1], h[2], hash_pair(&h[3], &h[4])];
-        assert_eq!(five, hash_pair(&hash_pair(&l[0], &l[1]), &hash_pair(&l[2], &l[3])));
-        assert_eq!(tree_hash(&h[..4]), hash_pair(&hash_pair(&h[0], &h[1]), &hash_pair(&h[2], &h[3])));
+        assert_eq!(
+            five,
+            hash_pair(&hash_pair(&l[0], &l[1]), &hash_pair(&l[2], &l[3]))
+        );
+        assert_eq!(
+            tree_hash(&h[..4]),
+            hash_pair(&hash_pair(&h[0], &h[1]), &hash_pair(&h[2], &h[3]))
+        );
     }
 }

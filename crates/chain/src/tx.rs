@@ -35,21 +35,35 @@ impl TxType {
             7 => TxType::EthereumServiceNodeExit,
             8 => TxType::EthereumStakingRequirementUpdated,
             9 => TxType::EthereumPurgeMissingServiceNode,
-            _ => return Err(ParseError::BadValue { field: "tx type", offset }),
+            _ => {
+                return Err(ParseError::BadValue {
+                    field: "tx type",
+                    offset,
+                })
+            }
         })
     }
 
     /// Standard, stake and ONS transactions carry ordinary RingCT signatures.
     pub fn is_transfer(self) -> bool {
-        matches!(self, TxType::Standard | TxType::Stake | TxType::OxenNameSystem)
+        matches!(
+            self,
+            TxType::Standard | TxType::Stake | TxType::OxenNameSystem
+        )
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TxIn {
     /// Coinbase input carrying the block height.
-    Gen { height: u64 },
-    ToKey { amount: u64, key_offsets: Vec<u64>, key_image: [u8; 32] },
+    Gen {
+        height: u64,
+    },
+    ToKey {
+        amount: u64,
+        key_offsets: Vec<u64>,
+        key_image: [u8; 32],
+    },
     ToScript,
     ToScriptHash,
 }
@@ -96,7 +110,10 @@ fn parse_prefix(r: &mut Reader<'_>) -> Result<TxPrefix, ParseError> {
     let off = r.pos();
     let version = r.varint("tx version")?;
     if !(1..=4).contains(&version) {
-        return Err(ParseError::BadValue { field: "tx version", offset: off });
+        return Err(ParseError::BadValue {
+            field: "tx version",
+            offset: off,
+        });
     }
     let mut tx_type = TxType::Standard;
     let mut output_unlock_times = Vec::new();
@@ -110,7 +127,12 @@ fn parse_prefix(r: &mut Reader<'_>) -> Result<TxPrefix, ParseError> {
             tx_type = match r.u8("is_state_change")? {
                 0 => TxType::Standard,
                 1 => TxType::StateChange,
-                _ => return Err(ParseError::BadValue { field: "is_state_change", offset: off }),
+                _ => {
+                    return Err(ParseError::BadValue {
+                        field: "is_state_change",
+                        offset: off,
+                    })
+                }
             };
         }
     }
@@ -120,7 +142,9 @@ fn parse_prefix(r: &mut Reader<'_>) -> Result<TxPrefix, ParseError> {
     for _ in 0..n_in {
         let off = r.pos();
         vin.push(match r.u8("txin tag")? {
-            0xff => TxIn::Gen { height: r.varint("txin_gen height")? },
+            0xff => TxIn::Gen {
+                height: r.varint("txin_gen height")?,
+            },
             0x02 => {
                 let amount = r.varint("txin_to_key amount")?;
                 let k = r.count("key_offsets", 1)?;
@@ -128,7 +152,11 @@ fn parse_prefix(r: &mut Reader<'_>) -> Result<TxPrefix, ParseError> {
                 for _ in 0..k {
                     key_offsets.push(r.varint("key_offset")?);
                 }
-                TxIn::ToKey { amount, key_offsets, key_image: r.array("k_image")? }
+                TxIn::ToKey {
+                    amount,
+                    key_offsets,
+                    key_image: r.array("k_image")?,
+                }
             }
             0x00 => {
                 r.bytes(32, "txin_to_script prev")?;
@@ -145,7 +173,12 @@ fn parse_prefix(r: &mut Reader<'_>) -> Result<TxPrefix, ParseError> {
                 r.bytes(s, "sigset")?;
                 TxIn::ToScriptHash
             }
-            _ => return Err(ParseError::BadValue { field: "txin tag", offset: off }),
+            _ => {
+                return Err(ParseError::BadValue {
+                    field: "txin tag",
+                    offset: off,
+                })
+            }
         });
     }
     let n_out = r.count("vout", 2)?;
@@ -163,12 +196,20 @@ fn parse_prefix(r: &mut Reader<'_>) -> Result<TxPrefix, ParseError> {
                 skip_txout_to_script(r)?;
                 None
             }
-            _ => return Err(ParseError::BadValue { field: "txout tag", offset: off }),
+            _ => {
+                return Err(ParseError::BadValue {
+                    field: "txout tag",
+                    offset: off,
+                })
+            }
         };
         vout.push(TxOut { amount, key });
     }
     if version >= 3 && vout.len() != output_unlock_times.len() {
-        return Err(ParseError::BadValue { field: "output_unlock_times count", offset: off });
+        return Err(ParseError::BadValue {
+            field: "output_unlock_times count",
+            offset: off,
+        });
     }
     let e = r.count("extra", 1)?;
     let extra = r.bytes(e, "extra")?.to_vec();
@@ -176,7 +217,15 @@ fn parse_prefix(r: &mut Reader<'_>) -> Result<TxPrefix, ParseError> {
         let off = r.pos();
         tx_type = TxType::from_u64(r.varint("tx type")?, off)?;
     }
-    Ok(TxPrefix { version, tx_type, unlock_time, output_unlock_times, vin, vout, extra })
+    Ok(TxPrefix {
+        version,
+        tx_type,
+        unlock_time,
+        output_unlock_times,
+        vin,
+        vout,
+        extra,
+    })
 }
 
 fn skip_txout_to_script(r: &mut Reader<'_>) -> Result<(), ParseError> {
@@ -200,7 +249,9 @@ pub(crate) fn parse_tx(r: &mut Reader<'_>, in_block: bool) -> Result<Transaction
         // v1: one signature set per input; txin_gen has none, the rest are not parsed here.
         if prefix.vin.iter().any(|i| !matches!(i, TxIn::Gen { .. })) {
             if in_block {
-                return Err(ParseError::Unsupported("v1 non-coinbase transaction inside a block"));
+                return Err(ParseError::Unsupported(
+                    "v1 non-coinbase transaction inside a block",
+                ));
             }
             let rest = r.remaining();
             r.bytes(rest, "v1 signatures")?;
@@ -209,7 +260,10 @@ pub(crate) fn parse_tx(r: &mut Reader<'_>, in_block: bool) -> Result<Transaction
         let off = r.pos();
         let t = r.varint("rct type")?;
         if t > 5 {
-            return Err(ParseError::BadValue { field: "rct type", offset: off });
+            return Err(ParseError::BadValue {
+                field: "rct type",
+                offset: off,
+            });
         }
         rct_type = t as u8;
         if rct_type != 0 {
@@ -226,7 +280,9 @@ pub(crate) fn parse_tx(r: &mut Reader<'_>, in_block: bool) -> Result<Transaction
     let unprunable_end = r.pos();
     if rct_type != 0 {
         if in_block {
-            return Err(ParseError::Unsupported("miner transaction with RingCT proofs"));
+            return Err(ParseError::Unsupported(
+                "miner transaction with RingCT proofs",
+            ));
         }
         let rest = r.remaining();
         r.bytes(rest, "rct prunable")?;
@@ -247,7 +303,14 @@ pub(crate) fn parse_tx(r: &mut Reader<'_>, in_block: bool) -> Result<Transaction
         }
         cn_fast_hash(&three)
     };
-    Ok(Transaction { prefix, rct_type, prefix_size: p, unprunable_size: u, size: end - start, hash })
+    Ok(Transaction {
+        prefix,
+        rct_type,
+        prefix_size: p,
+        unprunable_size: u,
+        size: end - start,
+        hash,
+    })
 }
 
 impl Transaction {

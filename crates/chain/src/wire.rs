@@ -25,7 +25,10 @@ impl<'a> Reader<'a> {
 
     pub fn bytes(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], ParseError> {
         if self.remaining() < n {
-            return Err(ParseError::Truncated { field, offset: self.pos });
+            return Err(ParseError::Truncated {
+                field,
+                offset: self.pos,
+            });
         }
         let s = &self.buf[self.pos..self.pos + n];
         self.pos += n;
@@ -59,18 +62,27 @@ impl<'a> Reader<'a> {
         loop {
             let b = self.u8(field)?;
             if shift == 63 && b > 1 {
-                return Err(ParseError::BadVarint { field, offset: start });
+                return Err(ParseError::BadVarint {
+                    field,
+                    offset: start,
+                });
             }
             value |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 if b == 0 && shift > 0 {
-                    return Err(ParseError::BadVarint { field, offset: start });
+                    return Err(ParseError::BadVarint {
+                        field,
+                        offset: start,
+                    });
                 }
                 return Ok(value);
             }
             shift += 7;
             if shift > 63 {
-                return Err(ParseError::BadVarint { field, offset: start });
+                return Err(ParseError::BadVarint {
+                    field,
+                    offset: start,
+                });
             }
         }
     }
@@ -89,7 +101,10 @@ impl<'a> Reader<'a> {
 
     pub fn finish(&self, what: &'static str) -> Result<(), ParseError> {
         if self.remaining() != 0 {
-            return Err(ParseError::TrailingBytes { what, extra: self.remaining() });
+            return Err(ParseError::TrailingBytes {
+                what,
+                extra: self.remaining(),
+            });
         }
         Ok(())
     }
@@ -131,6 +146,9 @@ mod tests {
     fn hostile_count_is_rejected() {
         let mut b = Vec::new();
         put_varint(&mut b, 1 << 40);
-        assert!(matches!(Reader::new(&b).count("c", 1), Err(ParseError::BadCount { .. })));
+        assert!(matches!(
+            Reader::new(&b).count("c", 1),
+            Err(ParseError::BadCount { .. })
+        ));
     }
 }

@@ -7,7 +7,10 @@ use snode_chain::{hex_id, Block, Network};
 #[test]
 fn stagenet_genesis_id_and_miner_tx_id_match_oxend() {
     let g = Network::Stagenet.genesis().unwrap();
-    assert_eq!(hex_id(&g.id), "93228e506979e2159af05ff19a06dd35ac27a54b9b9feee76db14b534d739fe2");
+    assert_eq!(
+        hex_id(&g.id),
+        "93228e506979e2159af05ff19a06dd35ac27a54b9b9feee76db14b534d739fe2"
+    );
     assert_eq!(
         hex_id(&g.miner_tx.as_ref().unwrap().hash),
         "04288dc00eef09adce0b54eadae67dce8e8f68c23673ee2bcf04e86cc50799f4"
@@ -41,5 +44,8 @@ fn truncated_and_padded_blobs_are_rejected() {
     let mut longer = blob.clone();
     longer.push(0);
     let e = Block::parse(&longer).unwrap_err();
-    assert!(e.to_string().contains("unexpected bytes after the block"), "{e}");
+    assert!(
+        e.to_string().contains("unexpected bytes after the block"),
+        "{e}"
+    );
 }

@@ -16,13 +16,19 @@ use serde_json::{json, Value};
 use snode_chain::{Follower, FollowerConfig, FollowerStatus, Network, Store};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn oracle_present() -> bool {
     let p = repo().join("../shared/oracles/install-oxend-oracle");
     if !p.exists() {
-        eprintln!("SKIPPED: {} is absent, so upstream oxend is not available for this test", p.display());
+        eprintln!(
+            "SKIPPED: {} is absent, so upstream oxend is not available for this test",
+            p.display()
+        );
     }
     p.exists()
 }
@@ -33,30 +39,54 @@ fn ran_in_netns(test: &str) -> bool {
     if std::env::var_os("SNODE_IN_NETNS").is_some() {
         return false;
     }
-    let probe = Command::new("unshare").args(["--net", "true"]).stderr(Stdio::null()).status();
+    let probe = Command::new("unshare")
+        .args(["--net", "true"])
+        .stderr(Stdio::null())
+        .status();
     if !probe.is_ok_and(|s| s.success()) {
-        eprintln!("note: unshare --net unavailable; running with loopback-only binds and exclusive peers");
+        eprintln!(
+            "note: unshare --net unavailable; running with loopback-only binds and exclusive peers"
+        );
         return false;
     }
     let exe = std::env::current_exe().unwrap();
     let status = Command::new("unshare")
-        .args(["--net", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""])
+        .args([
+            "--net",
+            "sh",
+            "-c",
+            "ip link set lo up && exec \"$0\" \"$@\"",
+        ])
         .arg(exe)
         .args(["--exact", test, "--nocapture", "--test-threads", "1"])
         .env("SNODE_IN_NETNS", "1")
         .status()
         .unwrap();
-    assert!(status.success(), "{test} failed inside its network namespace");
+    assert!(
+        status.success(),
+        "{test} failed inside its network namespace"
+    );
     true
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn oracle_net(args: &[&str]) -> String {
-    let out = Command::new(repo().join("scripts/oracle-net")).args(args).output().unwrap();
-    assert!(out.status.success(), "oracle-net {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(repo().join("scripts/oracle-net"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "oracle-net {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -69,7 +99,13 @@ impl Oracle {
     fn serve(mode: &str, dir: &Path, p2p: u16, peer: u16) -> Self {
         let rpc = free_port();
         let child = Command::new(repo().join("scripts/oracle-net"))
-            .args([mode, dir.to_str().unwrap(), &p2p.to_string(), &rpc.to_string(), &peer.to_string()])
+            .args([
+                mode,
+                dir.to_str().unwrap(),
+                &p2p.to_string(),
+                &rpc.to_string(),
+                &peer.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -86,19 +122,24 @@ impl Oracle {
 
     fn try_call(&self, method: &str, params: Value) -> Option<Value> {
         let body = json!({"jsonrpc": "2.0", "id": "0", "method": method, "params": params});
-        let mut r = ureq::post(&format!("http://127.0.0.1:{}/json_rpc", self.rpc)).send_json(&body).ok()?;
+        let mut r = ureq::post(&format!("http://127.0.0.1:{}/json_rpc", self.rpc))
+            .send_json(&body)
+            .ok()?;
         let v: Value = r.body_mut().read_json().ok()?;
         v.get("result").cloned()
     }
 
     fn call(&self, method: &str, params: Value) -> Value {
-        self.try_call(method, params.clone()).unwrap_or_else(|| panic!("oxend {method} {params} failed"))
+        self.try_call(method, params.clone())
+            .unwrap_or_else(|| panic!("oxend {method} {params} failed"))
     }
 
     fn block_hashes(&self, n: u64) -> Vec<String> {
         let heights: Vec<u64> = (0..n).collect();
         let r = self.call("get_block_hash", json!({ "heights": heights }));
-        (0..n).map(|h| r[h.to_string()].as_str().unwrap().to_string()).collect()
+        (0..n)
+            .map(|h| r[h.to_string()].as_str().unwrap().to_string())
+            .collect()
     }
 
     fn stop(mut self) {
@@ -149,7 +190,10 @@ impl Running {
             if cond(&st) {
                 return st;
             }
-            assert!(Instant::now() < end, "gave up waiting for {what}; status: {st:?}");
+            assert!(
+                Instant::now() < end,
+                "gave up waiting for {what}; status: {st:?}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -162,7 +206,9 @@ impl Running {
 
 fn stored_ids(dir: &Path, network: Network) -> Vec<String> {
     let s = Store::open(&dir.join("chain.sqlite"), network).unwrap();
-    (0..s.height().unwrap()).map(|h| hex::encode(s.id_at(h).unwrap().unwrap())).collect()
+    (0..s.height().unwrap())
+        .map(|h| hex::encode(s.id_at(h).unwrap().unwrap()))
+        .collect()
 }
 
 #[test]
@@ -179,30 +225,54 @@ fn stagenet_genesis_and_handshakes_both_ways() {
         hex::encode(Network::Stagenet.genesis().unwrap().id),
         "our stagenet genesis id differs from oxend's"
     );
-    let run = Running::start(Network::Stagenet, &tmp.path().join("ours"), our_p2p, oracle_p2p);
+    let run = Running::start(
+        Network::Stagenet,
+        &tmp.path().join("ours"),
+        our_p2p,
+        oracle_p2p,
+    );
     // Our outbound connection, and oxend's inbound one to our listener (it has us as exclusive node).
     let st = run.wait_for("an outgoing and an incoming connection", |s| {
         s.outgoing_connections_count >= 1 && s.incoming_connections_count >= 1
     });
     assert_eq!(st.height, 1);
-    assert_eq!(st.top_block_hash, "93228e506979e2159af05ff19a06dd35ac27a54b9b9feee76db14b534d739fe2");
+    assert_eq!(
+        st.top_block_hash,
+        "93228e506979e2159af05ff19a06dd35ac27a54b9b9feee76db14b534d739fe2"
+    );
     // oxend lists us, in both directions, in normal (post-handshake) state.
     let end = Instant::now() + Duration::from_secs(60);
     let conns = loop {
         let c = oracle.call("get_connections", json!({}));
         let list = c["connections"].as_array().cloned().unwrap_or_default();
         let normal: Vec<&Value> = list.iter().filter(|x| x["state"] == "normal").collect();
-        if normal.iter().any(|x| x["incoming"] == true) && normal.iter().any(|x| x["incoming"] == false) {
+        if normal.iter().any(|x| x["incoming"] == true)
+            && normal.iter().any(|x| x["incoming"] == false)
+        {
             break list;
         }
-        assert!(Instant::now() < end, "oxend does not list our peer both ways: {c}");
+        assert!(
+            Instant::now() < end,
+            "oxend does not list our peer both ways: {c}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     let ours = run.f.status();
     assert!(conns.iter().all(|c| c["ip"] == "127.0.0.1"), "{conns:?}");
-    let oxend_sees_port = conns.iter().any(|c| c["incoming"] == false && c["port"] == our_p2p);
-    assert!(oxend_sees_port, "oxend's outgoing connection is not to our listener: {conns:?}");
-    assert!(ours.connections.iter().all(|c| c.height == 1 && c.ip == "127.0.0.1"), "{:?}", ours.connections);
+    let oxend_sees_port = conns
+        .iter()
+        .any(|c| c["incoming"] == false && c["port"] == our_p2p);
+    assert!(
+        oxend_sees_port,
+        "oxend's outgoing connection is not to our listener: {conns:?}"
+    );
+    assert!(
+        ours.connections
+            .iter()
+            .all(|c| c.height == 1 && c.ip == "127.0.0.1"),
+        "{:?}",
+        ours.connections
+    );
     run.stop();
     oracle.stop();
 }
@@ -245,7 +315,10 @@ fn regtest_sync_kill9_resume_and_reorg() {
     // Chain A: 1 + 150 + 60 = 211 blocks. Chain B forks from A after block 150 and is heavier
     // (1 + 150 + 100 = 251 blocks at fixed difficulty 1).
     assert_eq!(oracle_net(&["mine", a.to_str().unwrap(), "150"]), "151");
-    let cp = Command::new("cp").args(["-a", a.to_str().unwrap(), b.to_str().unwrap()]).status().unwrap();
+    let cp = Command::new("cp")
+        .args(["-a", a.to_str().unwrap(), b.to_str().unwrap()])
+        .status()
+        .unwrap();
     assert!(cp.success());
     assert_eq!(oracle_net(&["mine", a.to_str().unwrap(), "60"]), "211");
     assert_eq!(oracle_net(&["mine", b.to_str().unwrap(), "100"]), "251");
@@ -257,7 +330,14 @@ fn regtest_sync_kill9_resume_and_reorg() {
 
     // 1. A child follower syncs one block per request; we kill -9 it mid-way.
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_follower", "--ignored", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "child_follower",
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env("SNODE_CHILD_DIR", &ours)
         .env("SNODE_CHILD_BIND", our_p2p.to_string())
         .env("SNODE_CHILD_PEER", oracle_p2p.to_string())
@@ -277,17 +357,33 @@ fn regtest_sync_kill9_resume_and_reorg() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let kept = stored_ids(&ours, Network::Regtest);
-    assert!(kept.len() >= 60, "the store lost committed blocks: {}", kept.len());
-    assert_eq!(kept[..], a_ids[..kept.len()], "blocks stored before the kill differ from oxend's");
+    assert!(
+        kept.len() >= 60,
+        "the store lost committed blocks: {}",
+        kept.len()
+    );
+    assert_eq!(
+        kept[..],
+        a_ids[..kept.len()],
+        "blocks stored before the kill differ from oxend's"
+    );
     eprintln!("killed the follower with {} blocks stored", kept.len());
 
     // 2. Restarted, it resumes where it was and downloads only the rest.
     let run = Running::start(Network::Regtest, &ours, our_p2p, oracle_p2p);
     let st = run.wait_for("height 211", |s| s.height == 211 && s.synchronized);
-    assert_eq!(st.blocks_downloaded, 211 - kept.len() as u64, "re-downloaded blocks it had stored");
+    assert_eq!(
+        st.blocks_downloaded,
+        211 - kept.len() as u64,
+        "re-downloaded blocks it had stored"
+    );
     assert_eq!(st.top_block_hash, a_ids[210]);
     assert_eq!(st.target_height, 211);
-    assert_eq!(stored_ids(&ours, Network::Regtest), a_ids, "a stored block id differs from oxend's get_block_hash");
+    assert_eq!(
+        stored_ids(&ours, Network::Regtest),
+        a_ids,
+        "a stored block id differs from oxend's get_block_hash"
+    );
 
     // 3. The oracle's chain is replaced by the heavier fork B: we reorganise to it.
     oracle.stop();
@@ -298,6 +394,10 @@ fn regtest_sync_kill9_resume_and_reorg() {
     let st = run.wait_for("the reorg to fork B", |s| s.height == 251 && s.synchronized);
     assert_eq!(st.top_block_hash, b_ids[250]);
     run.stop();
-    assert_eq!(stored_ids(&ours, Network::Regtest), b_ids, "after the reorg a stored id differs from oxend's");
+    assert_eq!(
+        stored_ids(&ours, Network::Regtest),
+        b_ids,
+        "after the reorg a stored id differs from oxend's"
+    );
     oracle_b.stop();
 }

@@ -5,7 +5,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use snode_p2p::messages::CoreSyncData;
-use snode_p2p::{Event, P2p, P2pConfig};
+use snode_p2p::{P2p, P2pConfig};
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -13,13 +13,20 @@ fn main() {
         eprintln!("usage: p2p-probe <network-id-hex> <peer ip:port> [listen ip:port] [seconds]");
         std::process::exit(2);
     }
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
-    let id: [u8; 16] = hex::decode(&a[1]).expect("hex").try_into().expect("16 bytes");
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
+    let id: [u8; 16] = hex::decode(&a[1])
+        .expect("hex")
+        .try_into()
+        .expect("16 bytes");
     let mut cfg = P2pConfig::new(id);
     cfg.exclusive_nodes = vec![a[2].parse().expect("peer address")];
     cfg.bind = a.get(3).map(|s| s.parse().expect("listen address"));
     let secs: u64 = a.get(4).map(|s| s.parse().expect("seconds")).unwrap_or(5);
-    let top = std::env::var("PROBE_TOP").ok().map(|h| hex::decode(h).expect("hex").try_into().expect("32"));
+    let top = std::env::var("PROBE_TOP")
+        .ok()
+        .map(|h| hex::decode(h).expect("hex").try_into().expect("32"));
     let sync = CoreSyncData {
         current_height: 1,
         cumulative_difficulty: 1,

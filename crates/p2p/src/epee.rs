@@ -97,7 +97,9 @@ impl Section {
     }
 
     pub fn u64(&self, name: &'static str) -> Result<u64, WireError> {
-        self.get(name).and_then(Value::as_u64).ok_or(WireError::Field(name))
+        self.get(name)
+            .and_then(Value::as_u64)
+            .ok_or(WireError::Field(name))
     }
 
     /// Optional integer (epee `KV_SERIALIZE_OPT`): missing means `default`.
@@ -141,7 +143,9 @@ impl Section {
         if b.len() % 32 != 0 {
             return Err(WireError::Field(name));
         }
-        Ok(b.chunks_exact(32).map(|c| c.try_into().expect("32-byte chunk")).collect())
+        Ok(b.chunks_exact(32)
+            .map(|c| c.try_into().expect("32-byte chunk"))
+            .collect())
     }
 }
 
@@ -179,7 +183,8 @@ fn write_section(out: &mut Vec<u8>, s: &Section) -> Result<(), WireError> {
     put_varint(out, s.0.len() as u64)?;
     for (k, v) in &s.0 {
         let name = k.as_bytes();
-        let len = u8::try_from(name.len()).map_err(|_| WireError::Encode("entry name longer than 255 bytes"))?;
+        let len = u8::try_from(name.len())
+            .map_err(|_| WireError::Encode("entry name longer than 255 bytes"))?;
         out.push(len);
         out.extend_from_slice(name);
         out.push(v.type_tag());
@@ -228,11 +233,15 @@ pub fn from_bytes(buf: &[u8]) -> Result<Section, WireError> {
     let b = u32::from_le_bytes(r.take(4)?.try_into().expect("4 bytes"));
     let ver = r.take(1)?[0];
     if a != SIG_A || b != SIG_B || ver != FORMAT_VER {
-        return Err(WireError::Decode("not an epee portable-storage blob (bad signature)"));
+        return Err(WireError::Decode(
+            "not an epee portable-storage blob (bad signature)",
+        ));
     }
     let s = r.section(0)?;
     if r.pos != buf.len() {
-        return Err(WireError::Decode("trailing bytes after the epee root section"));
+        return Err(WireError::Decode(
+            "trailing bytes after the epee root section",
+        ));
     }
     Ok(s)
 }
@@ -253,7 +262,10 @@ impl<'a> Rd<'a> {
     }
 
     fn varint(&mut self) -> Result<u64, WireError> {
-        let first = *self.buf.get(self.pos).ok_or(WireError::Decode("epee blob is truncated"))?;
+        let first = *self
+            .buf
+            .get(self.pos)
+            .ok_or(WireError::Decode("epee blob is truncated"))?;
         Ok(match first & 3 {
             0 => u64::from(self.take(1)?[0] >> 2),
             1 => u64::from(u16::from_le_bytes(self.take(2)?.try_into().expect("2")) >> 2),
@@ -357,9 +369,11 @@ mod tests {
                     .prop_map(|v| Value::Object(Section(v))),
                 proptest::collection::vec(any::<u32>(), 0..70)
                     .prop_map(|v| Value::Array(TYPE_U32, v.into_iter().map(Value::U32).collect())),
-                proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..5).prop_map(
-                    |v| Value::Array(TYPE_STRING, v.into_iter().map(Value::Str).collect())
-                ),
+                proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..5)
+                    .prop_map(|v| Value::Array(
+                        TYPE_STRING,
+                        v.into_iter().map(Value::Str).collect()
+                    )),
             ]
         })
     }
@@ -391,7 +405,9 @@ mod tests {
 
     #[test]
     fn known_encoding_of_a_small_section() {
-        let s = Section::new().with("a", Value::U32(5)).with("s", Value::Str(b"OK".to_vec()));
+        let s = Section::new()
+            .with("a", Value::U32(5))
+            .with("s", Value::Str(b"OK".to_vec()));
         assert_eq!(
             hex::encode(to_bytes(&s).unwrap()),
             "011101010101020101080161060500000001730a084f4b"

@@ -113,7 +113,10 @@ impl Frame {
         r.read_exact(&mut hb).map_err(WireError::Io)?;
         let header = Header::from_bytes(&hb)?;
         if header.body_len > max_body {
-            return Err(WireError::TooLarge { size: header.body_len, max: max_body });
+            return Err(WireError::TooLarge {
+                size: header.body_len,
+                max: max_body,
+            });
         }
         let mut body = vec![0u8; header.body_len as usize];
         r.read_exact(&mut body).map_err(WireError::Io)?;
@@ -142,14 +145,25 @@ mod tests {
         let f = Frame::request(1001, vec![1, 2, 3], true);
         assert_eq!(
             hex::encode(f.header.to_bytes()),
-            concat!("0121010101010101", "0300000000000000", "01", "e9030000", "00000000", "01000000", "01000000")
+            concat!(
+                "0121010101010101",
+                "0300000000000000",
+                "01",
+                "e9030000",
+                "00000000",
+                "01000000",
+                "01000000"
+            )
         );
     }
 
     #[test]
     fn oversized_and_foreign_frames_are_refused() {
         let f = Frame::request(1, vec![0; 100], false).to_bytes();
-        assert!(matches!(Frame::read_from(&mut f.as_slice(), 99), Err(WireError::TooLarge { .. })));
+        assert!(matches!(
+            Frame::read_from(&mut f.as_slice(), 99),
+            Err(WireError::TooLarge { .. })
+        ));
         let mut g = f.clone();
         g[0] = 0;
         assert!(Frame::read_from(&mut g.as_slice(), MAX_PACKET).is_err());

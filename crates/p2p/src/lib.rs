@@ -35,9 +35,15 @@ pub enum WireError {
 #[derive(Debug, thiserror::Error)]
 pub enum P2pError {
     #[error("cannot listen for p2p connections on {addr}: {source} (is another oxend running? choose another --p2p-bind-port)")]
-    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("peer {addr}: {reason}")]
-    Peer { addr: std::net::SocketAddr, reason: String },
+    Peer {
+        addr: std::net::SocketAddr,
+        reason: String,
+    },
     #[error("connection {0} is closed")]
     Closed(ConnId),
     #[error(transparent)]

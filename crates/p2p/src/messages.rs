@@ -39,7 +39,10 @@ impl CoreSyncData {
     pub fn to_section(&self) -> Section {
         Section::new()
             .with("current_height", Value::U64(self.current_height))
-            .with("cumulative_difficulty", Value::U64(self.cumulative_difficulty))
+            .with(
+                "cumulative_difficulty",
+                Value::U64(self.cumulative_difficulty),
+            )
             .with("top_id", Value::Str(self.top_id.to_vec()))
             .with("top_version", Value::U8(self.top_version))
             .with("pruning_seed", Value::U32(self.pruning_seed))
@@ -51,7 +54,8 @@ impl CoreSyncData {
             current_height: s.u64("current_height")?,
             cumulative_difficulty: s.u64_or("cumulative_difficulty", 0)?,
             top_id: top.try_into().map_err(|_| WireError::Field("top_id"))?,
-            top_version: u8::try_from(s.u64("top_version")?).map_err(|_| WireError::Field("top_version"))?,
+            top_version: u8::try_from(s.u64("top_version")?)
+                .map_err(|_| WireError::Field("top_version"))?,
             pruning_seed: s.u64_or("pruning_seed", 0)? as u32,
         })
     }
@@ -77,7 +81,10 @@ impl NodeData {
 
     pub fn from_section(s: &Section) -> Result<Self, WireError> {
         Ok(NodeData {
-            network_id: s.bytes("network_id")?.try_into().map_err(|_| WireError::Field("network_id"))?,
+            network_id: s
+                .bytes("network_id")?
+                .try_into()
+                .map_err(|_| WireError::Field("network_id"))?,
             peer_id: s.u64("peer_id")?,
             my_port: s.u64_or("my_port", 0)? as u32,
         })
@@ -95,7 +102,9 @@ pub struct PeerEntry {
 
 impl PeerEntry {
     pub fn to_section(&self) -> Option<Section> {
-        let SocketAddr::V4(a) = self.addr else { return None };
+        let SocketAddr::V4(a) = self.addr else {
+            return None;
+        };
         let adr = Section::new().with("type", Value::U8(1)).with(
             "addr",
             Value::Object(
@@ -137,13 +146,21 @@ impl PeerEntry {
 }
 
 pub fn peerlist_value(peers: &[PeerEntry]) -> Value {
-    Value::Array(TYPE_OBJECT, peers.iter().filter_map(|p| p.to_section().map(Value::Object)).collect())
+    Value::Array(
+        TYPE_OBJECT,
+        peers
+            .iter()
+            .filter_map(|p| p.to_section().map(Value::Object))
+            .collect(),
+    )
 }
 
 pub fn peerlist_from(s: &Section, name: &'static str) -> Result<Vec<PeerEntry>, WireError> {
     let mut out = Vec::new();
     for v in s.array(name)? {
-        let Value::Object(o) = v else { return Err(WireError::Field(name)) };
+        let Value::Object(o) = v else {
+            return Err(WireError::Field(name));
+        };
         if let Some(p) = PeerEntry::from_section(o)? {
             out.push(p);
         }
@@ -170,7 +187,9 @@ pub fn timed_sync_response(sync: &CoreSyncData, peers: &[PeerEntry]) -> Section 
 }
 
 pub fn ping_response(peer_id: u64) -> Section {
-    Section::new().with("status", Value::Str(b"OK".to_vec())).with("peer_id", Value::U64(peer_id))
+    Section::new()
+        .with("status", Value::Str(b"OK".to_vec()))
+        .with("peer_id", Value::U64(peer_id))
 }
 
 pub fn support_flags_response() -> Section {
@@ -205,7 +224,10 @@ impl ChainEntry {
         Section::new()
             .with("start_height", Value::U64(self.start_height))
             .with("total_height", Value::U64(self.total_height))
-            .with("cumulative_difficulty", Value::U64(self.cumulative_difficulty))
+            .with(
+                "cumulative_difficulty",
+                Value::U64(self.cumulative_difficulty),
+            )
             .with("m_block_ids", hashes_blob(&self.block_ids))
     }
 }
@@ -227,20 +249,32 @@ impl BlockEntry {
     pub fn from_section(s: &Section) -> Result<Self, WireError> {
         let mut txs = Vec::new();
         for t in s.array("txs")? {
-            let Value::Str(b) = t else { return Err(WireError::Field("txs")) };
+            let Value::Str(b) = t else {
+                return Err(WireError::Field("txs"));
+            };
             txs.push(b.clone());
         }
         Ok(BlockEntry {
             block: s.bytes("block")?.to_vec(),
             txs,
-            checkpoint: s.get("checkpoint").map(|_| s.bytes("checkpoint").map(<[u8]>::to_vec)).transpose()?.unwrap_or_default(),
+            checkpoint: s
+                .get("checkpoint")
+                .map(|_| s.bytes("checkpoint").map(<[u8]>::to_vec))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 
     pub fn to_section(&self) -> Section {
         Section::new()
             .with("block", Value::Str(self.block.clone()))
-            .with("txs", Value::Array(TYPE_STRING, self.txs.iter().cloned().map(Value::Str).collect()))
+            .with(
+                "txs",
+                Value::Array(
+                    TYPE_STRING,
+                    self.txs.iter().cloned().map(Value::Str).collect(),
+                ),
+            )
             .with("checkpoint", Value::Str(self.checkpoint.clone()))
     }
 }
@@ -257,7 +291,9 @@ impl BlocksResponse {
     pub fn from_section(s: &Section) -> Result<Self, WireError> {
         let mut blocks = Vec::new();
         for b in s.array("blocks")? {
-            let Value::Object(o) = b else { return Err(WireError::Field("blocks")) };
+            let Value::Object(o) = b else {
+                return Err(WireError::Field("blocks"));
+            };
             blocks.push(BlockEntry::from_section(o)?);
         }
         Ok(BlocksResponse {
@@ -269,9 +305,21 @@ impl BlocksResponse {
 
     pub fn to_section(&self) -> Section {
         Section::new()
-            .with("blocks", Value::Array(TYPE_OBJECT, self.blocks.iter().map(|b| Value::Object(b.to_section())).collect()))
+            .with(
+                "blocks",
+                Value::Array(
+                    TYPE_OBJECT,
+                    self.blocks
+                        .iter()
+                        .map(|b| Value::Object(b.to_section()))
+                        .collect(),
+                ),
+            )
             .with("missed_ids", hashes_blob(&self.missed_ids))
-            .with("current_blockchain_height", Value::U64(self.current_blockchain_height))
+            .with(
+                "current_blockchain_height",
+                Value::U64(self.current_blockchain_height),
+            )
     }
 }
 
@@ -282,7 +330,11 @@ mod tests {
 
     #[test]
     fn handshake_round_trips_through_epee() {
-        let node = NodeData { network_id: [7; 16], peer_id: 0x1122_3344_5566_7788, my_port: 11022 };
+        let node = NodeData {
+            network_id: [7; 16],
+            peer_id: 0x1122_3344_5566_7788,
+            my_port: 11022,
+        };
         let sync = CoreSyncData {
             current_height: 201,
             cumulative_difficulty: 201,
@@ -290,22 +342,50 @@ mod tests {
             top_version: 19,
             pruning_seed: 0,
         };
-        let peers = vec![PeerEntry { addr: "127.0.0.1:4000".parse().unwrap(), id: 5, last_seen: 17, pruning_seed: 0 }];
+        let peers = vec![PeerEntry {
+            addr: "127.0.0.1:4000".parse().unwrap(),
+            id: 5,
+            last_seen: 17,
+            pruning_seed: 0,
+        }];
         let s = from_bytes(&to_bytes(&handshake_response(&node, &sync, &peers)).unwrap()).unwrap();
-        assert_eq!(NodeData::from_section(s.object("node_data").unwrap()).unwrap(), node);
-        assert_eq!(CoreSyncData::from_section(s.object("payload_data").unwrap()).unwrap(), sync);
+        assert_eq!(
+            NodeData::from_section(s.object("node_data").unwrap()).unwrap(),
+            node
+        );
+        assert_eq!(
+            CoreSyncData::from_section(s.object("payload_data").unwrap()).unwrap(),
+            sync
+        );
         assert_eq!(peerlist_from(&s, "local_peerlist_new").unwrap(), peers);
     }
 
     #[test]
     fn blocks_and_chain_entries_round_trip() {
         let r = BlocksResponse {
-            blocks: vec![BlockEntry { block: vec![1, 2], txs: vec![vec![3], vec![4, 5]], checkpoint: vec![] }],
+            blocks: vec![BlockEntry {
+                block: vec![1, 2],
+                txs: vec![vec![3], vec![4, 5]],
+                checkpoint: vec![],
+            }],
             missed_ids: vec![[1; 32]],
             current_blockchain_height: 9,
         };
-        assert_eq!(BlocksResponse::from_section(&from_bytes(&to_bytes(&r.to_section()).unwrap()).unwrap()).unwrap(), r);
-        let c = ChainEntry { start_height: 3, total_height: 10, cumulative_difficulty: 10, block_ids: vec![[2; 32], [3; 32]] };
-        assert_eq!(ChainEntry::from_section(&from_bytes(&to_bytes(&c.to_section()).unwrap()).unwrap()).unwrap(), c);
+        assert_eq!(
+            BlocksResponse::from_section(&from_bytes(&to_bytes(&r.to_section()).unwrap()).unwrap())
+                .unwrap(),
+            r
+        );
+        let c = ChainEntry {
+            start_height: 3,
+            total_height: 10,
+            cumulative_difficulty: 10,
+            block_ids: vec![[2; 32], [3; 32]],
+        };
+        assert_eq!(
+            ChainEntry::from_section(&from_bytes(&to_bytes(&c.to_section()).unwrap()).unwrap())
+                .unwrap(),
+            c
+        );
     }
 }

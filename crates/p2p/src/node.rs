@@ -84,12 +84,26 @@ impl P2pConfig {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// Handshake done; the peer's chain state.
-    Connected { conn: ConnId, addr: SocketAddr, incoming: bool, sync: CoreSyncData },
+    Connected {
+        conn: ConnId,
+        addr: SocketAddr,
+        incoming: bool,
+        sync: CoreSyncData,
+    },
     /// The peer's chain state from a timed sync.
-    SyncData { conn: ConnId, sync: CoreSyncData },
+    SyncData {
+        conn: ConnId,
+        sync: CoreSyncData,
+    },
     /// A cryptonote-protocol notification (commands 2000+).
-    Notify { conn: ConnId, command: u32, body: Section },
-    Disconnected { conn: ConnId },
+    Notify {
+        conn: ConnId,
+        command: u32,
+        body: Section,
+    },
+    Disconnected {
+        conn: ConnId,
+    },
 }
 
 /// One connection, with the field names of oxend's `get_connections` RPC.
@@ -174,12 +188,17 @@ pub struct P2p {
 
 impl std::fmt::Debug for P2p {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("P2p").field("peer_id", &format_args!("{:016x}", self.inner.peer_id)).finish()
+        f.debug_struct("P2p")
+            .field("peer_id", &format_args!("{:016x}", self.inner.peer_id))
+            .finish()
     }
 }
 
 fn now_unix() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn random_u64() -> u64 {
@@ -190,9 +209,15 @@ fn random_u64() -> u64 {
 
 impl P2p {
     /// Binds the listener (if configured) and starts the threads.
-    pub fn start(cfg: P2pConfig, sync_data: SyncDataFn, events: Sender<Event>) -> Result<Self, P2pError> {
+    pub fn start(
+        cfg: P2pConfig,
+        sync_data: SyncDataFn,
+        events: Sender<Event>,
+    ) -> Result<Self, P2pError> {
         let listener = match cfg.bind {
-            Some(addr) => Some(TcpListener::bind(addr).map_err(|source| P2pError::Bind { addr, source })?),
+            Some(addr) => {
+                Some(TcpListener::bind(addr).map_err(|source| P2pError::Bind { addr, source })?)
+            }
             None => None,
         };
         let local_addr = listener.as_ref().and_then(|l| l.local_addr().ok());
@@ -200,9 +225,18 @@ impl P2p {
             (false, Some(a)) => u32::from(a.port()),
             _ => 0,
         };
-        let mut peers = cfg.peerlist_path.as_deref().and_then(|p| PeerList::load(p).ok()).unwrap_or_default();
+        let mut peers = cfg
+            .peerlist_path
+            .as_deref()
+            .and_then(|p| PeerList::load(p).ok())
+            .unwrap_or_default();
         for a in &cfg.add_peers {
-            peers.add_gray(PeerEntry { addr: *a, id: 0, last_seen: 0, pruning_seed: 0 });
+            peers.add_gray(PeerEntry {
+                addr: *a,
+                id: 0,
+                last_seen: 0,
+                pruning_seed: 0,
+            });
         }
         let inner = Arc::new(Inner {
             peer_id: random_u64(),
@@ -219,13 +253,32 @@ impl P2p {
         let mut threads = Vec::new();
         if let Some(l) = listener {
             let i = inner.clone();
-            threads.push(std::thread::Builder::new().name("p2p-listen".into()).spawn(move || listen(i, l)).expect("spawn"));
+            threads.push(
+                std::thread::Builder::new()
+                    .name("p2p-listen".into())
+                    .spawn(move || listen(i, l))
+                    .expect("spawn"),
+            );
         }
         let i = inner.clone();
-        threads.push(std::thread::Builder::new().name("p2p-connect".into()).spawn(move || connector(i)).expect("spawn"));
+        threads.push(
+            std::thread::Builder::new()
+                .name("p2p-connect".into())
+                .spawn(move || connector(i))
+                .expect("spawn"),
+        );
         let i = inner.clone();
-        threads.push(std::thread::Builder::new().name("p2p-house".into()).spawn(move || housekeeping(i)).expect("spawn"));
-        Ok(P2p { inner, threads: Mutex::new(threads), local_addr })
+        threads.push(
+            std::thread::Builder::new()
+                .name("p2p-house".into())
+                .spawn(move || housekeeping(i))
+                .expect("spawn"),
+        );
+        Ok(P2p {
+            inner,
+            threads: Mutex::new(threads),
+            local_addr,
+        })
     }
 
     /// The address the listener is bound to.
@@ -239,7 +292,14 @@ impl P2p {
 
     /// Sends a notification (no response expected) to one connection.
     pub fn send(&self, conn: ConnId, command: u32, body: &Section) -> Result<(), P2pError> {
-        let c = self.inner.conns.lock().expect("conns").get(&conn).cloned().ok_or(P2pError::Closed(conn))?;
+        let c = self
+            .inner
+            .conns
+            .lock()
+            .expect("conns")
+            .get(&conn)
+            .cloned()
+            .ok_or(P2pError::Closed(conn))?;
         let f = Frame::request(command, epee::to_bytes(body)?, false);
         c.write(&f).map_err(|e| {
             c.close();
@@ -299,7 +359,9 @@ impl P2p {
     /// The chain state each connected peer last reported.
     pub fn peer_sync_data(&self, conn: ConnId) -> Option<CoreSyncData> {
         let conns = self.inner.conns.lock().expect("conns");
-        conns.get(&conn).map(|c| c.stats.lock().expect("stats").sync.clone())
+        conns
+            .get(&conn)
+            .map(|c| c.stats.lock().expect("stats").sync.clone())
     }
 
     /// (white, gray) peer list sizes.
@@ -312,7 +374,11 @@ impl P2p {
         self.inner.shutdown.store(true, Ordering::SeqCst);
         if let Some(a) = self.local_addr {
             // Wake the blocking accept().
-            let wake = if a.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], a.port())) } else { a };
+            let wake = if a.ip().is_unspecified() {
+                SocketAddr::from(([127, 0, 0, 1], a.port()))
+            } else {
+                a
+            };
             let _ = TcpStream::connect_timeout(&wake, Duration::from_millis(500));
         }
         for c in self.inner.conns.lock().expect("conns").values() {
@@ -330,12 +396,21 @@ impl P2p {
 }
 
 fn is_banned(inner: &Inner, ip: IpAddr) -> bool {
-    inner.bans.lock().expect("bans").get(&ip).is_some_and(|t| *t > Instant::now())
+    inner
+        .bans
+        .lock()
+        .expect("bans")
+        .get(&ip)
+        .is_some_and(|t| *t > Instant::now())
 }
 
 fn ban(inner: &Inner, ip: IpAddr, d: Duration) {
     tracing::warn!("banning {ip} for {}s", d.as_secs());
-    inner.bans.lock().expect("bans").insert(ip, Instant::now() + d);
+    inner
+        .bans
+        .lock()
+        .expect("bans")
+        .insert(ip, Instant::now() + d);
     for c in inner.conns.lock().expect("conns").values() {
         if c.addr.ip() == ip {
             c.close();
@@ -344,7 +419,11 @@ fn ban(inner: &Inner, ip: IpAddr, d: Duration) {
 }
 
 fn our_node_data(inner: &Inner) -> NodeData {
-    NodeData { network_id: inner.cfg.network_id, peer_id: inner.peer_id, my_port: inner.my_port }
+    NodeData {
+        network_id: inner.cfg.network_id,
+        peer_id: inner.peer_id,
+        my_port: inner.my_port,
+    }
 }
 
 fn body_of(f: &Frame) -> Result<Section, WireError> {
@@ -354,10 +433,16 @@ fn body_of(f: &Frame) -> Result<Section, WireError> {
 /// Checks a peer's handshake data like oxend does: same network, not ourselves.
 fn check_node(inner: &Inner, addr: SocketAddr, n: &NodeData) -> Result<(), P2pError> {
     if n.network_id != inner.cfg.network_id {
-        return Err(P2pError::Peer { addr, reason: format!("wrong network id {}", hex::encode(n.network_id)) });
+        return Err(P2pError::Peer {
+            addr,
+            reason: format!("wrong network id {}", hex::encode(n.network_id)),
+        });
     }
     if n.peer_id == inner.peer_id {
-        return Err(P2pError::Peer { addr, reason: "connected to ourselves".into() });
+        return Err(P2pError::Peer {
+            addr,
+            reason: "connected to ourselves".into(),
+        });
     }
     Ok(())
 }
@@ -372,11 +457,20 @@ fn answer_p2p_request(inner: &Inner, s: &mut TcpStream, f: &Frame) -> Result<boo
         COMMAND_REQUEST_SUPPORT_FLAGS => support_flags_response(),
         _ => return Ok(false),
     };
-    Frame::response(f.header.command, epee::to_bytes(&reply)?, 1).write_to(s).map_err(WireError::Io)?;
+    Frame::response(f.header.command, epee::to_bytes(&reply)?, 1)
+        .write_to(s)
+        .map_err(WireError::Io)?;
     Ok(true)
 }
 
-fn register(inner: &Arc<Inner>, stream: TcpStream, addr: SocketAddr, incoming: bool, peer_id: u64, sync: CoreSyncData) {
+fn register(
+    inner: &Arc<Inner>,
+    stream: TcpStream,
+    addr: SocketAddr,
+    incoming: bool,
+    peer_id: u64,
+    sync: CoreSyncData,
+) {
     let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
     let now = Instant::now();
     let conn = Arc::new(Conn {
@@ -395,16 +489,27 @@ fn register(inner: &Arc<Inner>, stream: TcpStream, addr: SocketAddr, incoming: b
         }),
     });
     inner.conns.lock().expect("conns").insert(id, conn.clone());
-    tracing::info!("p2p: {} connection {id} with {addr} (peer {peer_id:016x}, height {})", if incoming { "inbound" } else { "outbound" }, sync.current_height);
-    let _ = inner.events.send(Event::Connected { conn: id, addr, incoming, sync });
-    let i = inner.clone();
-    let _ = std::thread::Builder::new().name(format!("p2p-conn-{id}")).spawn(move || {
-        reader(&i, id, &conn, stream);
-        conn.close();
-        i.conns.lock().expect("conns").remove(&id);
-        tracing::info!("p2p: connection {id} with {} closed", conn.addr);
-        let _ = i.events.send(Event::Disconnected { conn: id });
+    tracing::info!(
+        "p2p: {} connection {id} with {addr} (peer {peer_id:016x}, height {})",
+        if incoming { "inbound" } else { "outbound" },
+        sync.current_height
+    );
+    let _ = inner.events.send(Event::Connected {
+        conn: id,
+        addr,
+        incoming,
+        sync,
     });
+    let i = inner.clone();
+    let _ = std::thread::Builder::new()
+        .name(format!("p2p-conn-{id}"))
+        .spawn(move || {
+            reader(&i, id, &conn, stream);
+            conn.close();
+            i.conns.lock().expect("conns").remove(&id);
+            tracing::info!("p2p: connection {id} with {} closed", conn.addr);
+            let _ = i.events.send(Event::Disconnected { conn: id });
+        });
 }
 
 fn reader(inner: &Arc<Inner>, id: ConnId, conn: &Arc<Conn>, mut stream: TcpStream) {
@@ -427,13 +532,22 @@ fn reader(inner: &Arc<Inner>, id: ConnId, conn: &Arc<Conn>, mut stream: TcpStrea
             st.last_recv = Instant::now();
         }
         if let Err(e) = handle_frame(inner, id, conn, &f) {
-            tracing::warn!("p2p: {}: command {}: {e}; dropping", conn.addr, f.header.command);
+            tracing::warn!(
+                "p2p: {}: command {}: {e}; dropping",
+                conn.addr,
+                f.header.command
+            );
             return;
         }
     }
 }
 
-fn handle_frame(inner: &Arc<Inner>, id: ConnId, conn: &Arc<Conn>, f: &Frame) -> Result<(), P2pError> {
+fn handle_frame(
+    inner: &Arc<Inner>,
+    id: ConnId,
+    conn: &Arc<Conn>,
+    f: &Frame,
+) -> Result<(), P2pError> {
     let cmd = f.header.command;
     if f.is_response() {
         if cmd == COMMAND_TIMED_SYNC && f.header.return_code >= 0 {
@@ -456,15 +570,26 @@ fn handle_frame(inner: &Arc<Inner>, id: ConnId, conn: &Arc<Conn>, f: &Frame) -> 
             let _ = inner.events.send(Event::SyncData { conn: id, sync });
         }
         COMMAND_PING | COMMAND_REQUEST_SUPPORT_FLAGS => {
-            let reply = if cmd == COMMAND_PING { ping_response(inner.peer_id) } else { support_flags_response() };
+            let reply = if cmd == COMMAND_PING {
+                ping_response(inner.peer_id)
+            } else {
+                support_flags_response()
+            };
             conn.write(&Frame::response(cmd, epee::to_bytes(&reply)?, 1))?;
         }
         COMMAND_HANDSHAKE => {
-            return Err(P2pError::Peer { addr: conn.addr, reason: "second handshake on a connection".into() });
+            return Err(P2pError::Peer {
+                addr: conn.addr,
+                reason: "second handshake on a connection".into(),
+            });
         }
         c if c >= 2000 => {
             let body = body_of(f)?;
-            let _ = inner.events.send(Event::Notify { conn: id, command: c, body });
+            let _ = inner.events.send(Event::Notify {
+                conn: id,
+                command: c,
+                body,
+            });
         }
         other => {
             if f.header.expects_response {
@@ -496,24 +621,36 @@ fn listen(inner: Arc<Inner>, l: TcpListener) {
             tracing::debug!("p2p: refusing banned {addr}");
             continue;
         }
-        let n_in = inner.conns.lock().expect("conns").values().filter(|c| c.incoming).count();
+        let n_in = inner
+            .conns
+            .lock()
+            .expect("conns")
+            .values()
+            .filter(|c| c.incoming)
+            .count();
         if n_in >= inner.cfg.max_in {
             continue;
         }
         let i = inner.clone();
-        let _ = std::thread::Builder::new().name("p2p-inbound".into()).spawn(move || {
-            if let Err(e) = accept_one(&i, s, addr) {
-                tracing::info!("p2p: inbound {addr}: {e}");
-            }
-        });
+        let _ = std::thread::Builder::new()
+            .name("p2p-inbound".into())
+            .spawn(move || {
+                if let Err(e) = accept_one(&i, s, addr) {
+                    tracing::info!("p2p: inbound {addr}: {e}");
+                }
+            });
     }
 }
 
 fn accept_one(inner: &Arc<Inner>, mut s: TcpStream, addr: SocketAddr) -> Result<(), P2pError> {
-    s.set_read_timeout(Some(inner.cfg.handshake_timeout)).map_err(WireError::Io)?;
+    s.set_read_timeout(Some(inner.cfg.handshake_timeout))
+        .map_err(WireError::Io)?;
     let f = Frame::read_from(&mut s, MAX_PACKET_BEFORE_HANDSHAKE)?;
     if f.is_response() || !f.header.expects_response {
-        return Err(P2pError::Peer { addr, reason: "first message is not a request".into() });
+        return Err(P2pError::Peer {
+            addr,
+            reason: "first message is not a request".into(),
+        });
     }
     match f.header.command {
         // oxend checks that we are reachable with a ping on a fresh connection, then closes it.
@@ -528,26 +665,40 @@ fn accept_one(inner: &Arc<Inner>, mut s: TcpStream, addr: SocketAddr) -> Result<
             let sync = CoreSyncData::from_section(b.object("payload_data")?)?;
             let peers = inner.peers.lock().expect("peers").to_share(250);
             let reply = handshake_response(&our_node_data(inner), &(inner.sync_data)(), &peers);
-            Frame::response(COMMAND_HANDSHAKE, epee::to_bytes(&reply)?, 1).write_to(&mut s).map_err(WireError::Io)?;
+            Frame::response(COMMAND_HANDSHAKE, epee::to_bytes(&reply)?, 1)
+                .write_to(&mut s)
+                .map_err(WireError::Io)?;
             register(inner, s, addr, true, node.peer_id, sync);
             Ok(())
         }
-        _ => Err(P2pError::Peer { addr, reason: format!("command {} before the handshake", f.header.command) }),
+        _ => Err(P2pError::Peer {
+            addr,
+            reason: format!("command {} before the handshake", f.header.command),
+        }),
     }
 }
 
 /// Connects to `addr` and runs the handshake; on success the connection is registered.
 fn connect_one(inner: &Arc<Inner>, addr: SocketAddr) -> Result<(), P2pError> {
-    let io = |e: std::io::Error| P2pError::Peer { addr, reason: e.to_string() };
+    let io = |e: std::io::Error| P2pError::Peer {
+        addr,
+        reason: e.to_string(),
+    };
     let mut s = TcpStream::connect_timeout(&addr, inner.cfg.connect_timeout).map_err(io)?;
-    s.set_read_timeout(Some(inner.cfg.handshake_timeout)).map_err(io)?;
+    s.set_read_timeout(Some(inner.cfg.handshake_timeout))
+        .map_err(io)?;
     let _ = s.set_nodelay(true);
     let req = handshake_request(&our_node_data(inner), &(inner.sync_data)());
-    Frame::request(COMMAND_HANDSHAKE, epee::to_bytes(&req)?, true).write_to(&mut s).map_err(io)?;
+    Frame::request(COMMAND_HANDSHAKE, epee::to_bytes(&req)?, true)
+        .write_to(&mut s)
+        .map_err(io)?;
     let deadline = Instant::now() + inner.cfg.handshake_timeout;
     loop {
         if Instant::now() > deadline {
-            return Err(P2pError::Peer { addr, reason: "handshake timed out".into() });
+            return Err(P2pError::Peer {
+                addr,
+                reason: "handshake timed out".into(),
+            });
         }
         let f = Frame::read_from(&mut s, MAX_PACKET_BEFORE_HANDSHAKE)?;
         if answer_p2p_request(inner, &mut s, &f)? {
@@ -555,7 +706,10 @@ fn connect_one(inner: &Arc<Inner>, addr: SocketAddr) -> Result<(), P2pError> {
         }
         if f.is_response() && f.header.command == COMMAND_HANDSHAKE {
             if f.header.return_code < 0 {
-                return Err(P2pError::Peer { addr, reason: format!("handshake refused (levin code {})", f.header.return_code) });
+                return Err(P2pError::Peer {
+                    addr,
+                    reason: format!("handshake refused (levin code {})", f.header.return_code),
+                });
             }
             let b = body_of(&f)?;
             let node = NodeData::from_section(b.object("node_data")?)?;
@@ -577,14 +731,28 @@ fn connect_one(inner: &Arc<Inner>, addr: SocketAddr) -> Result<(), P2pError> {
 fn sleep_unless_shutdown(inner: &Inner, d: Duration) {
     let end = Instant::now() + d;
     while Instant::now() < end && !inner.shutdown.load(Ordering::SeqCst) {
-        std::thread::sleep(Duration::from_millis(50).min(end.saturating_duration_since(Instant::now())));
+        std::thread::sleep(
+            Duration::from_millis(50).min(end.saturating_duration_since(Instant::now())),
+        );
     }
 }
 
 fn connector(inner: Arc<Inner>) {
     while !inner.shutdown.load(Ordering::SeqCst) {
-        let connected: Vec<SocketAddr> = inner.conns.lock().expect("conns").values().map(|c| c.addr).collect();
-        let n_out = inner.conns.lock().expect("conns").values().filter(|c| !c.incoming).count();
+        let connected: Vec<SocketAddr> = inner
+            .conns
+            .lock()
+            .expect("conns")
+            .values()
+            .map(|c| c.addr)
+            .collect();
+        let n_out = inner
+            .conns
+            .lock()
+            .expect("conns")
+            .values()
+            .filter(|c| !c.incoming)
+            .count();
         let cfg = &inner.cfg;
         let mut wanted: Vec<SocketAddr> = Vec::new();
         if !cfg.exclusive_nodes.is_empty() {
@@ -598,7 +766,11 @@ fn connector(inner: Arc<Inner>) {
                 wanted.extend(&cfg.seed_nodes);
             }
         }
-        let mut budget = if cfg.exclusive_nodes.is_empty() { cfg.max_out.saturating_sub(n_out) } else { usize::MAX };
+        let mut budget = if cfg.exclusive_nodes.is_empty() {
+            cfg.max_out.saturating_sub(n_out)
+        } else {
+            usize::MAX
+        };
         for a in wanted {
             if budget == 0 || inner.shutdown.load(Ordering::SeqCst) {
                 break;
@@ -623,14 +795,27 @@ fn connector(inner: Arc<Inner>) {
 
 fn housekeeping(inner: Arc<Inner>) {
     while !inner.shutdown.load(Ordering::SeqCst) {
-        let conns: Vec<Arc<Conn>> = inner.conns.lock().expect("conns").values().cloned().collect();
+        let conns: Vec<Arc<Conn>> = inner
+            .conns
+            .lock()
+            .expect("conns")
+            .values()
+            .cloned()
+            .collect();
         for c in conns {
             let (idle, due) = {
                 let st = c.stats.lock().expect("stats");
-                (st.last_recv.elapsed() > inner.cfg.idle_timeout, st.last_timed_sync.elapsed() > inner.cfg.timed_sync_interval)
+                (
+                    st.last_recv.elapsed() > inner.cfg.idle_timeout,
+                    st.last_timed_sync.elapsed() > inner.cfg.timed_sync_interval,
+                )
             };
             if idle {
-                tracing::info!("p2p: {} idle for {}s; closing", c.addr, inner.cfg.idle_timeout.as_secs());
+                tracing::info!(
+                    "p2p: {} idle for {}s; closing",
+                    c.addr,
+                    inner.cfg.idle_timeout.as_secs()
+                );
                 c.close();
                 continue;
             }
@@ -638,13 +823,19 @@ fn housekeeping(inner: Arc<Inner>) {
                 c.stats.lock().expect("stats").last_timed_sync = Instant::now();
                 let req = timed_sync_request(&(inner.sync_data)());
                 if let Ok(b) = epee::to_bytes(&req) {
-                    if c.write(&Frame::request(COMMAND_TIMED_SYNC, b, true)).is_err() {
+                    if c.write(&Frame::request(COMMAND_TIMED_SYNC, b, true))
+                        .is_err()
+                    {
                         c.close();
                     }
                 }
             }
         }
-        inner.bans.lock().expect("bans").retain(|_, t| *t > Instant::now());
+        inner
+            .bans
+            .lock()
+            .expect("bans")
+            .retain(|_, t| *t > Instant::now());
         sleep_unless_shutdown(&inner, Duration::from_millis(500));
     }
 }

@@ -82,13 +82,22 @@ impl PeerList {
         let mut pl = PeerList::default();
         for line in std::fs::read_to_string(path)?.lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
-            let [kind, addr, id, seen] = f[..] else { continue };
-            let (Ok(addr), Ok(id), Ok(last_seen)) =
-                (addr.parse(), u64::from_str_radix(id, 16), seen.parse::<i64>())
-            else {
+            let [kind, addr, id, seen] = f[..] else {
                 continue;
             };
-            let e = PeerEntry { addr, id, last_seen, pruning_seed: 0 };
+            let (Ok(addr), Ok(id), Ok(last_seen)) = (
+                addr.parse(),
+                u64::from_str_radix(id, 16),
+                seen.parse::<i64>(),
+            ) else {
+                continue;
+            };
+            let e = PeerEntry {
+                addr,
+                id,
+                last_seen,
+                pruning_seed: 0,
+            };
             match kind {
                 "white" => pl.white.push_back(e),
                 "gray" => pl.gray.push_back(e),
@@ -106,7 +115,12 @@ mod tests {
     use super::*;
 
     fn e(port: u16) -> PeerEntry {
-        PeerEntry { addr: SocketAddr::from(([127, 0, 0, 1], port)), id: port.into(), last_seen: 1, pruning_seed: 0 }
+        PeerEntry {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            id: port.into(),
+            last_seen: 1,
+            pruning_seed: 0,
+        }
     }
 
     #[test]
