@@ -143,7 +143,7 @@ impl Oracle {
     }
 
     fn stop(mut self) {
-        let _ = self.call("stop_daemon", json!({}));
+        let _ = self.try_call("stop_daemon", json!({}));
         let end = Instant::now() + Duration::from_secs(30);
         while Instant::now() < end {
             if self.child.try_wait().unwrap().is_some() {
