@@ -11,8 +11,8 @@ pub const HEADER_LEN: usize = 33;
 pub const FLAG_REQUEST: u32 = 1;
 pub const FLAG_RESPONSE: u32 = 2;
 pub const PROTOCOL_VERSION: u32 = 1;
-/// oxen-core `LEVIN_DEFAULT_MAX_PACKET_SIZE`.
-pub const MAX_PACKET: u64 = 100_000_000;
+/// oxen-core `p2p::DEFAULT_PACKET_MAX_SIZE` (the p2p layer's limit; levin's own is 100 MB).
+pub const MAX_PACKET: u64 = 50_000_000;
 /// Before the handshake completes oxend accepts at most this much (`P2P_...` 256 KiB).
 pub const MAX_PACKET_BEFORE_HANDSHAKE: u64 = 256 * 1024;
 

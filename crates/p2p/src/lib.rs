@@ -14,7 +14,7 @@ pub mod messages;
 pub mod node;
 pub mod peerlist;
 
-pub use node::{ConnId, ConnectionInfo, Event, P2p, P2pConfig};
+pub use node::{ConnId, ConnectionInfo, Event, OptionError, P2p, P2pConfig};
 
 /// Errors of the wire formats and of the node.
 #[derive(Debug, thiserror::Error)]

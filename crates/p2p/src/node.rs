@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::epee::{self, Section};
 use crate::levin::{Frame, MAX_PACKET, MAX_PACKET_BEFORE_HANDSHAKE};
+
 use crate::messages::*;
 use crate::peerlist::PeerList;
 use crate::{P2pError, WireError};
@@ -41,7 +42,7 @@ pub struct P2pConfig {
     pub seed_nodes: Vec<SocketAddr>,
     /// `--out-peers` (oxend default 8).
     pub max_out: usize,
-    /// `--in-peers` (oxend default unlimited; we cap at 64).
+    /// `--in-peers` (oxend default 32).
     pub max_in: usize,
     pub connect_timeout: Duration,
     pub handshake_timeout: Duration,
@@ -58,6 +59,7 @@ pub struct P2pConfig {
 }
 
 impl P2pConfig {
+    /// oxend's defaults (`cryptonote_config.h`, namespace `p2p`) for the given network id.
     pub fn new(network_id: [u8; 16]) -> Self {
         P2pConfig {
             network_id,
@@ -68,15 +70,88 @@ impl P2pConfig {
             add_peers: Vec::new(),
             seed_nodes: Vec::new(),
             max_out: 8,
-            max_in: 64,
+            max_in: 32,
             connect_timeout: Duration::from_secs(5),
-            handshake_timeout: Duration::from_secs(10),
+            handshake_timeout: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(300),
             timed_sync_interval: Duration::from_secs(60),
             ban_duration: Duration::from_secs(86_400),
             reconnect_interval: Duration::from_secs(5),
             peerlist_path: None,
         }
+    }
+}
+
+/// A bad peer option value (config file or command line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid value {value:?} for {option}: {expected}")]
+pub struct OptionError {
+    pub option: String,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl P2pConfig {
+    /// Applies one of oxend's p2p options, as written in `oxen.conf` (`key=value`) or on the
+    /// command line (`--key value`); returns Ok(false) for options that are not p2p options.
+    /// `default_port` is the network's p2p port, used for peers given without one.
+    pub fn apply_option(
+        &mut self,
+        key: &str,
+        value: &str,
+        default_port: u16,
+    ) -> Result<bool, OptionError> {
+        let bad = |expected| OptionError {
+            option: key.to_string(),
+            value: value.to_string(),
+            expected,
+        };
+        let peer = || -> Result<SocketAddr, OptionError> {
+            value
+                .parse::<SocketAddr>()
+                .or_else(|_| {
+                    value
+                        .parse::<IpAddr>()
+                        .map(|ip| SocketAddr::new(ip, default_port))
+                })
+                .map_err(|_| {
+                    bad("an IP address with an optional :port (host names are not resolved)")
+                })
+        };
+        let flag = || match value {
+            "" | "1" | "true" => Ok(true),
+            "0" | "false" => Ok(false),
+            _ => Err(bad("1/true or 0/false")),
+        };
+        let count = || {
+            value
+                .parse::<usize>()
+                .map_err(|_| bad("a number of connections"))
+        };
+        match key.trim_start_matches("--") {
+            "p2p-bind-ip" => {
+                let ip: IpAddr = value.parse().map_err(|_| bad("an IP address"))?;
+                let port = self.bind.map(|b| b.port()).unwrap_or(default_port);
+                self.bind = Some(SocketAddr::new(ip, port));
+            }
+            "p2p-bind-port" => {
+                let port: u16 = value.parse().map_err(|_| bad("a TCP port"))?;
+                let ip = self
+                    .bind
+                    .map(|b| b.ip())
+                    .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+                self.bind = Some(SocketAddr::new(ip, port));
+            }
+            "add-exclusive-node" => self.exclusive_nodes.push(peer()?),
+            "add-priority-node" => self.priority_nodes.push(peer()?),
+            "add-peer" => self.add_peers.push(peer()?),
+            "seed-node" => self.seed_nodes.push(peer()?),
+            "hide-my-port" => self.hide_my_port = flag()?,
+            "out-peers" => self.max_out = count()?,
+            "in-peers" => self.max_in = count()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 }
 
@@ -174,6 +249,7 @@ struct Inner {
     events: Sender<Event>,
     conns: Mutex<HashMap<ConnId, Arc<Conn>>>,
     bans: Mutex<HashMap<IpAddr, Instant>>,
+    fails: Mutex<HashMap<IpAddr, usize>>,
     peers: Mutex<PeerList>,
     shutdown: AtomicBool,
     next_id: AtomicU64,
@@ -245,6 +321,7 @@ impl P2p {
             events,
             conns: Mutex::new(HashMap::new()),
             bans: Mutex::new(HashMap::new()),
+            fails: Mutex::new(HashMap::new()),
             peers: Mutex::new(peers),
             shutdown: AtomicBool::new(false),
             next_id: AtomicU64::new(1),
@@ -411,10 +488,40 @@ fn ban(inner: &Inner, ip: IpAddr, d: Duration) {
         .lock()
         .expect("bans")
         .insert(ip, Instant::now() + d);
-    for c in inner.conns.lock().expect("conns").values() {
+    // Close and forget its connections at once (their reader threads report the disconnect).
+    inner.conns.lock().expect("conns").retain(|_, c| {
         if c.addr.ip() == ip {
             c.close();
         }
+        c.addr.ip() != ip
+    });
+}
+
+/// oxend `IP_FAILS_BEFORE_BLOCK`: protocol failures from one IP before it is banned.
+pub const IP_FAILS_BEFORE_BLOCK: usize = 10;
+
+/// Counts a protocol failure (bad handshake, malformed message) against `ip`; the tenth bans it.
+/// Failures that are the peer's fault (not network trouble).
+fn is_protocol_fault(e: &P2pError) -> bool {
+    matches!(
+        e,
+        P2pError::Peer { .. }
+            | P2pError::Wire(
+                WireError::Decode(_) | WireError::Field(_) | WireError::TooLarge { .. }
+            )
+    )
+}
+
+fn add_fail(inner: &Inner, ip: IpAddr) {
+    let n = {
+        let mut f = inner.fails.lock().expect("fails");
+        let n = f.entry(ip).or_insert(0);
+        *n += 1;
+        *n
+    };
+    if n >= IP_FAILS_BEFORE_BLOCK {
+        inner.fails.lock().expect("fails").remove(&ip);
+        ban(inner, ip, inner.cfg.ban_duration);
     }
 }
 
@@ -489,6 +596,10 @@ fn register(
         }),
     });
     inner.conns.lock().expect("conns").insert(id, conn.clone());
+    if is_banned(inner, addr.ip()) {
+        // Banned while its handshake was in flight.
+        conn.close();
+    }
     tracing::info!(
         "p2p: {} connection {id} with {addr} (peer {peer_id:016x}, height {})",
         if incoming { "inbound" } else { "outbound" },
@@ -523,6 +634,7 @@ fn reader(inner: &Arc<Inner>, id: ConnId, conn: &Arc<Conn>, mut stream: TcpStrea
             Err(WireError::Io(_)) => return,
             Err(e) => {
                 tracing::warn!("p2p: {}: {e}; dropping", conn.addr);
+                add_fail(inner, conn.addr.ip());
                 return;
             }
         };
@@ -537,6 +649,7 @@ fn reader(inner: &Arc<Inner>, id: ConnId, conn: &Arc<Conn>, mut stream: TcpStrea
                 conn.addr,
                 f.header.command
             );
+            add_fail(inner, conn.addr.ip());
             return;
         }
     }
@@ -637,6 +750,9 @@ fn listen(inner: Arc<Inner>, l: TcpListener) {
             .spawn(move || {
                 if let Err(e) = accept_one(&i, s, addr) {
                     tracing::info!("p2p: inbound {addr}: {e}");
+                    if is_protocol_fault(&e) {
+                        add_fail(&i, addr.ip());
+                    }
                 }
             });
     }
@@ -783,6 +899,14 @@ fn connector(inner: Arc<Inner>) {
                 Ok(()) => budget = budget.saturating_sub(1),
                 Err(e) => {
                     tracing::info!("p2p: {e}");
+                    if matches!(
+                        e,
+                        P2pError::Wire(
+                            WireError::Decode(_) | WireError::Field(_) | WireError::TooLarge { .. }
+                        )
+                    ) {
+                        add_fail(&inner, a.ip());
+                    }
                     if !is_priority {
                         inner.peers.lock().expect("peers").remove(a);
                     }
@@ -837,5 +961,41 @@ fn housekeeping(inner: Arc<Inner>) {
             .expect("bans")
             .retain(|_, t| *t > Instant::now());
         sleep_unless_shutdown(&inner, Duration::from_millis(500));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oxend_peer_options_fill_the_config() {
+        let mut c = P2pConfig::new([0; 16]);
+        for (k, v) in [
+            ("p2p-bind-ip", "127.0.0.1"),
+            ("--p2p-bind-port", "11122"),
+            ("add-exclusive-node", "127.0.0.2"),
+            ("add-priority-node", "127.0.0.3:1234"),
+            ("add-peer", "[::1]:5"),
+            ("seed-node", "127.0.0.4:6"),
+            ("hide-my-port", "1"),
+            ("out-peers", "3"),
+            ("in-peers", "4"),
+        ] {
+            assert!(c.apply_option(k, v, 11022).unwrap(), "{k}");
+        }
+        assert_eq!(c.bind, Some("127.0.0.1:11122".parse().unwrap()));
+        assert_eq!(c.exclusive_nodes, vec!["127.0.0.2:11022".parse().unwrap()]);
+        assert_eq!(c.priority_nodes, vec!["127.0.0.3:1234".parse().unwrap()]);
+        assert_eq!(c.add_peers, vec!["[::1]:5".parse().unwrap()]);
+        assert_eq!(c.seed_nodes, vec!["127.0.0.4:6".parse().unwrap()]);
+        assert!(c.hide_my_port);
+        assert_eq!((c.max_out, c.max_in), (3, 4));
+        assert!(!c.apply_option("rpc-admin", "127.0.0.1:1", 11022).unwrap());
+        let e = c
+            .apply_option("add-peer", "seed.example.org", 11022)
+            .unwrap_err();
+        assert_eq!(e.option, "add-peer");
+        assert!(e.to_string().contains("host names are not resolved"), "{e}");
     }
 }
