@@ -297,7 +297,15 @@ pub(crate) fn parse_tx(r: &mut Reader<'_>, in_block: bool) -> Result<Transaction
     } else {
         let mut three = [0u8; 96];
         three[..32].copy_from_slice(&cn_fast_hash(&blob[..p]));
-        three[32..64].copy_from_slice(&cn_fast_hash(&blob[p..u]));
+        // oxend hashes the blob's RingCT base for transfers; for other tx types it
+        // re-serialises the base, which for a tx without inputs (not in the blob at all)
+        // is the single byte of RingCT type Null.
+        let base: &[u8] = if !prefix.tx_type.is_transfer() && prefix.vin.is_empty() {
+            &[0]
+        } else {
+            &blob[p..u]
+        };
+        three[32..64].copy_from_slice(&cn_fast_hash(base));
         if rct_type != 0 {
             three[64..].copy_from_slice(&cn_fast_hash(&blob[u..]));
         }
@@ -320,5 +328,48 @@ impl Transaction {
         let tx = parse_tx(&mut r, false)?;
         r.finish("transaction")?;
         Ok(tx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A v4 Ethereum state-change style tx: no inputs, no outputs, some extra, type 5.
+    #[test]
+    fn input_less_non_transfer_tx_hashes_a_null_rct_base() {
+        let blob = [4u8, 0, 0, 0, 0, 3, 0xaa, 0xbb, 0xcc, 5];
+        let tx = Transaction::parse(&blob).unwrap();
+        assert_eq!(tx.prefix.tx_type, TxType::EthereumNewServiceNode);
+        assert_eq!((tx.prefix_size, tx.unprunable_size), (10, 10));
+        let mut three = [0u8; 96];
+        three[..32].copy_from_slice(&cn_fast_hash(&blob));
+        three[32..64].copy_from_slice(&cn_fast_hash(&[0]));
+        assert_eq!(tx.hash, cn_fast_hash(&three));
+    }
+
+    #[test]
+    fn v3_state_change_flag_and_unlock_times_are_parsed() {
+        // v3, one unlock time (7), is_state_change = 1, unlock 0, one gen input (height 9),
+        // one output of 5 to key [1; 32], empty extra, RingCT type Null.
+        let mut blob = vec![3u8, 1, 7, 1, 0, 1, 0xff, 9, 1, 5, 2];
+        blob.extend_from_slice(&[1; 32]);
+        blob.extend_from_slice(&[0, 0]);
+        let tx = Transaction::parse(&blob).unwrap();
+        assert_eq!(tx.prefix.tx_type, TxType::StateChange);
+        assert_eq!(tx.prefix.output_unlock_times, vec![7]);
+        assert_eq!(
+            tx.prefix.vout,
+            vec![TxOut {
+                amount: 5,
+                key: Some([1; 32])
+            }]
+        );
+        assert!(tx.prefix.is_miner_tx());
+        // A missing unlock time for the output is refused, as oxend does.
+        let mut bad = blob.clone();
+        bad[1] = 0;
+        bad.remove(2);
+        assert!(Transaction::parse(&bad).is_err());
     }
 }
