@@ -17,9 +17,9 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use snode_p2p::messages::{
-    request_chain, request_get_blocks, BlocksResponse, ChainEntry, CoreSyncData,
-    NOTIFY_NEW_FLUFFY_BLOCK, NOTIFY_REQUEST_CHAIN, NOTIFY_REQUEST_GET_BLOCKS,
-    NOTIFY_RESPONSE_CHAIN_ENTRY, NOTIFY_RESPONSE_GET_BLOCKS,
+    request_chain, request_get_blocks, BlockEntry, BlocksResponse, ChainEntry, CoreSyncData,
+    MAX_OBJECT_REQUEST_COUNT, NOTIFY_NEW_FLUFFY_BLOCK, NOTIFY_REQUEST_CHAIN,
+    NOTIFY_REQUEST_GET_BLOCKS, NOTIFY_RESPONSE_CHAIN_ENTRY, NOTIFY_RESPONSE_GET_BLOCKS,
 };
 use snode_p2p::{ConnId, ConnectionInfo, Event, P2p, P2pConfig};
 
@@ -351,6 +351,8 @@ impl SyncState<'_> {
                         Ok(r) => self.on_blocks(store, conn, r),
                         Err(e) => Err(refuse(true, format!("bad blocks response: {e}"))),
                     },
+                    NOTIFY_REQUEST_CHAIN => self.serve_chain(store, conn, &body),
+                    NOTIFY_REQUEST_GET_BLOCKS => self.serve_blocks(store, conn, &body),
                     NOTIFY_NEW_FLUFFY_BLOCK => {
                         if let (Some(p), Ok(h)) = (
                             self.peers.get_mut(&conn),
@@ -381,6 +383,82 @@ impl SyncState<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Answers a peer's NOTIFY_REQUEST_CHAIN from our chain (oxend's
+    /// `find_blockchain_supplement`): the first of its ids we hold, and up to 10000 ids on.
+    fn serve_chain(
+        &self,
+        store: &Store,
+        conn: ConnId,
+        body: &snode_p2p::epee::Section,
+    ) -> Result<(), Refusal> {
+        let st = |e: StoreError| refuse(false, e.to_string());
+        let theirs = body
+            .hashes("block_ids")
+            .map_err(|e| refuse(true, format!("bad chain request: {e}")))?;
+        let mut start = None;
+        for id in &theirs {
+            if let Some(h) = store.height_of(id).map_err(st)? {
+                start = Some(h);
+                break;
+            }
+        }
+        let Some(start) = start else {
+            return Err(refuse(
+                false,
+                "chain request shares no block with us (not even genesis)".into(),
+            ));
+        };
+        let entry = ChainEntry {
+            start_height: start,
+            total_height: store.height().map_err(st)?,
+            cumulative_difficulty: store.cumulative_difficulty().map_err(st)?,
+            block_ids: store.ids_from(start, 10_000).map_err(st)?,
+        };
+        self.p2p
+            .send(conn, NOTIFY_RESPONSE_CHAIN_ENTRY, &entry.to_section())
+            .map_err(|e| refuse(false, e.to_string()))
+    }
+
+    /// Answers NOTIFY_REQUEST_GET_BLOCKS with the blocks and txs we hold.
+    fn serve_blocks(
+        &self,
+        store: &Store,
+        conn: ConnId,
+        body: &snode_p2p::epee::Section,
+    ) -> Result<(), Refusal> {
+        let st = |e: StoreError| refuse(false, e.to_string());
+        let ids = body
+            .hashes("blocks")
+            .map_err(|e| refuse(true, format!("bad blocks request: {e}")))?;
+        if ids.len() > MAX_OBJECT_REQUEST_COUNT {
+            return Err(refuse(
+                false,
+                format!(
+                    "asked for {} blocks at once (limit {MAX_OBJECT_REQUEST_COUNT})",
+                    ids.len()
+                ),
+            ));
+        }
+        let mut r = BlocksResponse {
+            blocks: Vec::new(),
+            missed_ids: Vec::new(),
+            current_blockchain_height: store.height().map_err(st)?,
+        };
+        for id in ids {
+            match store.block_with_txs(&id).map_err(st)? {
+                Some((block, txs)) => r.blocks.push(BlockEntry {
+                    block,
+                    txs,
+                    checkpoint: Vec::new(),
+                }),
+                None => r.missed_ids.push(id),
+            }
+        }
+        self.p2p
+            .send(conn, NOTIFY_RESPONSE_GET_BLOCKS, &r.to_section())
+            .map_err(|e| refuse(false, e.to_string()))
     }
 
     /// Starts a chain request to the best peer that claims more than we have.

@@ -279,6 +279,40 @@ impl Store {
         tx.commit().map_err(e)
     }
 
+    /// Ids of up to `n` blocks from `height` upwards.
+    pub fn ids_from(&self, height: u64, n: u64) -> Result<Vec<Hash>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id FROM blocks WHERE height >= ?1 ORDER BY height LIMIT ?2")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([height as i64, n as i64], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(|e| self.err(e))?;
+        rows.map(|r| r.map(to_hash))
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The block blob and its tx blobs (in block order) for a block id we hold.
+    pub fn block_with_txs(&self, id: &Hash) -> Result<Option<(Vec<u8>, Vec<Vec<u8>>)>, StoreError> {
+        let Some(h) = self.height_of(id)? else {
+            return Ok(None);
+        };
+        let Some(blob) = self.block_blob(h)? else {
+            return Ok(None);
+        };
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT blob FROM txs WHERE height=?1 ORDER BY idx")
+            .map_err(|e| self.err(e))?;
+        let txs = st
+            .query_map([h as i64], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(Some((blob, txs)))
+    }
+
     pub fn block_blob(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.conn
             .query_row(

@@ -393,11 +393,27 @@ fn regtest_sync_kill9_resume_and_reorg() {
     assert_ne!(a_ids[151], b_ids[151]);
     let st = run.wait_for("the reorg to fork B", |s| s.height == 251 && s.synchronized);
     assert_eq!(st.top_block_hash, b_ids[250]);
-    run.stop();
     assert_eq!(
         stored_ids(&ours, Network::Regtest),
         b_ids,
         "after the reorg a stored id differs from oxend's"
     );
     oracle_b.stop();
+
+    // 4. A fresh oxend with an empty chain syncs all 251 blocks from us.
+    let fresh = tmp.path().join("fresh");
+    let oracle_c = Oracle::serve("serve", &fresh, oracle_p2p, our_p2p);
+    let end = Instant::now() + Duration::from_secs(180);
+    while oracle_c.call("get_info", json!({}))["height"] != 251 {
+        let info = oracle_c.call("get_info", json!({}));
+        assert!(Instant::now() < end, "oxend did not sync from us: {info}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        oracle_c.block_hashes(251),
+        b_ids,
+        "oxend synced other blocks than we hold"
+    );
+    run.stop();
+    oracle_c.stop();
 }
