@@ -37,6 +37,9 @@ pub struct StoredBlock {
     pub txs: Vec<Vec<u8>>,
 }
 
+/// A block blob and its tx blobs.
+pub type BlockAndTxs = (Vec<u8>, Vec<Vec<u8>>);
+
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
@@ -294,7 +297,7 @@ impl Store {
     }
 
     /// The block blob and its tx blobs (in block order) for a block id we hold.
-    pub fn block_with_txs(&self, id: &Hash) -> Result<Option<(Vec<u8>, Vec<Vec<u8>>)>, StoreError> {
+    pub fn block_with_txs(&self, id: &Hash) -> Result<Option<BlockAndTxs>, StoreError> {
         let Some(h) = self.height_of(id)? else {
             return Ok(None);
         };
