@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use snode_p2p::epee::Section;
 use snode_p2p::messages::{
     request_chain, request_get_blocks, BlockEntry, BlocksResponse, ChainEntry, CoreSyncData,
     MAX_OBJECT_REQUEST_COUNT, NOTIFY_NEW_FLUFFY_BLOCK, NOTIFY_REQUEST_CHAIN,
@@ -385,14 +386,15 @@ impl SyncState<'_> {
         Ok(())
     }
 
+    fn send(&self, conn: ConnId, command: u32, body: &Section) -> Result<(), Refusal> {
+        self.p2p
+            .send(conn, command, body)
+            .map_err(|e| refuse(false, e.to_string()))
+    }
+
     /// Answers a peer's NOTIFY_REQUEST_CHAIN from our chain (oxend's
     /// `find_blockchain_supplement`): the first of its ids we hold, and up to 10000 ids on.
-    fn serve_chain(
-        &self,
-        store: &Store,
-        conn: ConnId,
-        body: &snode_p2p::epee::Section,
-    ) -> Result<(), Refusal> {
+    fn serve_chain(&self, store: &Store, conn: ConnId, body: &Section) -> Result<(), Refusal> {
         let st = |e: StoreError| refuse(false, e.to_string());
         let theirs = body
             .hashes("block_ids")
@@ -416,18 +418,11 @@ impl SyncState<'_> {
             cumulative_difficulty: store.cumulative_difficulty().map_err(st)?,
             block_ids: store.ids_from(start, 10_000).map_err(st)?,
         };
-        self.p2p
-            .send(conn, NOTIFY_RESPONSE_CHAIN_ENTRY, &entry.to_section())
-            .map_err(|e| refuse(false, e.to_string()))
+        self.send(conn, NOTIFY_RESPONSE_CHAIN_ENTRY, &entry.to_section())
     }
 
     /// Answers NOTIFY_REQUEST_GET_BLOCKS with the blocks and txs we hold.
-    fn serve_blocks(
-        &self,
-        store: &Store,
-        conn: ConnId,
-        body: &snode_p2p::epee::Section,
-    ) -> Result<(), Refusal> {
+    fn serve_blocks(&self, store: &Store, conn: ConnId, body: &Section) -> Result<(), Refusal> {
         let st = |e: StoreError| refuse(false, e.to_string());
         let ids = body
             .hashes("blocks")
@@ -456,9 +451,7 @@ impl SyncState<'_> {
                 None => r.missed_ids.push(id),
             }
         }
-        self.p2p
-            .send(conn, NOTIFY_RESPONSE_GET_BLOCKS, &r.to_section())
-            .map_err(|e| refuse(false, e.to_string()))
+        self.send(conn, NOTIFY_RESPONSE_GET_BLOCKS, &r.to_section())
     }
 
     /// Starts a chain request to the best peer that claims more than we have.
@@ -592,9 +585,7 @@ impl SyncState<'_> {
             }
         }
         let ids: Vec<Hash> = requested.iter().map(|(_, id)| *id).collect();
-        self.p2p
-            .send(conn, NOTIFY_REQUEST_GET_BLOCKS, &request_get_blocks(&ids))
-            .map_err(|e| refuse(false, e.to_string()))
+        self.send(conn, NOTIFY_REQUEST_GET_BLOCKS, &request_get_blocks(&ids))
     }
 
     fn on_blocks(

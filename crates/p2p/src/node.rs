@@ -327,30 +327,21 @@ impl P2p {
             next_id: AtomicU64::new(1),
             cfg,
         });
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(f)
+                .expect("spawn a p2p thread")
+        };
         let mut threads = Vec::new();
         if let Some(l) = listener {
             let i = inner.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name("p2p-listen".into())
-                    .spawn(move || listen(i, l))
-                    .expect("spawn"),
-            );
+            threads.push(spawn("p2p-listen", Box::new(move || listen(i, l))));
         }
         let i = inner.clone();
-        threads.push(
-            std::thread::Builder::new()
-                .name("p2p-connect".into())
-                .spawn(move || connector(i))
-                .expect("spawn"),
-        );
+        threads.push(spawn("p2p-connect", Box::new(move || connector(i))));
         let i = inner.clone();
-        threads.push(
-            std::thread::Builder::new()
-                .name("p2p-house".into())
-                .spawn(move || housekeeping(i))
-                .expect("spawn"),
-        );
+        threads.push(spawn("p2p-house", Box::new(move || housekeeping(i))));
         Ok(P2p {
             inner,
             threads: Mutex::new(threads),

@@ -105,9 +105,7 @@ fn handshake_exchanges_chain_state_and_carries_notifications() {
 
 #[test]
 fn wrong_network_is_refused_and_repeated_failures_ban_the_ip() {
-    let (a, _arx) = node(MAINNET_LIKE, 10, None);
-    let (d, drx) = node(MAINNET_LIKE, 10, a.local_addr());
-    next(&drx, "connect", |e| matches!(e, Event::Connected { .. }));
+    let (a, d, drx) = connected_pair();
     // A node of another network retries every 20 ms: each handshake is refused and counted,
     // and the tenth failure bans its IP (oxend's IP_FAILS_BEFORE_BLOCK), which also drops d,
     // since both are 127.0.0.1.
@@ -128,9 +126,7 @@ fn wrong_network_is_refused_and_repeated_failures_ban_the_ip() {
 
 #[test]
 fn an_explicit_ban_drops_and_refuses_the_peer() {
-    let (a, _arx) = node(MAINNET_LIKE, 10, None);
-    let (d, drx) = node(MAINNET_LIKE, 10, a.local_addr());
-    next(&drx, "connect", |e| matches!(e, Event::Connected { .. }));
+    let (a, d, drx) = connected_pair();
     a.ban("127.0.0.1".parse().unwrap());
     next(&drx, "disconnect after ban", |e| {
         matches!(e, Event::Disconnected { .. })
@@ -142,3 +138,11 @@ fn an_explicit_ban_drops_and_refuses_the_peer() {
 }
 
 const MAINNET_LIKE: [u8; 16] = [1; 16];
+
+/// A listening node `a` and a node `d` connected to it; `d`'s events.
+fn connected_pair() -> (P2p, P2p, Receiver<Event>) {
+    let (a, _arx) = node(MAINNET_LIKE, 10, None);
+    let (d, drx) = node(MAINNET_LIKE, 10, a.local_addr());
+    next(&drx, "connect", |e| matches!(e, Event::Connected { .. }));
+    (a, d, drx)
+}
