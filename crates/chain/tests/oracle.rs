@@ -69,6 +69,9 @@ fn ran_in_netns(test: &str) -> bool {
     true
 }
 
+/// A mainnet-format address (regtest uses them), from oxen-core's tests.
+const MINER: &str = "L5dkQUgpdssQubjyfnkLTh9fHx2ScppAQ71Kv3jdn7rL5wBvMZ4GQWxQEH9QPcn8bLgEebMZqSeZF8pppfi2FGWbTPeQFoL";
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -312,8 +315,8 @@ fn regtest_sync_kill9_resume_and_reorg() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("chain-a"), tmp.path().join("chain-b"));
-    // Chain A: 1 + 150 + 60 = 211 blocks. Chain B forks from A after block 150 and is heavier
-    // (1 + 150 + 100 = 251 blocks at fixed difficulty 1).
+    // Chain A: 1 + 150 + 60 = 211 blocks (216 after step 2b). Chain B forks from A after
+    // block 150 and is heavier (1 + 150 + 100 = 251 blocks at fixed difficulty 1).
     assert_eq!(oracle_net(&["mine", a.to_str().unwrap(), "150"]), "151");
     let cp = Command::new("cp")
         .args(["-a", a.to_str().unwrap(), b.to_str().unwrap()])
@@ -384,6 +387,23 @@ fn regtest_sync_kill9_resume_and_reorg() {
         a_ids,
         "a stored block id differs from oxend's get_block_hash"
     );
+
+    // 2b. New blocks on the peer reach us (oxend announces them; we fetch them).
+    // oxend answers BUSY until it considers itself synchronised with its peers.
+    let end = Instant::now() + Duration::from_secs(120);
+    loop {
+        let params = json!({"miner_address": MINER, "threads_count": 1, "num_blocks": 5});
+        let r = oracle.call("start_mining", params);
+        if r["status"] == "OK" {
+            break;
+        }
+        assert!(Instant::now() < end, "oxend does not mine: {r}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let st = run.wait_for("the 5 new blocks", |s| s.height == 216 && s.synchronized);
+    let a_ids = oracle.block_hashes(216);
+    assert_eq!(st.top_block_hash, a_ids[215]);
+    assert_eq!(stored_ids(&ours, Network::Regtest), a_ids);
 
     // 3. The oracle's chain is replaced by the heavier fork B: we reorganise to it.
     oracle.stop();
