@@ -1,18 +1,28 @@
-//! `snode-chain`: stage 1 of the Oxen chain layer — a *follower* that downloads and stores the
-//! header chain of an Oxen network (stagenet by default) from oxend peers over `snode-p2p`.
+//! `snode-chain`: stage 1 of the Oxen chain layer — a *follower* that downloads, checks and
+//! stores the chain of an Oxen network (stagenet by default) from oxend peers over `snode-p2p`,
+//! and serves what it holds to peers that ask (oxend itself syncs from it in the tests).
 //!
 //! What it checks: the block wire format of every hard fork (Pulse, HF19 batching, HF20/HF21
-//! Ethereum fields), block ids computed exactly as oxend's `get_block_hash` (tested against the
-//! upstream oxend for the stagenet, mainnet and regtest genesis blocks and for every block of a
-//! synced regtest chain), prev-id linkage, the timestamp rules (median of the last 11 blocks,
-//! at most 10 minutes in the future), the hard-coded checkpoints, that the delivered txs match
-//! the block's tx ids, and that heights are consecutive.
+//! Ethereum fields), block ids computed exactly as oxend's `get_block_hash` (tested against
+//! upstream oxend for the stagenet, mainnet and regtest genesis blocks and for every block of
+//! synced regtest chains up to HF19), prev-id linkage, consecutive heights, the timestamp
+//! rules (not below the median of the last 11 blocks, at most 10 minutes in the future), the
+//! hard-coded checkpoints (mainnet only carries any), and that the delivered tx blobs hash to
+//! the block's tx ids.
 //!
 //! What it does NOT check (out of scope for stage 1, said plainly): RingCT signatures, range
-//! proofs and key images (no full RingCT verification), proof of work / difficulty (it takes the
-//! peer's claimed cumulative difficulty when choosing between forks), Pulse quorum signatures,
-//! service-node state, L2 events. A node following a dishonest peer can therefore be fed a
-//! well-formed but invalid chain; the follower says "follower", never "verified".
+//! proofs and key images — **no full RingCT verification** —, proof of work and difficulty (it
+//! takes the peer's claimed cumulative difficulty when choosing between forks), Pulse quorum
+//! signatures, service-node checkpoints and state, L2 events. A node following a dishonest peer
+//! can therefore be fed a well-formed but invalid chain; call it a follower, never "verified".
+//! HF20/HF21 block parsing follows oxen-core's serialisation but could not be compared with
+//! oxend here (a regtest chain stops at HF19 and no stagenet peer is reachable from tests).
+//!
+//! Daemon integration: [`FollowerConfig::new`] (network, data dir), peer options through
+//! `cfg.p2p.apply_option(key, value, network.default_p2p_port())`, [`Follower::new`], then
+//! [`Follower::run`] on a worker thread with a shutdown flag, and [`Follower::status`]
+//! (height, target height, top block id, connection counts and list, peer list sizes) from
+//! any thread.
 
 pub mod block;
 pub mod follower;
