@@ -88,6 +88,8 @@ pub struct FollowerStatus {
     pub last_error: Option<String>,
     /// The p2p listener, when bound.
     pub p2p_bind: Option<String>,
+    /// Banned peer IPs and the seconds left, as oxend's `get_bans`.
+    pub bans: Vec<(String, u64)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +161,11 @@ impl Follower {
             st.white_peerlist_size = w;
             st.grey_peerlist_size = g;
             st.p2p_bind = p.local_addr().map(|a| a.to_string());
+            st.bans = p
+                .bans()
+                .into_iter()
+                .map(|(ip, s)| (ip.to_string(), s))
+                .collect();
         }
         st
     }

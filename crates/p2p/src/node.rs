@@ -387,6 +387,22 @@ impl P2p {
         ban(&self.inner, ip, self.inner.cfg.ban_duration);
     }
 
+    /// Currently banned IPs with the seconds left (oxend's `get_bans`).
+    pub fn bans(&self) -> Vec<(IpAddr, u64)> {
+        let now = Instant::now();
+        let mut v: Vec<(IpAddr, u64)> = self
+            .inner
+            .bans
+            .lock()
+            .expect("bans")
+            .iter()
+            .filter(|(_, t)| **t > now)
+            .map(|(ip, t)| (*ip, t.duration_since(now).as_secs()))
+            .collect();
+        v.sort();
+        v
+    }
+
     pub fn is_banned(&self, ip: IpAddr) -> bool {
         is_banned(&self.inner, ip)
     }
