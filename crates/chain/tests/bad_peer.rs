@@ -2,25 +2,16 @@
 //! chain and then delivers a different block: the batch is refused, nothing is stored, and
 //! the peer is banned and dropped.
 
+mod common;
+use common::block_blob;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use snode_chain::wire::put_varint;
 use snode_chain::{Block, Follower, FollowerConfig, Network};
 use snode_p2p::messages::*;
 use snode_p2p::{Event, P2p, P2pConfig};
-
-fn block_blob(height: u64, prev: [u8; 32], ts: u64) -> Vec<u8> {
-    let mut b = vec![7u8, 7];
-    put_varint(&mut b, ts);
-    b.extend_from_slice(&prev);
-    b.extend_from_slice(&0u32.to_le_bytes());
-    b.extend_from_slice(&[1, 0, 1, 0xff]);
-    put_varint(&mut b, height);
-    b.extend_from_slice(&[0, 0, 0]);
-    b
-}
 
 #[test]
 fn a_block_other_than_the_announced_one_is_refused_and_the_peer_banned() {

@@ -1,19 +1,14 @@
 //! The store without a peer: genesis on creation, network guard, sparse chain history,
 //! atomic append and reorg replacement, and reopening.
 
+mod common;
+use common::block_blob;
 use snode_chain::store::StoredBlock;
-use snode_chain::wire::put_varint;
 use snode_chain::{Block, Network, Store, StoreError};
 
 /// A minimal HF7 block at `height` on `prev` (a v1 coinbase with no outputs).
 fn block(height: u64, prev: [u8; 32], ts: u64) -> StoredBlock {
-    let mut b = vec![7u8, 7];
-    put_varint(&mut b, ts);
-    b.extend_from_slice(&prev);
-    b.extend_from_slice(&0u32.to_le_bytes());
-    b.extend_from_slice(&[1, 0, 1, 0xff]);
-    put_varint(&mut b, height);
-    b.extend_from_slice(&[0, 0, 0]); // no outputs, empty extra, no tx hashes
+    let b = block_blob(height, prev, ts);
     let block = Block::parse(&b).unwrap();
     assert_eq!(block.height(), Some(height));
     StoredBlock {
