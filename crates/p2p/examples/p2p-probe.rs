@@ -23,6 +23,9 @@ fn main() {
     let mut cfg = P2pConfig::new(id);
     cfg.exclusive_nodes = vec![a[2].parse().expect("peer address")];
     cfg.bind = a.get(3).map(|s| s.parse().expect("listen address"));
+    if let Ok(t) = std::env::var("PROBE_TIMED_SYNC_SECS") {
+        cfg.timed_sync_interval = std::time::Duration::from_secs(t.parse().expect("seconds"));
+    }
     let secs: u64 = a.get(4).map(|s| s.parse().expect("seconds")).unwrap_or(5);
     let top = std::env::var("PROBE_TOP")
         .ok()
