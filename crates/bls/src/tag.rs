@@ -4,9 +4,11 @@
 //! which is Solidity's `keccak256(abi.encodePacked(string, block.chainid,
 //! address(this)))`. The chain id and the ServiceNodeRewards address are data
 //! ([`Network`]), never buried constants: a PoP made for one stagenet contract
-//! is rejected by the other.
+//! is rejected by the other. The stagenet chain and contracts are snode-eth's
+//! deployments, defined there once; so is the address check.
 
 use sha3::{Digest, Keccak256};
+use snode_eth::{Address, AddressError, Deployment};
 
 use crate::Error;
 
@@ -15,8 +17,9 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
     Keccak256::digest(data).into()
 }
 
-/// Arbitrum Sepolia, the L2 of Session stagenet (docs/compat/bls.md).
-pub const ARBITRUM_SEPOLIA_CHAIN_ID: u64 = 421_614;
+/// Arbitrum Sepolia, the L2 of Session stagenet (docs/compat/bls.md):
+/// snode-eth's [`snode_eth::STAGENET_CHAIN_ID`].
+pub const ARBITRUM_SEPOLIA_CHAIN_ID: u64 = snode_eth::STAGENET_CHAIN_ID;
 
 /// The chain and the ServiceNodeRewards contract whose tags a signature is made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,19 +31,21 @@ pub struct Network {
 }
 
 impl Network {
-    /// The current stagenet ("stagenet4") contract
-    /// `0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35` on Arbitrum Sepolia; the default.
-    pub const STAGENET: Network = Network::new(
-        ARBITRUM_SEPOLIA_CHAIN_ID,
-        const_address("9d8aB00880CBBdc2Dcd29C179779469A82E7be35"),
-    );
+    /// The current stagenet ("stagenet4") contract on Arbitrum Sepolia
+    /// ([`snode_eth::CURRENT_REWARDS_CONTRACT`]); the default.
+    pub const STAGENET: Network = Network::of_deployment(Deployment::Current);
 
-    /// The earlier stagenet ("stagenet3") contract
-    /// `0x4abfFB7f922767f22c7aa6524823d93FDDaB54b1` on Arbitrum Sepolia.
-    pub const STAGENET3: Network = Network::new(
-        ARBITRUM_SEPOLIA_CHAIN_ID,
-        const_address("4abfFB7f922767f22c7aa6524823d93FDDaB54b1"),
-    );
+    /// The earlier stagenet ("stagenet3") contract on Arbitrum Sepolia
+    /// ([`snode_eth::EARLIER_REWARDS_CONTRACT`]).
+    pub const STAGENET3: Network = Network::of_deployment(Deployment::Earlier);
+
+    /// The ServiceNodeRewards contract of a stagenet deployment.
+    pub const fn of_deployment(deployment: Deployment) -> Self {
+        Network::new(
+            ARBITRUM_SEPOLIA_CHAIN_ID,
+            deployment.rewards_contract().0 .0,
+        )
+    }
 
     /// A network from its chain id and rewards-contract address.
     pub const fn new(chain_id: u64, rewards_contract: [u8; 20]) -> Self {
@@ -118,7 +123,8 @@ impl Tag {
 /// Parses an Ethereum address: `0x` followed by exactly 40 hex digits.
 /// All-lowercase and all-uppercase digits are accepted as they are; a
 /// mixed-case address must carry a valid EIP-55 checksum, since a wrong one
-/// almost always means a typo.
+/// almost always means a typo. The check is snode-eth's
+/// ([`snode_eth::parse_address`]), with this crate's errors.
 ///
 /// The prefix must be a lowercase `0x`: the staking backend requires
 /// `0x[0-9a-fA-F]{40}` (docs/compat/rpc-and-client.md "Server side"), so `0X…` is
@@ -128,58 +134,23 @@ pub fn parse_address(text: &str) -> Result<[u8; 20], Error> {
     if text.starts_with("0X") {
         return Err(Error::AddressPrefix);
     }
-    let digits = text
-        .strip_prefix("0x")
-        .ok_or(Error::AddressFormat)?
-        .as_bytes();
-    if digits.len() != 40 {
-        return Err(Error::AddressFormat);
-    }
-    let mut out = [0u8; 20];
-    for (i, pair) in digits.chunks_exact(2).enumerate() {
-        let hi = hex_value(pair[0]).ok_or(Error::AddressFormat)?;
-        let lo = hex_value(pair[1]).ok_or(Error::AddressFormat)?;
-        out[i] = (hi << 4) | lo;
-    }
-    let has_upper = digits.iter().any(u8::is_ascii_uppercase);
-    let has_lower = digits.iter().any(u8::is_ascii_lowercase);
-    if has_upper && has_lower && digits != checksum_digits(&out) {
-        return Err(Error::AddressChecksum);
-    }
-    Ok(out)
+    Ok(snode_eth::parse_address(text)?.0 .0)
 }
 
-/// The EIP-55 mixed-case form of `address`, with its `0x` prefix.
+/// The EIP-55 mixed-case form of `address`, with its `0x` prefix
+/// ([`snode_eth::checksummed`]).
 pub fn to_checksum_address(address: &[u8; 20]) -> String {
-    let digits = checksum_digits(address);
-    let mut out = String::with_capacity(42);
-    out.push_str("0x");
-    out.extend(digits.iter().map(|&b| char::from(b)));
-    out
+    snode_eth::checksummed(&Address::new(*address))
 }
 
-/// The 40 EIP-55 digits: a letter is uppercase iff the matching nibble of
-/// keccak256(lowercase hex) is 8 or more.
-fn checksum_digits(address: &[u8; 20]) -> [u8; 40] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut lower = [0u8; 40];
-    for (i, byte) in address.iter().enumerate() {
-        lower[2 * i] = HEX[usize::from(byte >> 4)];
-        lower[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
-    }
-    let hash = keccak256(&lower);
-    let mut out = lower;
-    for (i, digit) in out.iter_mut().enumerate() {
-        let nibble = if i % 2 == 0 {
-            hash[i / 2] >> 4
-        } else {
-            hash[i / 2] & 0x0f
-        };
-        if nibble >= 8 {
-            digit.make_ascii_uppercase();
+impl From<AddressError> for Error {
+    fn from(e: AddressError) -> Self {
+        match e {
+            AddressError::Format => Error::AddressFormat,
+            AddressError::Checksum => Error::AddressChecksum,
+            AddressError::Prefix => Error::AddressPrefix,
         }
     }
-    out
 }
 
 pub(crate) const fn hex_value(c: u8) -> Option<u8> {
@@ -189,23 +160,6 @@ pub(crate) const fn hex_value(c: u8) -> Option<u8> {
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
     }
-}
-
-/// Compile-time address literal (40 hex digits, no prefix); used only for the
-/// constants above, so a typo is a build error.
-const fn const_address(digits: &str) -> [u8; 20] {
-    let d = digits.as_bytes();
-    assert!(d.len() == 40, "address literal must have 40 hex digits");
-    let mut out = [0u8; 20];
-    let mut i = 0;
-    while i < 20 {
-        let (Some(hi), Some(lo)) = (hex_value(d[2 * i]), hex_value(d[2 * i + 1])) else {
-            panic!("address literal is not hex");
-        };
-        out[i] = (hi << 4) | lo;
-        i += 1;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The Ethereum layer of the Session stagenet node: everything that talks to,
 //! or names things on, Arbitrum Sepolia. The L2 tracker (snode-l2), the key
-//! tool's guard (through snode-l2's `query`) and `oxen-sn-config probe-l2` all
+//! tool's guard and `oxen-sn-config probe-l2` all
 //! use it; compatibility facts are in docs/compat/l2-contract.md.
 //!
 //! # Modules (a DAG: each uses only those listed before it)

@@ -3,6 +3,10 @@
 //! `eth_getLogs` ranges that shrink for a provider that refuses them
 //! (docs/compat/l2-contract.md, "Providers and failover";
 //! docs/compat/decisions.md).
+//!
+//! Messages log under this module's own `tracing` target, `snode_eth::pool`,
+//! which the daemon's `log-level` categories `l2_tracker` and `ethyl` cover
+//! (and its journal shows as `l2_tracker`).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -14,12 +18,6 @@ use tracing::{debug, error, info, warn};
 use crate::error::{EthError, ProviderFailure};
 use crate::redact::ProviderUrl;
 use crate::rpc::{parse_quantity, Endpoint, Failure, FailureKind, LimitKind};
-
-/// The `tracing` target of the pool's messages: the daemon's `log-level`
-/// categories (`l2_tracker`, `ethyl`) know the pool by this name.
-// shim: remove when callers move to snode_eth (the daemon's logging maps
-// `snode_l2::pool`; once it maps `snode_eth::pool` this goes)
-const LOG_TARGET: &str = "snode_l2::pool";
 
 /// How often "primary is still unavailable" is repeated while on a backup.
 const STILL_UNAVAILABLE_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -280,7 +278,7 @@ impl ProviderPool {
         p.counters.requests += 1;
         match p.endpoint.call(method, params) {
             Err(f) if method == "eth_call" && f.is_revert() => {
-                debug!(target: LOG_TARGET, "{} eth_call reverted: {f}", p.label());
+                debug!("{} eth_call reverted: {f}", p.label());
                 Ok(Value::String("0x".into()))
             }
             other => other,
@@ -308,7 +306,7 @@ impl ProviderPool {
         p.counters.count(&failure.kind);
         p.health = ProviderHealth::Failing;
         p.last_error = Some(failure.clone());
-        warn!(target: LOG_TARGET, "{} {method} failed: {failure}", p.label());
+        warn!("{} {method} failed: {failure}", p.label());
         ProviderFailure {
             provider: p.name.clone(),
             url: p.url().clone(),
@@ -445,7 +443,7 @@ impl ProviderPool {
                     p.max_logs = stated_block_limit(&failure.message)
                         .filter(|n| (1..asked).contains(n))
                         .unwrap_or((asked / 2).max(1));
-                    debug!(target: LOG_TARGET,
+                    debug!(
                         "{} refused eth_getLogs over {asked} blocks ({}); retrying with {} blocks",
                         p.label(),
                         failure.message,
@@ -473,13 +471,13 @@ impl ProviderPool {
         let p = &self.providers[idx];
         let n = p.max_logs;
         if worked {
-            warn!(target: LOG_TARGET,
+            warn!(
                 "{} refused eth_getLogs over {asked} blocks ({message}); {n} blocks work. \
                  Set l2-max-logs={n} (or lower) in the config to avoid these retries.",
                 p.label()
             );
         } else {
-            warn!(target: LOG_TARGET,
+            warn!(
                 "{} refused eth_getLogs over {asked} blocks ({message}); shrunk to {n} blocks \
                  before another failure. Try l2-max-logs={n} (or lower) in the config.",
                 p.label()
@@ -523,9 +521,9 @@ impl ProviderPool {
                 let p = &self.providers[idx];
                 let msg = format!("Failed to retrieve height from {}", p.label());
                 if idx == 0 {
-                    error!(target: LOG_TARGET, "{msg}");
+                    error!("{msg}");
                 } else {
-                    warn!(target: LOG_TARGET, "{msg}");
+                    warn!("{msg}");
                 }
             }
             heights.push(h);
@@ -555,9 +553,9 @@ impl ProviderPool {
                     p.health = ProviderHealth::Lagging;
                     let msg = format!("{} is lagging (height {h} < {best})", p.label());
                     if idx == 0 {
-                        error!(target: LOG_TARGET, "{msg}");
+                        error!("{msg}");
                     } else {
-                        warn!(target: LOG_TARGET, "{msg}");
+                        warn!("{msg}");
                     }
                     bad.push(idx);
                 }
@@ -573,10 +571,10 @@ impl ProviderPool {
             let old = self.providers[old_first].label();
             let new = self.providers[new_first].label();
             if new_first == 0 {
-                info!(target: LOG_TARGET, "{new} is available again; switching back to it as primary L2 source");
+                info!("{new} is available again; switching back to it as primary L2 source");
                 self.last_unavailable_log = None;
             } else {
-                warn!(target: LOG_TARGET,
+                warn!(
                     "{old} is not responding or is behind; switching to {new} as primary L2 source"
                 );
                 self.last_unavailable_log = Some(now);
@@ -586,7 +584,7 @@ impl ProviderPool {
                 now.duration_since(t).unwrap_or_default() >= STILL_UNAVAILABLE_EVERY
             });
             if due {
-                warn!(target: LOG_TARGET, "{} is still unavailable", self.providers[0].label());
+                warn!("{} is still unavailable", self.providers[0].label());
                 self.last_unavailable_log = Some(now);
             }
         }

@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use common::anvil::Anvil;
 use common::events::{self, RawLog};
 use serde_json::{json, Value};
-use snode_l2::{Deployment, L2Config, L2Tracker, HIST_SIZE};
+use snode_eth::Deployment;
+use snode_l2::{L2Config, L2Tracker, HIST_SIZE};
 
 /// Nodes registered, of which `EXITED` exit and `EXIT_REQUESTED` (the first
 /// ones) ask to exit.

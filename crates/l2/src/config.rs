@@ -157,4 +157,45 @@ mod tests {
             "l2-pool-contract must be 0x followed by 40 hex digits, not '0x12'"
         );
     }
+
+    #[test]
+    fn from_settings_takes_every_l2_option() {
+        let cfg = L2Config::from_settings(&settings(
+            "l2-provider=http://127.0.0.1:1/v2/KEY\nl2-refresh=2.5\nl2-timeout=7\n\
+             l2-max-logs=50\nl2-check-interval=30\nl2-check-threshold=9\nl2-skip-chainid=1\n",
+        ))
+        .unwrap();
+        assert_eq!(cfg.refresh, Duration::from_millis(2500));
+        assert_eq!(cfg.timeout, Duration::from_secs(7));
+        assert_eq!(cfg.max_logs, 50);
+        assert_eq!(cfg.check_interval, Duration::from_secs(30));
+        assert_eq!(cfg.check_threshold, 9);
+        assert!(cfg.skip_chain_id);
+        assert_eq!(cfg.chain_id, 421_614);
+        assert_eq!(cfg.rewards_contract, Deployment::Current.rewards_contract());
+        assert_eq!(cfg.pool_contract, Some(Deployment::Current.pool_contract()));
+        assert_eq!(cfg.providers[0].to_string(), "http://127.0.0.1:1/…");
+    }
+
+    #[test]
+    fn a_given_pool_contract_wins_over_the_deployment_s() {
+        let earlier = Deployment::Earlier.rewards_contract();
+        let custom = "0x00000000000000000000000000000000000000aa";
+        let cfg = L2Config::from_settings(&settings(&format!(
+            "l2-rewards-contract={earlier}\nl2-pool-contract={custom}\n"
+        )))
+        .unwrap();
+        assert_eq!(cfg.rewards_contract, earlier);
+        assert_eq!(cfg.pool_contract, Some(custom.parse().unwrap()));
+        // a custom rewards contract takes the pool option as it is
+        let cfg =
+            L2Config::from_settings(&settings(&format!("l2-rewards-contract={custom}\n"))).unwrap();
+        assert_eq!(cfg.rewards_contract, custom.parse::<Address>().unwrap());
+        assert_eq!(cfg.pool_contract, Some(Deployment::Current.pool_contract()));
+        let e = L2Config::from_settings(&settings("l2-rewards-contract=nope\n")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "l2-rewards-contract must be 0x followed by 40 hex digits, not 'nope'"
+        );
+    }
 }

@@ -31,7 +31,8 @@
 //!
 //! ```no_run
 //! use std::time::SystemTime;
-//! use snode_l2::{Deployment, L2Config, L2Tracker, NodeQuery};
+//! use snode_eth::Deployment;
+//! use snode_l2::{L2Config, L2Tracker, NodeQuery};
 //!
 //! let cfg = L2Config::new(&["https://arb-sepolia.example/v2/KEY"], Deployment::Current);
 //! let mut tracker = L2Tracker::open(cfg.clone(), "/var/lib/oxen/stagenet/l2".as_ref())?;
@@ -55,35 +56,27 @@
 //! * `store`: SQLite (WAL) persistence, one transaction per log batch (uses `error`, `registry`);
 //! * `progress`: where a running cycle is ([`LogSync`]);
 //! * `status`: the snapshot and the cycle report (uses `progress`, `registry`, `time`);
-//! * `tracker`: the cycle and [`Progress`] (uses all of the above);
-//! * [`query`]: one-off contract reads (uses `config`, `error`).
+//! * `tracker`: the cycle and [`Progress`] (uses all of the above).
+//!
+//! One-off contract reads without a tracker (the key guard's) are
+//! `snode_eth::query`.
 
-// shim: remove when callers move to snode_eth
-pub use snode_eth::abi;
 mod config;
 mod error;
 mod progress;
-pub mod query;
 mod registry;
 mod status;
 mod store;
 mod time;
 mod tracker;
 
-/// The 20-byte contract address type of [`L2Config`].
-pub use alloy_primitives::Address;
 pub use config::{
     L2Config, SettingError, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS,
     SAFE_BLOCKS,
 };
 pub use error::L2Error;
 pub use progress::LogSync;
-// shim: remove when callers move to snode_eth
 pub use registry::{NodeContractState, NodeQuery, NodeRecord, Registry};
-pub use snode_eth::{
-    Deployment, Failure, FailureKind, ProviderCounters, ProviderFailure, ProviderHealth,
-    ProviderStatus, ProviderUrl, STAGENET_CHAIN_ID,
-};
 pub use status::{CycleReport, L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
 pub use store::{EventRecord, DB_FILE};
 pub use time::{format_utc, unix_secs};

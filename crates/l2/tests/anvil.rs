@@ -9,7 +9,8 @@ use std::time::Duration;
 use common::anvil::Anvil;
 use common::events;
 use common::{at, SECRET};
-use snode_l2::{Deployment, L2Config, L2Tracker, NodeContractState, NodeQuery, DB_FILE};
+use snode_eth::Deployment;
+use snode_l2::{L2Config, L2Tracker, NodeContractState, NodeQuery, DB_FILE};
 
 fn query(n: u8) -> NodeQuery {
     NodeQuery {

@@ -16,7 +16,8 @@ use std::time::{Duration, SystemTime};
 use common::anvil::Anvil;
 use common::events;
 use common::stub::{Chain, Stub};
-use snode_l2::{Deployment, L2Config, L2Tracker, NodeContractState, NodeQuery};
+use snode_eth::Deployment;
+use snode_l2::{L2Config, L2Tracker, NodeContractState, NodeQuery};
 
 const ENV_URL: &str = "SNODE_L2_CRASH_URL";
 const ENV_DIR: &str = "SNODE_L2_CRASH_DIR";

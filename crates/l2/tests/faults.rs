@@ -9,10 +9,8 @@ use common::events::{self, RawLog};
 use common::logs::capture;
 use common::stub::{refused_url, Chain, Fault, Stub};
 use common::{at, contract, put, SECRET};
-use snode_l2::{
-    Deployment, L2Config, L2Error, L2Tracker, NodeContractState, NodeQuery, ProviderCounters,
-    ProviderHealth,
-};
+use snode_eth::{Deployment, ProviderCounters, ProviderHealth};
+use snode_l2::{L2Config, L2Error, L2Tracker, NodeContractState, NodeQuery};
 
 const HEAD: u64 = 1000;
 
@@ -808,14 +806,14 @@ fn a_provider_without_the_contract_is_named_at_start_instead_of_not_registered()
     let mut t = L2Tracker::open(cfg(&[good.url(), empty.url()]), dir.path()).unwrap();
     t.set_own_node(snode_l2::NodeQuery {
         bls_pubkey: None,
-        ed25519_pubkey: Some(snode_l2::abi::Ed25519Pubkey::from(events::ed(99))),
+        ed25519_pubkey: Some(snode_eth::abi::Ed25519Pubkey::from(events::ed(99))),
     });
     t.verify_chain_id().unwrap();
     assert_eq!(good.count("eth_getCode"), 1);
     assert_eq!(empty.count("eth_getCode"), 1);
     let want = format!(
         "no ServiceNodeRewards contract at {} on Backup L2 provider #1 [http://127.0.0.1:{}/…]",
-        snode_l2::Deployment::Current
+        snode_eth::Deployment::Current
             .rewards_contract()
             .to_checksum(None),
         empty.port

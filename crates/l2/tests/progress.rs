@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::events;
 use common::stub::{Chain, Stub};
 use common::{at, put};
-use snode_l2::{Deployment, L2Config, L2Tracker, LogSync};
+use snode_eth::Deployment;
+use snode_l2::{L2Config, L2Tracker, LogSync};
 
 const HEAD: u64 = 1000;
 

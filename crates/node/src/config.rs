@@ -77,8 +77,8 @@ pub enum ConfigError {
     #[error("{0}")]
     L2ChainId(String),
     /// An `l2-*` option the tracker cannot use.
-    #[error("{0}")]
-    L2Setup(String),
+    #[error(transparent)]
+    L2Setup(snode_l2::SettingError),
 }
 
 /// The config file to read: `--config-file` (which must exist), otherwise the first

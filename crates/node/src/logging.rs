@@ -430,6 +430,22 @@ mod tests {
     }
 
     #[test]
+    fn eth_targets_are_l2_tracker_and_ethyl() {
+        // snode-eth's pool and transport log under their module paths.
+        for target in ["snode_eth::pool", "snode_eth::rpc"] {
+            assert_eq!(category(target), "l2_tracker");
+            let ethyl = LogSpec::parse("ethyl=debug").unwrap().targets();
+            assert!(ethyl.would_enable(target, &Level::DEBUG), "{target}");
+            let l2 = LogSpec::parse("l2_tracker=debug").unwrap().targets();
+            assert!(l2.would_enable(target, &Level::DEBUG), "{target}");
+        }
+        assert_eq!(category("snode_l2::tracker"), "l2_tracker");
+        assert_eq!(category("snode_eth_x"), "snode_eth_x");
+        let quiet = LogSpec::parse("warning").unwrap().targets();
+        assert!(!quiet.would_enable("snode_eth::pool", &Level::DEBUG));
+    }
+
+    #[test]
     fn timestamps() {
         let t = UNIX_EPOCH + std::time::Duration::from_millis(1_764_063_296_789);
         assert_eq!(utc_timestamp(t), "2025-11-25 09:34:56.789");

@@ -55,7 +55,7 @@ fn fixture(service_node: bool, tracked: bool) -> Fixture {
     let mut methods = Methods::standard();
     let mut l2_status = None;
     if tracked {
-        let cfg = snode_node::l2::l2_config(&settings).unwrap();
+        let cfg = snode_l2::L2Config::from_settings(&settings).unwrap();
         let mut tracker = snode_l2::L2Tracker::open(cfg, &dir.path().join("l2")).unwrap();
         let own = service_node.then(|| snode_node::l2::own_node(&keys.public));
         if let Some(q) = &own {

@@ -9,7 +9,6 @@
 //! the work and returns an [`Error`] that knows its exit status ([`Exit`]).
 
 pub mod probe;
-pub mod rpc;
 
 use std::io::Write;
 use std::net::Ipv4Addr;

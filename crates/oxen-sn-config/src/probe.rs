@@ -7,16 +7,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use snode_conf::{redact_url, STAGENET_CHAIN_ID};
-
-use crate::rpc::{Endpoint, Failure, FailureKind, LimitKind, ProviderUrl};
+use snode_eth::{
+    parse_data, parse_quantity, redact_url, Endpoint, Failure, FailureKind, LimitKind, ProviderUrl,
+    STAGENET_CHAIN_ID,
+};
 
 /// How a refusal reads (the classifier is snode-eth's).
 pub type Limit = LimitKind;
 
 /// A `0x…` quantity.
 fn quantity(v: &Value) -> Option<u64> {
-    crate::rpc::parse_quantity(v).ok()
+    parse_quantity(v).ok()
 }
 
 /// A failed request in the probe's words.
@@ -201,7 +202,7 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
         .call("eth_getCode", &json!([opts.contract, "latest"]))
         .and_then(|v| {
             // a shape error quotes the provider's answer: scrub it too
-            crate::rpc::parse_data(&v).map_err(|mut f| {
+            parse_data(&v).map_err(|mut f| {
                 f.message = client.scrub(&f.message);
                 f
             })

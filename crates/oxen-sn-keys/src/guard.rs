@@ -16,11 +16,17 @@
 //! `ed25519ToServiceNodeID(uint256)`, and the id it names must be in
 //! `allServiceNodeIDs()` (a stale mapping of a node that left is not a
 //! registration).
+//!
+//! Everything on the wire goes through snode-eth: its JSON-RPC client
+//! ([`Endpoint`]) for the daemon's admin RPC, its provider pool and contract
+//! reads for the L2, its address check for `l2-rewards-contract`.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde_json::json;
 use snode_conf::{Document, Settings};
+use snode_eth::{Endpoint, FailureKind, PoolConfig, ProviderUrl};
 use snode_keys::format::load;
 use snode_keys::{BlsSecret, Ed25519Secret, KeyKind};
 
@@ -80,7 +86,7 @@ pub enum Unknown {
     Contract(snode_bls::Error),
     /// No provider gave an answer.
     #[error("the L2 providers could not be asked: {0}")]
-    Providers(snode_l2::L2Error),
+    Providers(snode_eth::EthError),
 }
 
 fn denied(source: &std::io::Error) -> bool {
@@ -112,21 +118,20 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The first admin RPC address where a daemon answers `get_info`.
+/// How long a daemon's admin RPC has to answer `get_info`.
+const DAEMON_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The first admin RPC address where a daemon answers `get_info`: any answer
+/// at all (an error, an HTTP status) means something serves there; only a
+/// refused connection or silence means nothing does.
 fn running_daemon(settings: &Settings) -> Option<String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(3)))
-        .http_status_as_error(false)
-        .build()
-        .into();
     settings.rpc_admin_addresses().into_iter().find_map(|addr| {
-        let url = format!("http://{addr}/json_rpc");
-        agent
-            .post(&url)
-            .header("Content-Type", "application/json")
-            .send(r#"{"jsonrpc":"2.0","id":0,"method":"get_info"}"#)
-            .ok()
-            .map(|_| addr.to_string())
+        let url = ProviderUrl::new(&format!("http://{addr}/json_rpc"));
+        let answered = match Endpoint::new(url, DAEMON_TIMEOUT).call("get_info", &json!({})) {
+            Ok(_) => true,
+            Err(f) => !matches!(f.kind, FailureKind::Connection | FailureKind::Timeout),
+        };
+        answered.then(|| addr.to_string())
     })
 }
 
@@ -171,28 +176,38 @@ impl CurrentKey {
 /// Ed25519 key through `ed25519ToServiceNodeID()`, whose id must also be in
 /// `allServiceNodeIDs()` (the list of registered nodes).
 fn registration(settings: &Settings, current: &CurrentKey) -> Verdict {
-    let providers: Vec<&str> = settings.l2_provider.iter().map(String::as_str).collect();
+    let providers: Vec<ProviderUrl> = settings
+        .l2_provider
+        .iter()
+        .map(|u| ProviderUrl::new(u))
+        .collect();
     if providers.is_empty() {
         return Verdict::Unknown(Unknown::NoProvider);
     }
-    let contract = match snode_bls::parse_address(&settings.l2_rewards_contract) {
-        Ok(bytes) => snode_l2::Address::from(bytes),
-        Err(e) => return Verdict::Unknown(Unknown::Contract(e)),
+    let contract = match snode_eth::parse_address(&settings.l2_rewards_contract) {
+        Ok(address) => address,
+        Err(e) => return Verdict::Unknown(Unknown::Contract(e.into())),
     };
-    let mut cfg = snode_l2::L2Config::new(&providers, snode_l2::Deployment::Current);
-    cfg.rewards_contract = contract;
-    cfg.timeout = settings.l2_timeout();
-    let nodes = match snode_l2::query::registered_nodes(&cfg) {
+    let cfg = PoolConfig {
+        providers,
+        timeout: settings.l2_timeout(),
+        // contract reads only: no eth_getLogs, no height check
+        max_logs: settings.l2_max_logs,
+        check_threshold: settings.l2_check_threshold,
+    };
+    let nodes = match snode_eth::query::registered_nodes(&cfg, contract) {
         Ok(nodes) => nodes,
         Err(e) => return Verdict::Unknown(Unknown::Providers(e)),
     };
     let found = match current {
         CurrentKey::Bls(pk) => nodes.iter().find(|(_, p)| p.0 == *pk).map(|(id, _)| *id),
-        CurrentKey::Ed25519(pk) => match snode_l2::query::ed25519_service_node_id(&cfg, pk) {
-            Ok(0) => None,
-            Ok(id) => nodes.iter().any(|(n, _)| *n == id).then_some(id),
-            Err(e) => return Verdict::Unknown(Unknown::Providers(e)),
-        },
+        CurrentKey::Ed25519(pk) => {
+            match snode_eth::query::ed25519_service_node_id(&cfg, contract, pk) {
+                Ok(0) => None,
+                Ok(id) => nodes.iter().any(|(n, _)| *n == id).then_some(id),
+                Err(e) => return Verdict::Unknown(Unknown::Providers(e)),
+            }
+        }
     };
     match found {
         Some(id) => Verdict::Registered {

@@ -5,7 +5,7 @@
 //! `restore-bls --overwrite` must then refuse to replace them.
 //!
 //! anvil has no ServiceNodeRewards contract, so the address is given (with
-//! `anvil_setCode`) a small contract, [`REGISTRY`], that does what the guard
+//! `anvil_setCode`) a small contract, testkit's `REGISTRY`, that does what the guard
 //! relies on, from the event itself: a transaction whose calldata is
 //! `topic0 ‖ topic1 ‖ data` emits that log and remembers the node's id
 //! (topic1), BLS pubkey (data words 1–2) and Ed25519 pubkey (word 3); the
@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{names, NodeDir};
 use serde_json::json;
+use snode_eth::{CURRENT_REWARDS_CONTRACT, EARLIER_REWARDS_CONTRACT};
+use snode_testkit::contracts::REGISTRY;
 use snode_testkit::{free_port, Anvil};
 
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -28,28 +30,7 @@ const OTHER_BLS_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123
 const NEW_SERVICE_NODE_V2: &str =
     "533c16cb4158fe7c77021b90e9290bbefa457dd392bd8abc1eab59747834fd5b";
 /// Both stagenet ServiceNodeRewards deployments (docs/compat/l2-contract.md).
-const CONTRACTS: [&str; 2] = [
-    "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35",
-    "0x4abfFB7f922767f22c7aa6524823d93FDDaB54b1",
-];
-
-/// The registry contract, assembled from:
-///
-/// ```text
-///       PUSH1 0x40 CALLDATASIZE LT PUSH1 view JUMPI    ; < 64 bytes: a view
-///       sstore(1, cd[0x20]) sstore(2, cd[0x60])         ; id, BLS X
-///       sstore(3, cd[0x80]) sstore(4, cd[0xa0])         ; BLS Y, Ed25519
-///       calldatacopy(0, 0x40, cds - 0x40)
-///       log2(0, cds - 0x40, cd[0], cd[0x20]) STOP
-/// view: sel = cd[0] >> 224
-///       sel == 0xabf2c503 → all;  sel == 0xc0ebedab → ed;  else revert(0, 0)
-/// all:  return [0x40, 0x80, 1, sload(1), 1, sload(2), sload(3)]
-/// ed:   return [(cd[4] == sload(4)) * (sload(4) != 0) * sload(1)]
-/// ```
-const REGISTRY: &str = "0x6040361060365760203560015560603560025560803560035560a035600455604036\
-036040600037602035600035604036036000a2005b60003560e01c8063abf2c503146055578063c0ebedab1460\
-8157600080fd5b604060005260806020526001604052600154606052600160805260025460a05260035460c052\
-60e06000f35b600454600435146004541515166001540260005260206000f3";
+const CONTRACTS: [&str; 2] = [CURRENT_REWARDS_CONTRACT, EARLIER_REWARDS_CONTRACT];
 
 /// Emits `NewServiceNodeV2(id, …)` for these keys from `contract`.
 fn register(anvil: &Anvil, contract: &str, id: u64, bls_pk: &[u8; 64], ed_pk: &[u8; 32]) {

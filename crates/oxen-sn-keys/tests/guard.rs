@@ -40,7 +40,7 @@ fn word(id: u64) -> String {
 /// these (Ed25519 seed → id) for `ed25519ToServiceNodeID`.
 fn provider_with(nodes: &[(u64, &str)], ed: &[(&str, u64)]) -> u16 {
     let list: Vec<(u64, [u8; 64])> = nodes.iter().map(|(id, sk)| (*id, bls_pubkey(sk))).collect();
-    let all = hex::encode(snode_l2::abi::encode_all_service_node_ids(&list));
+    let all = hex::encode(snode_eth::abi::encode_all_service_node_ids(&list));
     let ed: Vec<(String, u64)> = ed
         .iter()
         .map(|(seed, id)| (hex::encode(ed_pubkey(seed)), *id))
@@ -223,7 +223,7 @@ fn provider_errors_never_show_the_url_secrets() {
         format!(r#"{{"jsonrpc":"2.0","id":1,"result":"{PATH_KEY}: {QUERY_KEY} no access"}}"#);
     let empty_list = format!(
         r#"{{"jsonrpc":"2.0","id":1,"result":"0x{}"}}"#,
-        hex::encode(snode_l2::abi::encode_all_service_node_ids(&[]))
+        hex::encode(snode_eth::abi::encode_all_service_node_ids(&[]))
     );
     let cases = [
         // (command, answer to allServiceNodeIDs, to ed25519ToServiceNodeID, shown)

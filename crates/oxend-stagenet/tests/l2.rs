@@ -20,7 +20,8 @@ use l2common::events::{self, RawLog};
 use l2common::stub::{refused_url, Chain, Fault, Stub};
 use l2common::SECRET;
 use serde_json::Value;
-use snode_l2::{Deployment, L2Config, L2Tracker};
+use snode_eth::Deployment;
+use snode_l2::{L2Config, L2Tracker};
 
 fn contract() -> String {
     format!("0x{}", hex::encode(Deployment::Current.rewards_contract()))

@@ -1,7 +1,8 @@
 //! EVM contract stand-ins, hand-assembled bytecode installed with
 //! `anvil_setCode` (the one place for them): log emitters that make anvil
 //! produce real ServiceNodeRewards logs, with the `stakingRequirement()` view
-//! of the real contract.
+//! of the real contract; an answer table for computed views; and the node
+//! registry the key guard asks ([`REGISTRY`]).
 
 use serde_json::json;
 
@@ -41,6 +42,30 @@ pub const EMIT_LOG2_BATCH: &str =
 pub const ANSWER_TABLE: &str = "0x366000600037366000208054600\
      05b81811015602957806020900483016001015481526020016\
      00e565b506000f3";
+
+/// A stand-in for what the key guard asks of ServiceNodeRewards: a
+/// transaction whose calldata is `topic0 ‖ topic1 ‖ data` of a
+/// `NewServiceNodeV2` emits that log and remembers the node's id (topic1),
+/// BLS pubkey (data words 1–2) and Ed25519 pubkey (word 3); the views
+/// `allServiceNodeIDs()` and `ed25519ToServiceNodeID(uint256)`
+/// (docs/compat/l2-contract.md) answer from what was remembered. Assembled
+/// from:
+///
+/// ```text
+///       PUSH1 0x40 CALLDATASIZE LT PUSH1 view JUMPI    ; < 64 bytes: a view
+///       sstore(1, cd[0x20]) sstore(2, cd[0x60])         ; id, BLS X
+///       sstore(3, cd[0x80]) sstore(4, cd[0xa0])         ; BLS Y, Ed25519
+///       calldatacopy(0, 0x40, cds - 0x40)
+///       log2(0, cds - 0x40, cd[0], cd[0x20]) STOP
+/// view: sel = cd[0] >> 224
+///       sel == 0xabf2c503 → all;  sel == 0xc0ebedab → ed;  else revert(0, 0)
+/// all:  return [0x40, 0x80, 1, sload(1), 1, sload(2), sload(3)]
+/// ed:   return [(cd[4] == sload(4)) * (sload(4) != 0) * sload(1)]
+/// ```
+pub const REGISTRY: &str = "0x6040361060365760203560015560603560025560803560035560a035600455604036\
+036040600037602035600035604036036000a2005b60003560e01c8063abf2c503146055578063c0ebedab1460\
+8157600080fd5b604060005260806020526001604052600154606052600160805260025460a05260035460c052\
+60e06000f35b600454600435146004541515166001540260005260206000f3";
 
 impl Anvil {
     /// Installs [`ANSWER_TABLE`] at `address` with these (calldata, answer)

@@ -34,7 +34,7 @@ pub fn unix(t: SystemTime) -> u64 {
 pub fn contract() -> String {
     format!(
         "0x{}",
-        hex::encode(snode_l2::Deployment::Current.rewards_contract())
+        hex::encode(snode_eth::Deployment::Current.rewards_contract())
     )
 }
 

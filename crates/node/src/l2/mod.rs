@@ -17,11 +17,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use alloy_primitives::Address;
 use snode_conf::Settings;
+use snode_eth::{Deployment, ProviderCounters};
 use snode_l2::{
-    Deployment, L2Config, L2Error, L2Status, L2Tracker, NodeContractState, NodeQuery, NodeRecord,
-    Progress, ProviderCounters,
+    L2Config, L2Error, L2Status, L2Tracker, NodeContractState, NodeQuery, NodeRecord, Progress,
 };
 
 pub mod summary;
@@ -76,49 +75,6 @@ pub fn state_dir(settings: &Settings) -> PathBuf {
     settings.data_dir().join(STATE_DIR)
 }
 
-/// The deployment whose rewards contract this is, if it is a known one.
-pub fn deployment_of(rewards: Address) -> Option<Deployment> {
-    [Deployment::Current, Deployment::Earlier]
-        .into_iter()
-        .find(|d| d.rewards_contract() == rewards)
-}
-
-fn parse_address(option: &str, value: &str) -> Result<Address, ConfigError> {
-    value.trim().parse::<Address>().map_err(|_| {
-        ConfigError::L2Setup(format!(
-            "{option} must be 0x followed by 40 hex digits, not '{value}'"
-        ))
-    })
-}
-
-/// [`L2Config`] from the settings: providers in order, `l2-refresh`,
-/// `l2-timeout` (seconds), `l2-max-logs`, `l2-check-interval`,
-/// `l2-check-threshold`, `l2-skip-chainid`, and the contracts. When
-/// `l2-rewards-contract` names a known deployment and `l2-pool-contract` is not
-/// given, the pool of that deployment is used, so `l2-rewards-contract=<earlier
-/// address>` alone follows the earlier deployment whole.
-pub fn l2_config(settings: &Settings) -> Result<L2Config, ConfigError> {
-    let providers: Vec<&str> = settings.l2_provider.iter().map(String::as_str).collect();
-    let rewards = parse_address("l2-rewards-contract", &settings.l2_rewards_contract)?;
-    let deployment = deployment_of(rewards).unwrap_or(Deployment::Current);
-    let pool = if settings.is_given("l2-pool-contract") || deployment_of(rewards).is_none() {
-        parse_address("l2-pool-contract", &settings.l2_pool_contract)?
-    } else {
-        deployment.pool_contract()
-    };
-    let mut cfg = L2Config::new(&providers, deployment);
-    cfg.refresh = settings.l2_refresh();
-    cfg.timeout = settings.l2_timeout();
-    cfg.max_logs = settings.l2_max_logs.max(1);
-    cfg.check_interval = settings.l2_check_interval();
-    cfg.check_threshold = settings.l2_check_threshold;
-    cfg.skip_chain_id = settings.l2_skip_chainid;
-    cfg.chain_id = snode_conf::STAGENET_CHAIN_ID;
-    cfg.rewards_contract = rewards;
-    cfg.pool_contract = Some(pool);
-    Ok(cfg)
-}
-
 /// This node's keys as the contract knows them (BLS X‖Y and Ed25519), for a
 /// service node.
 pub fn own_node(keys: &PublicKeys) -> NodeQuery {
@@ -127,11 +83,11 @@ pub fn own_node(keys: &PublicKeys) -> NodeQuery {
         .as_deref()
         .and_then(|h| hex::decode(h).ok())
         .filter(|b| b.len() == 64)
-        .map(|b| snode_l2::abi::BlsPubkey::from_slice(&b));
+        .map(|b| snode_eth::abi::BlsPubkey::from_slice(&b));
     let ed = hex::decode(&keys.ed25519)
         .ok()
         .filter(|b| b.len() == 32)
-        .map(|b| snode_l2::abi::Ed25519Pubkey::from_slice(&b));
+        .map(|b| snode_eth::abi::Ed25519Pubkey::from_slice(&b));
     NodeQuery {
         bls_pubkey: bls,
         ed25519_pubkey: ed,
@@ -146,11 +102,11 @@ pub fn open(settings: &Settings) -> Result<Option<L2Tracker>, DaemonError> {
         tracing::info!(target: "l2_tracker", "no l2-provider configured: the L2 contract is not tracked");
         return Ok(None);
     }
-    let cfg = l2_config(settings)?;
+    let cfg = L2Config::from_settings(settings).map_err(ConfigError::L2Setup)?;
     for (i, url) in cfg.providers.iter().enumerate() {
         tracing::info!(target: "l2_tracker", "{} [{url}]", L2Config::provider_name(i));
     }
-    let which = match deployment_of(cfg.rewards_contract) {
+    let which = match Deployment::of_rewards_contract(cfg.rewards_contract) {
         Some(Deployment::Current) => "current stagenet deployment",
         Some(Deployment::Earlier) => "earlier stagenet deployment",
         None => "custom address",
@@ -367,7 +323,7 @@ pub fn report(
 /// Failed requests: connection, timeout, HTTP status, JSON-RPC error,
 /// malformed and null result (lagging and range limits are not failures).
 pub fn failures(c: &ProviderCounters) -> u64 {
-    c.connection + c.timeout + c.http_status + c.jsonrpc_error + c.malformed + c.null_result
+    c.failures()
 }
 
 /// The counters that are not zero, named for output, in a fixed order.
@@ -427,43 +383,6 @@ pub fn extension(summary_every: Duration) -> Extension {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn settings(extra: &str) -> Settings {
-        let text = format!("l2-provider=http://127.0.0.1:1/v2/KEY\n{extra}");
-        let doc = snode_conf::parse(&text, "t.conf").unwrap();
-        Settings::from_sources(Some(&doc), &[]).unwrap()
-    }
-
-    #[test]
-    fn config_from_settings() {
-        let cfg = l2_config(&settings(
-            "l2-refresh=2.5\nl2-timeout=7\nl2-max-logs=50\nl2-check-interval=30\nl2-check-threshold=9\n",
-        ))
-        .unwrap();
-        assert_eq!(cfg.refresh, Duration::from_millis(2500));
-        assert_eq!(cfg.timeout, Duration::from_secs(7));
-        assert_eq!(cfg.max_logs, 50);
-        assert_eq!(cfg.check_interval, Duration::from_secs(30));
-        assert_eq!(cfg.check_threshold, 9);
-        assert_eq!(cfg.chain_id, 421_614);
-        assert_eq!(cfg.rewards_contract, Deployment::Current.rewards_contract());
-        assert_eq!(cfg.pool_contract, Some(Deployment::Current.pool_contract()));
-        assert_eq!(cfg.providers[0].to_string(), "http://127.0.0.1:1/…");
-    }
-
-    #[test]
-    fn earlier_rewards_contract_brings_its_pool() {
-        let earlier = Deployment::Earlier.rewards_contract();
-        let cfg = l2_config(&settings(&format!("l2-rewards-contract={earlier}\n"))).unwrap();
-        assert_eq!(cfg.rewards_contract, earlier);
-        assert_eq!(cfg.pool_contract, Some(Deployment::Earlier.pool_contract()));
-        let custom = "0x00000000000000000000000000000000000000aa";
-        let cfg = l2_config(&settings(&format!(
-            "l2-rewards-contract={earlier}\nl2-pool-contract={custom}\n"
-        )))
-        .unwrap();
-        assert_eq!(cfg.pool_contract, Some(custom.parse().unwrap()));
-    }
 
     #[test]
     fn own_node_from_hex_keys() {
