@@ -75,18 +75,19 @@ pub struct NodeRecord {
 }
 
 impl NodeRecord {
-    /// A node just registered at `block` (from a registration event).
+    /// A node just registered at `block` (from a registration event, or
+    /// first seen at `block` with only its id and BLS pubkey).
     fn registered(
         id: u64,
         bls_pubkey: BlsPubkey,
-        ed25519_pubkey: Ed25519Pubkey,
+        ed25519_pubkey: Option<Ed25519Pubkey>,
         operator: Option<Address>,
         block: u64,
     ) -> Self {
         NodeRecord {
             service_node_id: id,
             bls_pubkey,
-            ed25519_pubkey: Some(ed25519_pubkey),
+            ed25519_pubkey,
             state: NodeContractState::Registered,
             liquidated: false,
             operator,
@@ -156,7 +157,7 @@ impl Registry {
                 self.put(NodeRecord::registered(
                     *service_node_id,
                     *bls_pubkey,
-                    *ed25519_pubkey,
+                    Some(*ed25519_pubkey),
                     contributors.first().map(|c| c.staker),
                     block,
                 ));
@@ -170,7 +171,7 @@ impl Registry {
                 self.put(NodeRecord::registered(
                     *service_node_id,
                     *bls_pubkey,
-                    *ed25519_pubkey,
+                    Some(*ed25519_pubkey),
                     None,
                     block,
                 ));
@@ -214,20 +215,10 @@ impl Registry {
     }
 
     fn get_or_new(&self, id: u64, bls: BlsPubkey, block: u64) -> NodeRecord {
-        self.nodes.get(&id).cloned().unwrap_or(NodeRecord {
-            service_node_id: id,
-            bls_pubkey: bls,
-            ed25519_pubkey: None,
-            state: NodeContractState::Registered,
-            liquidated: false,
-            operator: None,
-            registered_block: block,
-            updated_block: block,
-            registered_before: false,
-            added_timestamp: None,
-            leave_request_timestamp: None,
-            deposit: None,
-        })
+        self.nodes
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| NodeRecord::registered(id, bls, None, None, block))
     }
 
     /// Reconciles with the contract's list at `height`: unknown listed ids

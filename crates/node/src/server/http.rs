@@ -423,16 +423,21 @@ impl Conn<'_> {
         }
     }
 
-    /// Reads the next request.
-    fn read_request(&mut self) -> Result<Request, ReadEnd> {
-        let limits = &self.shared.limits;
-        // Empty lines before a request are ignored (RFC 9112, 2.2).
+    /// Drops the empty lines (CR, LF) at the start of the buffer.
+    fn skip_blank_lines(&mut self) {
         let skip = self
             .buf
             .iter()
             .take_while(|b| matches!(b, b'\r' | b'\n'))
             .count();
         self.buf.drain(..skip);
+    }
+
+    /// Reads the next request.
+    fn read_request(&mut self) -> Result<Request, ReadEnd> {
+        let limits = &self.shared.limits;
+        // Empty lines before a request are ignored (RFC 9112, 2.2).
+        self.skip_blank_lines();
         let idle_deadline = Instant::now() + limits.idle_timeout;
         let mut deadline = None;
         let head_end = loop {
@@ -453,14 +458,7 @@ impl Conn<'_> {
                 idle_deadline
             };
             match self.fill(until, !started) {
-                Ok(true) => {
-                    let skip = self
-                        .buf
-                        .iter()
-                        .take_while(|b| matches!(b, b'\r' | b'\n'))
-                        .count();
-                    self.buf.drain(..skip);
-                }
+                Ok(true) => self.skip_blank_lines(),
                 Ok(false) if started => {
                     return Err(ReadEnd::Answer(Response::fatal(
                         400,
