@@ -7,7 +7,7 @@
 //! plug-in) or runs one client command.
 //!
 //! The decisions of docs/compat/decisions.md apply: a dedicated
-//! configuration exit code ([`EXIT_CONFIG`]) the unit does not restart on, a
+//! configuration exit code ([`Exit::Config`]) the unit does not restart on, a
 //! client that reads the daemon's config and creates nothing, and log
 //! rotation that honours `max-log-file-size` and `max-log-files`.
 //!
@@ -38,26 +38,48 @@ use snode_node::{config, daemon, logging, notify};
 pub use cli::command;
 pub use snode_node::{banner, VERSION};
 
-/// Exit status: success.
-pub const EXIT_OK: i32 = 0;
-/// Exit status: failure (runtime error; client command failed or daemon not running).
-pub const EXIT_FAILURE: i32 = 1;
-/// Exit status: configuration error (sysexits `EX_CONFIG`). The systemd unit sets
-/// `RestartPreventExitStatus=78` so a bad configuration fails once with one clear
-/// message instead of restarting every 5 s.
-pub const EXIT_CONFIG: i32 = 78;
+/// The exit statuses, as `--help` and the man page list them (the same style
+/// as the other tools' `Exit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Success (daemon: stopped cleanly; client: command succeeded).
+    Ok = 0,
+    /// Failure (runtime error; client command failed or daemon not running).
+    Failure = 1,
+    /// Configuration error (sysexits `EX_CONFIG`). The systemd unit sets
+    /// `RestartPreventExitStatus=78` so a bad configuration fails once with one
+    /// clear message instead of restarting every 5 s.
+    Config = 78,
+}
+
+impl Exit {
+    /// Every status, in the order of the table.
+    pub const ALL: [Exit; 3] = [Exit::Ok, Exit::Failure, Exit::Config];
+
+    /// The process exit status.
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<Exit> for i32 {
+    fn from(e: Exit) -> i32 {
+        i32::from(e.code())
+    }
+}
 
 /// Runs the program with these arguments (`args[0]` is the program name) and
 /// returns the exit status.
-pub fn run(args: &[OsString]) -> i32 {
+pub fn run(args: &[OsString]) -> Exit {
     let inv = match cli::parse(args) {
         Ok(inv) => inv,
         Err(e) => {
             let code = match e.use_stderr() {
-                false => EXIT_OK, // --help
+                false => Exit::Ok, // --help
                 // a client command line: client failures exit 1
-                true if cli::has_command_words(args) => EXIT_FAILURE,
-                true => EXIT_CONFIG,
+                true if cli::has_command_words(args) => Exit::Failure,
+                true => Exit::Config,
             };
             let _ = e.print();
             return code;
@@ -65,7 +87,7 @@ pub fn run(args: &[OsString]) -> i32 {
     };
     if inv.flags.version {
         println!("{}\n", banner());
-        return EXIT_OK;
+        return Exit::Ok;
     }
     if !inv.flags.command.is_empty() {
         return run_client(&inv);
@@ -73,7 +95,7 @@ pub fn run(args: &[OsString]) -> i32 {
     run_daemon(inv)
 }
 
-fn run_client(inv: &cli::Invocation) -> i32 {
+fn run_client(inv: &cli::Invocation) -> Exit {
     let out = client::Out::default();
     let words = &inv.flags.command;
     // Commands that run locally never read the config.
@@ -117,7 +139,7 @@ fn run_client(inv: &cli::Invocation) -> i32 {
         Ok(client::Client::new(url, login))
     };
     let code = exit_code(client::run_command(words, connect, &out));
-    if let Some(note) = note.filter(|_| code != 0) {
+    if let Some(note) = note.filter(|_| code != Exit::Ok) {
         eprintln!("Note: {note}");
     }
     code
@@ -132,7 +154,7 @@ fn login_secrets(login: &str) -> Vec<String> {
     out
 }
 
-fn run_daemon(inv: cli::Invocation) -> i32 {
+fn run_daemon(inv: cli::Invocation) -> Exit {
     let defaults = [config::cli_data_dir(&inv.overrides).join("oxen.conf")];
     let loaded = config::config_path(inv.flags.config_file.as_deref(), &defaults)
         .and_then(|p| config::load_settings(p.as_deref(), &inv.overrides).map(|s| (s, p)));
@@ -140,14 +162,14 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{e}");
-            return EXIT_CONFIG;
+            return Exit::Config;
         }
     };
     let spec = match logging::LogSpec::parse(&settings.log_level) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
-            return EXIT_CONFIG;
+            return Exit::Config;
         }
     };
     let mut secrets = settings.l2_provider.clone();
@@ -196,7 +218,7 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         Ok(h) => h,
         Err(e) => {
             tracing::error!(target: "global", "cannot handle SIGTERM/SIGINT: {e}");
-            return EXIT_FAILURE;
+            return Exit::Failure;
         }
     };
     let mut opts = daemon::DaemonOptions::new(shutdown);
@@ -234,31 +256,31 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
     let result = daemon::run(settings, opts);
     signals.close();
     match result {
-        Ok(()) => EXIT_OK,
+        Ok(()) => Exit::Ok,
         Err(e) => {
             tracing::error!(target: "global", "{e}");
             notify::status(&format!("Failed to start: {e}"));
             if e.is_config() {
-                EXIT_CONFIG
+                Exit::Config
             } else {
-                EXIT_FAILURE
+                Exit::Failure
             }
         }
     }
 }
 
 /// The exit status of a client command that succeeded or not.
-fn exit_code(succeeded: bool) -> i32 {
+fn exit_code(succeeded: bool) -> Exit {
     if succeeded {
-        EXIT_OK
+        Exit::Ok
     } else {
-        EXIT_FAILURE
+        Exit::Failure
     }
 }
 
 /// Triggers `shutdown` on SIGTERM or SIGINT, from a background thread. A
 /// second SIGTERM or SIGINT while stopping (e.g. Ctrl-C twice) ends the
-/// process at once with [`EXIT_FAILURE`].
+/// process at once with [`Exit::Failure`].
 pub fn on_signals(shutdown: Shutdown) -> std::io::Result<signal_hook::iterator::Handle> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
@@ -271,11 +293,37 @@ pub fn on_signals(shutdown: Shutdown) -> std::io::Result<signal_hook::iterator::
                 let name = if sig == SIGTERM { "SIGTERM" } else { "SIGINT" };
                 if seen {
                     tracing::warn!(target: "global", "{name} again while stopping: exiting now");
-                    std::process::exit(EXIT_FAILURE);
+                    std::process::exit(Exit::Failure.into());
                 }
                 seen = true;
                 shutdown.trigger(name);
             }
         })?;
     Ok(handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_exit_status() {
+        let table = cli::AFTER_HELP
+            .split_once("Exit status:\n")
+            .expect("an exit status table")
+            .1;
+        let listed: Vec<u8> = table
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("  ")?
+                    .split_whitespace()
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        let codes: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
+        assert_eq!(listed, codes);
+        assert_eq!(i32::from(Exit::Config), 78);
+    }
 }
