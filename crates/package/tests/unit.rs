@@ -20,7 +20,7 @@ fn values(key: &str) -> Vec<String> {
 
 #[test]
 fn config_error_is_not_restarted() {
-    let code = oxend_stagenet::EXIT_CONFIG.to_string();
+    let code = oxend_stagenet::Exit::Config.code().to_string();
     assert_eq!(values("RestartPreventExitStatus"), [code]);
     assert_eq!(values("Restart"), ["on-failure"]);
 }
