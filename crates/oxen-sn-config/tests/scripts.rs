@@ -211,7 +211,10 @@ fn debconf_templates_say_what_happens() {
     // listens on them yet, in the address question and in the README.
     let readme = fs::read_to_string(root.join("README.md")).unwrap();
     let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
-    let public_ip = template("public-ip").split_whitespace().collect::<Vec<_>>().join(" ");
+    let public_ip = template("public-ip")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for text in [&public_ip, &readme] {
         for words in [
             "11022 is the Oxen P2P port",

@@ -164,12 +164,10 @@ fn main() -> ExitCode {
                         .help("Write nothing; fail if the committed files are out of date"),
                 ),
         )
-        .subcommand(
-            clap::Command::new("readme").about(
-                "Check that every tool command line in README.md is accepted by that tool's \
+        .subcommand(clap::Command::new("readme").about(
+            "Check that every tool command line in README.md is accepted by that tool's \
                  clap definition (nothing is run)",
-            ),
-        )
+        ))
         .subcommand(
             clap::Command::new("modules")
                 .about("Print every crate's module DAG (each module after those it uses)")

@@ -92,10 +92,12 @@ pub fn invocations(snippet: &str) -> Vec<Vec<String>> {
             let words: Vec<String> = shell_words(stage)
                 .into_iter()
                 .skip_while(|w| w == "sudo" || (w.contains('=') && !w.starts_with('-')))
-                .map(|w| match w.strip_prefix('[').and_then(|w| w.strip_suffix(']')) {
-                    Some(inner) => inner.to_string(),
-                    None => w,
-                })
+                .map(
+                    |w| match w.strip_prefix('[').and_then(|w| w.strip_suffix(']')) {
+                        Some(inner) => inner.to_string(),
+                        None => w,
+                    },
+                )
                 .collect();
             tool(words.first()?)?;
             Some(words)
@@ -225,11 +227,18 @@ mod tests {
         ] {
             let problem = check_invocation(&words(bad));
             assert!(problem.is_some(), "{bad:?} was accepted");
-            assert!(problem.unwrap().starts_with(&format!("`{}`", bad.join(" "))));
+            assert!(problem
+                .unwrap()
+                .starts_with(&format!("`{}`", bad.join(" "))));
         }
         for good in [
             &["oxen-sn-config", "set"][..],
-            &["oxen-sn-keys-snapshot", "restore", "--overwrite", "key_ed25519"],
+            &[
+                "oxen-sn-keys-snapshot",
+                "restore",
+                "--overwrite",
+                "key_ed25519",
+            ],
             &["oxend-stagenet", "--config-file", "/etc/x.conf", "status"],
             &["oxend-stagenet", "register", "0x1234", "print"],
             &["oxen-sn-public-ip"],

@@ -321,7 +321,8 @@ mod tests {
 
     #[test]
     fn no_contract_code_is_said_instead_of_not_registered() {
-        let missing = "no ServiceNodeRewards contract at 0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35 \
+        let missing =
+            "no ServiceNodeRewards contract at 0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35 \
                        on Primary L2 provider [https://a.example/…]";
         let mut v = sample_json();
         v["own_node"] = json!({"state": "not_registered"});
