@@ -376,14 +376,7 @@ pub fn report(
 /// The counters that are not failures (lagging, range limited) and are not
 /// zero, named for output.
 pub fn other_counters(c: &ProviderCounters) -> Vec<NamedCount> {
-    [("lagging", c.lagging), ("range limited", c.range_limited)]
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(name, count)| NamedCount {
-            name: name.to_string(),
-            count,
-        })
-        .collect()
+    named_nonzero(not_failures(c))
 }
 
 /// Failed requests: connection, timeout, HTTP status, JSON-RPC error,
@@ -394,23 +387,34 @@ pub fn failures(c: &ProviderCounters) -> u64 {
 
 /// The counters that are not zero, named for output, in a fixed order.
 pub fn nonzero_counters(c: &ProviderCounters) -> Vec<NamedCount> {
-    [
-        ("connection", c.connection),
-        ("timeout", c.timeout),
-        ("HTTP status", c.http_status),
-        ("JSON-RPC error", c.jsonrpc_error),
-        ("malformed", c.malformed),
-        ("null result", c.null_result),
-        ("lagging", c.lagging),
-        ("range limited", c.range_limited),
-    ]
-    .into_iter()
-    .filter(|(_, n)| *n > 0)
-    .map(|(name, count)| NamedCount {
-        name: name.to_string(),
-        count,
-    })
-    .collect()
+    named_nonzero(
+        [
+            ("connection", c.connection),
+            ("timeout", c.timeout),
+            ("HTTP status", c.http_status),
+            ("JSON-RPC error", c.jsonrpc_error),
+            ("malformed", c.malformed),
+            ("null result", c.null_result),
+        ]
+        .into_iter()
+        .chain(not_failures(c)),
+    )
+}
+
+/// The counters that are not failures, with their names.
+fn not_failures(c: &ProviderCounters) -> [(&'static str, u64); 2] {
+    [("lagging", c.lagging), ("range limited", c.range_limited)]
+}
+
+fn named_nonzero(counts: impl IntoIterator<Item = (&'static str, u64)>) -> Vec<NamedCount> {
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, count)| NamedCount {
+            name: name.to_string(),
+            count,
+        })
+        .collect()
 }
 
 /// The daemon's view of the tracker now.
