@@ -1027,6 +1027,10 @@ fn a_fresh_l2_state_shows_a_missing_contract_and_an_exit_requested_before_the_wi
     assert_eq!(v["own_node"]["service_node_id"], 2, "{v:#}");
     let seen = v["own_node"]["registered_block"].as_u64().unwrap();
     assert!(seen >= 40_000, "{v:#}");
+    let st = call(&addr, "get_service_node_status")["result"]["service_node_state"].clone();
+    assert_eq!(st["registration_state"], "exit requested", "{st:#}");
+    assert_eq!(st["l2_registered_block"], seen, "{st:#}");
+    assert_eq!(st["l2_registered_before"], true, "{st:#}");
     let when = snode_l2::format_utc(std::time::UNIX_EPOCH + Duration::from_secs(LEAVE));
     let state = format!(
         "exit requested (contract id 2, registered before L2 block {seen}, exit requested {when})"

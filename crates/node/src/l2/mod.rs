@@ -315,6 +315,7 @@ pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> Tra
     if let Some(r) = record {
         t.l2_service_node_id = Some(r.service_node_id);
         t.l2_registered_block = Some(r.registered_block);
+        t.l2_registered_before = Some(r.registered_before);
         t.l2_updated_block = Some(r.updated_block);
         t.l2_liquidated = Some(r.liquidated);
         t.operator_address = r.operator.map(|op| format!("0x{}", hex::encode(op)));
