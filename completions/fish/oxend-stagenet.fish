@@ -22,7 +22,7 @@ complete -c oxend-stagenet -l dev-allow-local-ips -d ' Accept a non-public `serv
 complete -c oxend-stagenet -l disable-ip-check -d ' Skip the periodic reachability self-check. [default: 0]' -r
 complete -c oxend-stagenet -l l2-provider -d ' Arbitrum Sepolia JSON-RPC URLs, primary first. Repeatable; each value is also split on commas and blanks.' -r
 complete -c oxend-stagenet -l l2-refresh -d ' Seconds between L2 polls. [default: 60]' -r
-complete -c oxend-stagenet -l l2-timeout -d ' Seconds before an L2 request times out (seconds, as documented; upstream multiplies by 1000 by mistake). [default: 5]' -r
+complete -c oxend-stagenet -l l2-timeout -d ' Seconds to wait for an L2 provider\'s answer to one request; after that the request counts as timed out and the next provider, if any, is tried. [default: 5]' -r
 complete -c oxend-stagenet -l l2-max-logs -d ' Largest block range per eth_getLogs request. [default: 1000]' -r
 complete -c oxend-stagenet -l l2-check-interval -d ' Seconds between comparisons of all providers\' heights. [default: 170]' -r
 complete -c oxend-stagenet -l l2-check-threshold -d ' Blocks a provider may lag behind the best one before it is demoted. [default: 120]' -r

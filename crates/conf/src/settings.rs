@@ -276,7 +276,7 @@ settings! {
     l2_provider: Vec<String> = "l2-provider", Anywhere, Url, default "" => Vec::new();
     /// Seconds between L2 polls.
     l2_refresh: f64 = "l2-refresh", Anywhere, No, default "60" => 60.0;
-    /// Seconds before an L2 request times out (seconds, as documented; upstream multiplies by 1000 by mistake).
+    /// Seconds to wait for an L2 provider's answer to one request; after that the request counts as timed out and the next provider, if any, is tried.
     l2_timeout: f64 = "l2-timeout", Anywhere, No, default "5" => 5.0;
     /// Largest block range per eth_getLogs request.
     l2_max_logs: u64 = "l2-max-logs", Anywhere, No, default "1000" => 1000;

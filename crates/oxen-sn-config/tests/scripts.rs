@@ -207,6 +207,24 @@ fn debconf_templates_say_what_happens() {
     assert!(config.contains("oxen-sn-config check-providers"));
     let invalid = template("invalid-ip");
     assert!(invalid.contains("${REASON}"), "{invalid}");
+    // Issue 12 point 13: why 11022 and 11025 are opened, and that nothing
+    // listens on them yet, in the address question and in the README.
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let public_ip = template("public-ip")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for text in [&public_ip, &readme] {
+        for words in [
+            "11022 is the Oxen P2P port",
+            "11025 the quorumnet port",
+            "does not run the Oxen chain yet",
+            "nothing listens on them yet",
+        ] {
+            assert!(text.contains(words), "{words}: {text}");
+        }
+    }
     // No shell function is defined twice across the maintainer scripts.
     let postinst = fs::read_to_string(root.join("debian/postinst")).unwrap();
     let functions = |text: &str| -> Vec<String> {

@@ -36,6 +36,9 @@ use snode_node::shutdown::Shutdown;
 use snode_node::{config, daemon, logging, notify};
 
 pub use cli::command;
+/// The client commands (`oxend-stagenet help` lists them), for checks of
+/// documented command lines.
+pub use snode_node::client::COMMANDS as CLIENT_COMMANDS;
 pub use snode_node::{banner, VERSION};
 
 /// The exit statuses, as `--help` and the man page list them (the same style

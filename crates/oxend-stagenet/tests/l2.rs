@@ -428,6 +428,16 @@ fn two_providers_switch_back_to_the_primary_at_the_next_check() {
         status.contains("\nL2 provider in use: Backup L2 provider #1 [http://127.0.0.1:"),
         "{status}"
     );
+    // the HTTP status code and the last error, as the daemon summarised them (issue 12.3)
+    let primary_line = status
+        .lines()
+        .find(|l| l.starts_with("  Primary L2 provider ["))
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(
+        primary_line.contains(" failures (HTTP 503 ×")
+            && primary_line.ends_with("; last error: 503 Service Unavailable)"),
+        "{primary_line}"
+    );
 
     primary.set_fault(None);
     primary.with(|c| c.head = HEAD + 5);
@@ -921,4 +931,138 @@ fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
     for pair in lines.windows(2) {
         assert_ne!(summary_key(&pair[0]), summary_key(&pair[1]), "{lines:#?}");
     }
+}
+
+/// Issue 12.1 and 12.2 at the client: with an empty `l2/`, first against an
+/// address with no contract code, then against a contract whose node list
+/// holds this node with an exit request made long before the history window
+/// (the chain starts at block 40,000: no registration or exit event is in
+/// the logs the daemon reads). `status`, `print_sn_status` and `l2_status`
+/// print what the daemon knows: the missing contract instead of "not
+/// registered"; "exit requested", "registered before L2 block N" (never
+/// "registered at") and when the exit was requested.
+#[test]
+fn a_fresh_l2_state_shows_a_missing_contract_and_an_exit_requested_before_the_window() {
+    use snode_l2::abi::{self, ServiceNodeRecord};
+    const LEAVE: u64 = 1_700_100_000;
+    let anvil = Anvil::start_with(&["--number", "40000"]);
+    let checksum = Deployment::Current.rewards_contract().to_checksum(None);
+    let mut node = Node::with_config(&config(std::slice::from_ref(&anvil.url), ""));
+    let addr = node.start(&[], &[]);
+    let (ed, bls) = own_keys(&addr);
+    let pk = call(&addr, "get_service_keys")["result"]["service_node_pubkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // nothing at the contract address
+    wait_l2(&mut node, &addr, "the first sync", |v| {
+        v["synced_height"].as_u64().is_some() && v.get("log_sync").is_none()
+    });
+    // anvil's URL has no path: redacted, it stays as it is
+    let missing = format!(
+        "no ServiceNodeRewards contract at {checksum} on Primary L2 provider [{}]",
+        anvil.url
+    );
+    let s = stdout(&node.client(&addr, &["status"]));
+    assert!(
+        s.contains(&format!("\nSN: {pk} registration unknown\n")),
+        "{s}"
+    );
+    assert!(
+        s.contains(&format!("\nSN in the L2 contract: {missing}\n")),
+        "{s}"
+    );
+    assert!(!s.contains("not registered"), "{s}");
+    let t = stdout(&node.client(&addr, &["print_sn_status"]));
+    assert!(
+        t.starts_with(&format!(
+            "Service node {pk}: registration unknown ({missing})\n"
+        )),
+        "{t}"
+    );
+    assert!(!t.contains("not currently registered"), "{t}");
+    let l2t = stdout(&node.client(&addr, &["l2_status"]));
+    assert!(
+        l2t.contains(&format!("\nThis node in the contract: {missing}\n")),
+        "{l2t}"
+    );
+    node.signal("-TERM");
+    assert!(node.wait().success());
+
+    // the contract: three nodes, this one (id 2) leaving since LEAVE
+    let record = |id: u64, leave: u64, bls: [u8; 64], ed: [u8; 32]| ServiceNodeRecord {
+        operator: snode_l2::Address::repeat_byte(0x22),
+        bls_pubkey: bls.into(),
+        ed25519_pubkey: ed.into(),
+        added_timestamp: 1_700_000_000 + id,
+        leave_request_timestamp: leave,
+        deposit: Default::default(),
+    };
+    let nodes = [
+        record(1, 0, events::bls(1), events::ed(1)),
+        record(2, LEAVE, bls, ed),
+        record(3, 0, events::bls(3), events::ed(3)),
+    ];
+    let ids: Vec<(u64, [u8; 64])> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as u64 + 1, r.bls_pubkey.0))
+        .collect();
+    let mut answers = vec![(
+        abi::all_service_node_ids_calldata(),
+        abi::encode_all_service_node_ids(&ids),
+    )];
+    for (id, r) in (1u64..).zip(&nodes) {
+        answers.push((abi::service_nodes_calldata(id), abi::encode_service_node(r)));
+    }
+    anvil.set_answers(&checksum, &answers);
+    // an empty l2/: a fresh install, a wiped state or a restored backup
+    std::fs::remove_dir_all(node.data_dir().join("l2")).unwrap();
+
+    let addr = node.start(&[], &[]);
+    let v = wait_l2(&mut node, &addr, "the node list", |v| {
+        v["own_node"]["state"] == "exit_requested"
+    });
+    assert!(v.get("contract_missing").is_none(), "{v:#}");
+    assert_eq!(v["own_node"]["service_node_id"], 2, "{v:#}");
+    let seen = v["own_node"]["registered_block"].as_u64().unwrap();
+    assert!(seen >= 40_000, "{v:#}");
+    let st = call(&addr, "get_service_node_status")["result"]["service_node_state"].clone();
+    assert_eq!(st["registration_state"], "exit requested", "{st:#}");
+    assert_eq!(st["l2_registered_block"], seen, "{st:#}");
+    assert_eq!(st["l2_registered_before"], true, "{st:#}");
+    let when = snode_l2::format_utc(std::time::UNIX_EPOCH + Duration::from_secs(LEAVE));
+    let state = format!(
+        "exit requested (contract id 2, registered before L2 block {seen}, exit requested {when})"
+    );
+    let s = stdout(&node.client(&addr, &["status"]));
+    assert!(s.contains(&format!("\nSN: {pk} exit requested\n")), "{s}");
+    assert!(
+        s.contains(&format!("\nSN in the L2 contract: {state}\n")),
+        "{s}"
+    );
+    let t = stdout(&node.client(&addr, &["print_sn_status"]));
+    assert!(
+        t.contains(&format!(
+            "\n    Registration: ServiceNodeRewards {}: {state}\n",
+            v["rewards_contract"].as_str().unwrap()
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains("\n    Current Status: exit requested (L2 contract)\n"),
+        "{t}"
+    );
+    let l2t = stdout(&node.client(&addr, &["l2_status"]));
+    assert!(
+        l2t.contains(&format!("\nThis node in the contract: {state}\n")),
+        "{l2t}"
+    );
+    for out in [&s, &t, &l2t] {
+        assert!(!out.contains("registered at L2 block"), "{out}");
+    }
+    node.signal("-TERM");
+    assert!(node.wait().success());
+    assert_no_secret(&node, &[]);
 }

@@ -5,6 +5,7 @@
 //! writes nothing and fails when the committed files differ from what the clap
 //! definitions give (the CI drift check in `scripts/test`). `modules [--check]`
 //! prints every crate's module DAG, or fails on an import circle (`modules.rs`).
+//! `readme` checks that README.md's tool command lines parse (`readme.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use anyhow::{bail, Context, Result};
 use clap_complete::Shell;
 
 mod modules;
+mod readme;
 
 /// The binaries the package ships, each with its clap definition.
 fn commands() -> Vec<clap::Command> {
@@ -133,6 +135,21 @@ fn docs(root: &Path, check: bool) -> Result<()> {
     Ok(())
 }
 
+fn readme_check(root: &Path) -> Result<()> {
+    let path = root.join("README.md");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let (problems, checked) = readme::check(&text);
+    if !problems.is_empty() {
+        bail!(
+            "README.md has examples the tools do not accept:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    println!("xtask: the {checked} tool command lines of README.md are accepted");
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = clap::Command::new("xtask")
         .about("Workspace chores")
@@ -147,6 +164,10 @@ fn main() -> ExitCode {
                         .help("Write nothing; fail if the committed files are out of date"),
                 ),
         )
+        .subcommand(clap::Command::new("readme").about(
+            "Check that every tool command line in README.md is accepted by that tool's \
+                 clap definition (nothing is run)",
+        ))
         .subcommand(
             clap::Command::new("modules")
                 .about("Print every crate's module DAG (each module after those it uses)")
@@ -163,6 +184,7 @@ fn main() -> ExitCode {
     let result = match matches.subcommand() {
         Some(("docs", m)) => docs(&root, m.get_flag("check")),
         Some(("modules", m)) => modules::modules(&root, m.get_flag("check")),
+        Some(("readme", _)) => readme_check(&root),
         _ => unreachable!("subcommand_required"),
     };
     match result {

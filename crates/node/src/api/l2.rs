@@ -79,6 +79,11 @@ pub struct L2Report {
     /// The latest contract events, newest first. Added by the daemon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recent_events: Option<RecentEvents>,
+    /// From the start check, one line per provider that has no code at
+    /// `l2-rewards-contract`: "no ServiceNodeRewards contract at 0x… on
+    /// <provider> [<redacted URL>]". Shown instead of "not registered".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contract_missing: Vec<String>,
     /// Other fields, carried verbatim.
     #[serde(flatten)]
     pub rest: Map<String, Value>,
@@ -128,6 +133,15 @@ pub struct ProviderReport {
     /// names for output, in a fixed order.
     #[serde(default)]
     pub nonzero_counters: Vec<NamedCount>,
+    /// Computed by the daemon: the failures by kind, HTTP statuses by code,
+    /// and the last error, e.g. `HTTP 502 ×2; last error: 502 Bad Gateway`;
+    /// absent when it never failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_summary: Option<String>,
+    /// Computed by the daemon: the counters that are not failures (lagging,
+    /// range limited) and are not zero, named for output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_counters: Vec<NamedCount>,
     /// Other fields, carried verbatim.
     #[serde(flatten)]
     pub rest: Map<String, Value>,
@@ -196,6 +210,16 @@ pub struct OwnNodeReport {
     /// The tracker's record of it. Added by the daemon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<NodeRecord>,
+    /// Computed by the daemon: `registered at L2 block N`, or `registered
+    /// before L2 block N` when the node was learned from the contract's node
+    /// list (N is then only where the daemon first saw it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<String>,
+    /// Computed by the daemon: when the exit was requested, UTC text, from
+    /// the contract record's `leaveRequestTimestamp` (absent when none or
+    /// not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_requested_utc: Option<String>,
     /// Other fields (the keys asked about), carried verbatim.
     #[serde(flatten)]
     pub rest: Map<String, Value>,

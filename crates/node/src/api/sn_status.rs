@@ -73,6 +73,10 @@ pub struct TrackedNodeState {
     /// L2 block of its registration (or first sighting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l2_registered_block: Option<u64>,
+    /// `true` when `l2_registered_block` is only where the daemon first saw
+    /// the node in the contract's node list: it registered before that block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l2_registered_before: Option<bool>,
     /// L2 block of its last change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l2_updated_block: Option<u64>,

@@ -12,17 +12,19 @@ use super::transport::ClientError;
 use crate::api::l2::{EventReport, L2Report, L2StatusReply, ProviderReport};
 use crate::api::sesh;
 
-/// Failure counters that are not zero, e.g. `connection 3, HTTP status 1`.
+/// Counters that are not failures and not zero, e.g. `lagging 1, range limited 2`.
 pub fn counters_text(p: &ProviderReport) -> String {
-    p.nonzero_counters
+    p.other_counters
         .iter()
         .map(|c| format!("{} {}", c.name, c.count))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// One provider: `Primary L2 provider [http://host/…]: good, height 123 (4s ago),
-/// 10 requests, 0 failures`.
+/// One provider: `Primary L2 provider [http://host/…]: failing, L2 height 123
+/// (4s ago), 10 requests, 2 failures (HTTP 502 ×2; last error: 502 Bad
+/// Gateway)`, then the counters that are not failures (`lagging 1`, `range
+/// limited 2`) and the `eth_getLogs` range after a range limit.
 pub fn provider_line(p: &ProviderReport, now: u64) -> String {
     let mut line = format!("{} [{}]: {}", p.name, p.url, p.health);
     if p.in_use {
@@ -38,22 +40,16 @@ pub fn provider_line(p: &ProviderReport, now: u64) -> String {
         ", {} requests, {} failures",
         p.counters.requests, p.failures
     ));
-    let detail = counters_text(p);
-    if !detail.is_empty() {
-        line.push_str(&format!(" ({detail})"));
+    if let Some(f) = &p.failure_summary {
+        line.push_str(&format!(" ({f})"));
+    }
+    let other = counters_text(p);
+    if !other.is_empty() {
+        line.push_str(&format!(", {other}"));
     }
     if let Some(max) = p.max_logs {
         if p.counters.range_limited > 0 {
             line.push_str(&format!(", eth_getLogs range now {max} blocks"));
-        }
-    }
-    if p.health == "failing" {
-        if let Some(e) = &p.last_error {
-            if e.message.is_empty() {
-                line.push_str(&format!("; last error: {}", e.kind));
-            } else {
-                line.push_str(&format!("; last error: {}: {}", e.kind, e.message));
-            }
         }
     }
     line
@@ -92,9 +88,16 @@ pub fn height_line(l2: &L2Report, now: u64) -> String {
     line
 }
 
-/// This node in the contract: `registered (contract id 3, since L2 block 120)`.
+/// This node in the contract: `registered (contract id 3, registered at L2
+/// block 120)`, `exit requested (contract id 2, registered before L2 block
+/// 40000, exit requested 2023-11-16 02:13:20 UTC)`; for a node that is not
+/// registered while a provider has no contract code at the address, what the
+/// daemon found there (`no ServiceNodeRewards contract at 0x… on …`).
 pub fn contract_state_text(l2: &L2Report) -> Option<String> {
     let own = l2.own_node.as_ref()?;
+    if own.state == NodeContractState::NotRegistered && !l2.contract_missing.is_empty() {
+        return Some(l2.contract_missing.join("; "));
+    }
     let Some(synced) = l2.synced_height else {
         return Some("unknown (the L2 tracker has not synced yet)".to_string());
     };
@@ -107,11 +110,13 @@ pub fn contract_state_text(l2: &L2Report) -> Option<String> {
     let mut text = own.state.describe().to_string();
     if let Some(id) = own.service_node_id {
         text.push_str(&format!(" (contract id {id}"));
+        if let Some(reg) = &own.registration {
+            text.push_str(&format!(", {reg}"));
+        }
+        if let Some(at) = &own.exit_requested_utc {
+            text.push_str(&format!(", exit requested {at}"));
+        }
         if let Some(rec) = &own.record {
-            text.push_str(&format!(
-                ", registered at L2 block {}",
-                rec.registered_block
-            ));
             if rec.updated_block != rec.registered_block {
                 text.push_str(&format!(", last change at L2 block {}", rec.updated_block));
             }
@@ -202,17 +207,20 @@ mod tests {
                  "health": "failing", "last_height": null, "max_logs": 1000,
                  "last_error": {"kind": "http_status", "status": 429, "message": "slow down"},
                  "counters": {"requests": 3, "successes": 0, "http_status": 3, "connection": 0},
-                 "failures": 3, "nonzero_counters": [{"name": "HTTP status", "count": 3}]},
+                 "failures": 3, "nonzero_counters": [{"name": "HTTP status", "count": 3}],
+                 "failure_summary": "HTTP 429 ×3; last error: 429 Too Many Requests: slow down"},
                 {"name": "Backup L2 provider #1", "url": "https://b.example/…", "in_use": true,
                  "health": "good", "last_height": 1234, "last_height_at": 995, "max_logs": 250,
                  "counters": {"requests": 9, "successes": 9, "range_limited": 2},
-                 "failures": 0, "nonzero_counters": [{"name": "range limited", "count": 2}]}
+                 "failures": 0, "nonzero_counters": [{"name": "range limited", "count": 2}],
+                 "other_counters": [{"name": "range limited", "count": 2}]}
             ],
             "own_node": {"state": "exit_requested", "service_node_id": 7,
                          "record": {"service_node_id": 7, "bls_pubkey": format!("0x{}", "11".repeat(64)),
                                     "ed25519_pubkey": null, "state": "exit_requested",
                                     "liquidated": false, "operator": null,
-                                    "registered_block": 10, "updated_block": 20}},
+                                    "registered_block": 10, "updated_block": 20},
+                         "registration": "registered at L2 block 10"},
             "last_cycle": {"errors": []}
         })
     }
@@ -251,12 +259,12 @@ mod tests {
         assert_eq!(
             l[2],
             "  Primary L2 provider [https://a.example/…]: failing, 3 requests, 3 failures \
-             (HTTP status 3); last error: http_status: slow down"
+             (HTTP 429 ×3; last error: 429 Too Many Requests: slow down)"
         );
         assert_eq!(
             l[3],
             "  Backup L2 provider #1 [https://b.example/…]: good (in use), L2 height 1234 \
-             (10s ago), 9 requests, 0 failures (range limited 2), eth_getLogs range now 250 blocks"
+             (10s ago), 9 requests, 0 failures, range limited 2, eth_getLogs range now 250 blocks"
         );
         assert_eq!(l.len(), 4);
         assert_eq!(
@@ -294,6 +302,35 @@ mod tests {
         v["synced_height"] = Value::Null;
         assert!(height_line(&report(v), 1005)
             .contains(", syncing contract logs of L2 blocks 1000 to 1234, nothing synced yet;"));
+    }
+
+    #[test]
+    fn a_node_learned_from_the_node_list_is_registered_before_with_its_exit_request() {
+        let mut v = sample_json();
+        v["own_node"] = json!({"state": "exit_requested", "service_node_id": 2,
+            "registered_block": 40000, "registered_before": true,
+            "leave_request_timestamp": 1_700_100_000u64,
+            "registration": "registered before L2 block 40000",
+            "exit_requested_utc": "2023-11-16 02:00:00 UTC"});
+        assert_eq!(
+            contract_state_text(&report(v)).unwrap(),
+            "exit requested (contract id 2, registered before L2 block 40000, \
+             exit requested 2023-11-16 02:00:00 UTC)"
+        );
+    }
+
+    #[test]
+    fn no_contract_code_is_said_instead_of_not_registered() {
+        let missing =
+            "no ServiceNodeRewards contract at 0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35 \
+                       on Primary L2 provider [https://a.example/…]";
+        let mut v = sample_json();
+        v["own_node"] = json!({"state": "not_registered"});
+        v["contract_missing"] = json!([missing]);
+        assert_eq!(contract_state_text(&report(v.clone())).unwrap(), missing);
+        // before the first sync too
+        v["synced_height"] = Value::Null;
+        assert_eq!(contract_state_text(&report(v)).unwrap(), missing);
     }
 
     #[test]

@@ -63,11 +63,13 @@ pub fn sn_status_text(info: &InfoReply, status: &ServiceNodeStatusReply, detail:
             .unwrap_or_else(|| "(unknown)".to_string());
         lines.push(format!("  [0] Service Node: {pk} v{version}"));
     } else {
-        let why = if l2.is_some() {
-            "the L2 tracker has not synced the contract yet"
-        } else {
-            "this daemon does not track the L2 contract (no l2-provider), so it cannot tell \
-             whether the node is registered; the staking website shows it"
+        let why = match l2 {
+            // what the daemon found at the contract address
+            Some(l2) if !l2.contract_missing.is_empty() => l2.contract_missing.join("; "),
+            Some(_) => "the L2 tracker has not synced the contract yet".to_string(),
+            None => "this daemon does not track the L2 contract (no l2-provider), so it cannot \
+                     tell whether the node is registered; the staking website shows it"
+                .to_string(),
         };
         lines.push(format!("Service node {pk}: {reg} ({why})"));
     }

@@ -15,7 +15,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use snode_conf::Settings;
 use snode_eth::{Deployment, ProviderCounters};
@@ -230,10 +230,12 @@ pub fn sync_incomplete(status: &L2Status) -> bool {
 /// This node's contract state as far as it can be told: while a sync is
 /// under way, a state found in the logs read so far is given, but "not
 /// registered" is not claimed before the logs up to the head are read (the
-/// registration may be in the rest).
+/// registration may be in the rest), nor while a provider has no contract
+/// code at `l2-rewards-contract` (an empty address says nothing).
 fn own_state(status: &L2Status) -> Option<NodeContractState> {
     let own = status.own_node.as_ref()?;
-    let premature = own.state == NodeContractState::NotRegistered && sync_incomplete(status);
+    let premature = own.state == NodeContractState::NotRegistered
+        && (sync_incomplete(status) || !status.contract_missing.is_empty());
     (!premature).then_some(own.state)
 }
 
@@ -269,6 +271,7 @@ pub fn service_node_state(status: &L2Status, record: Option<&NodeRecord>) -> Tra
     if let Some(r) = record {
         t.l2_service_node_id = Some(r.service_node_id);
         t.l2_registered_block = Some(r.registered_block);
+        t.l2_registered_before = Some(r.registered_before);
         t.l2_updated_block = Some(r.updated_block);
         t.l2_liquidated = Some(r.liquidated);
         t.operator_address = r.operator.map(|op| format!("0x{}", hex::encode(op)));
@@ -303,6 +306,8 @@ pub fn report(
     for (p, s) in report.providers.iter_mut().zip(&status.providers) {
         p.failures = failures(&s.counters);
         p.nonzero_counters = nonzero_counters(&s.counters);
+        p.failure_summary = s.failure_summary();
+        p.other_counters = other_counters(&s.counters);
     }
     report.recent_events = Some(
         match events.map_err(|e| e.to_string()).and_then(|events| {
@@ -314,10 +319,21 @@ pub fn report(
             Err(error) => RecentEvents::Unavailable { error },
         },
     );
-    if let Some(own) = report.own_node.as_mut() {
+    if let (Some(own), Some(st)) = (report.own_node.as_mut(), status.own_node.as_ref()) {
         own.record = record.cloned();
+        own.registration = st.registration();
+        own.exit_requested_utc = st
+            .leave_request_timestamp
+            .filter(|&t| t > 0)
+            .map(|t| snode_l2::format_utc(UNIX_EPOCH + Duration::from_secs(t)));
     }
     report
+}
+
+/// The counters that are not failures (lagging, range limited) and are not
+/// zero, named for output.
+pub fn other_counters(c: &ProviderCounters) -> Vec<NamedCount> {
+    named_nonzero(not_failures(c))
 }
 
 /// Failed requests: connection, timeout, HTTP status, JSON-RPC error,
@@ -328,23 +344,34 @@ pub fn failures(c: &ProviderCounters) -> u64 {
 
 /// The counters that are not zero, named for output, in a fixed order.
 pub fn nonzero_counters(c: &ProviderCounters) -> Vec<NamedCount> {
-    [
-        ("connection", c.connection),
-        ("timeout", c.timeout),
-        ("HTTP status", c.http_status),
-        ("JSON-RPC error", c.jsonrpc_error),
-        ("malformed", c.malformed),
-        ("null result", c.null_result),
-        ("lagging", c.lagging),
-        ("range limited", c.range_limited),
-    ]
-    .into_iter()
-    .filter(|(_, n)| *n > 0)
-    .map(|(name, count)| NamedCount {
-        name: name.to_string(),
-        count,
-    })
-    .collect()
+    named_nonzero(
+        [
+            ("connection", c.connection),
+            ("timeout", c.timeout),
+            ("HTTP status", c.http_status),
+            ("JSON-RPC error", c.jsonrpc_error),
+            ("malformed", c.malformed),
+            ("null result", c.null_result),
+        ]
+        .into_iter()
+        .chain(not_failures(c)),
+    )
+}
+
+/// The counters that are not failures, with their names.
+fn not_failures(c: &ProviderCounters) -> [(&'static str, u64); 2] {
+    [("lagging", c.lagging), ("range limited", c.range_limited)]
+}
+
+fn named_nonzero(counts: impl IntoIterator<Item = (&'static str, u64)>) -> Vec<NamedCount> {
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, count)| NamedCount {
+            name: name.to_string(),
+            count,
+        })
+        .collect()
 }
 
 /// The daemon's view of the tracker now.
