@@ -145,6 +145,16 @@ def keys_campaign(work, trials, rng):
         else:
             span[name].ended(ended)
         check_key_dir(tally, t, d, name, old[name], new[name])
+        # R1: whatever the kill left, the next write removes (and never uses);
+        # afterwards no temp file of the key may remain.
+        subprocess.run([rel.KEYS, cmd, "--overwrite", "--replace-registered-key", "--config-file",
+                        conf, path], input=b"5a" * 32 + b"\n", check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        left = [n for n in os.listdir(d) if n.startswith(f".{name}.tmp-")]
+        if left:
+            tally.fail(t, f"temp files still there after the next write: {left}")
+        if open(path, "rb").read() != new[name]:
+            tally.fail(t, "the next write did not put the new key in place")
         shutil.rmtree(d)
     return tally.report({"median_run_s": {k: round(v.value(), 3) for k, v in span.items()}})
 
@@ -176,7 +186,9 @@ def check_key_dir(tally, t, d, name, old, new):
         if bdata == old:
             extras.append("bak")
         elif state == "old" and old.startswith(bdata):
-            extras.append("partial bak (old key still in place)")
+            # R2 (fixed): a .bak is linked into place only when complete.
+            tally.fail(t, f"backup {b} is cut short ({len(bdata)} of {len(old)} bytes)")
+            extras.append("PARTIAL BAK")
         else:
             tally.fail(t, f"backup {b} is damaged while the key is {state}")
         if mode(os.path.join(d, b)) != 0o400:
@@ -257,6 +269,10 @@ def daemon_campaign(work, trials, rng):
             continue
         pub = rel.rpc(port, "get_service_keys")["result"]
         rel.stop(p)
+        # R1: the restart removed whatever temp file the kill left.
+        left = [n for n in os.listdir(data) if ".tmp-" in n]
+        if left:
+            tally.fail(t, f"temp files still there after the restart: {left}")
         for k, b in kept.items():
             if open(os.path.join(data, k), "rb").read() != b:
                 tally.fail(t, f"restart replaced the {k} it found")

@@ -21,9 +21,14 @@ fn read_advice(err: &io::Error) -> &'static str {
 /// What to do about a failed write, by its cause.
 fn write_advice(err: &io::Error) -> &'static str {
     match err.kind() {
-        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+        io::ErrorKind::PermissionDenied => {
             "the directory is not writable by this user: run with sudo (the node's key \
              directory belongs to its user), or write the key into a directory you own"
+        }
+        io::ErrorKind::ReadOnlyFilesystem => {
+            "the file system holding it is mounted read-only (sudo does not help): remount it \
+             read-write (`mount -o remount,rw MOUNTPOINT`; `findmnt -T DIR` names it) or \
+             write the key into a directory on writable media"
         }
         io::ErrorKind::NotFound => "the directory does not exist: create it or check the path",
         io::ErrorKind::StorageFull => "the disk is full: free some space and try again",

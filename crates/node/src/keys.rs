@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use snode_keys::format::load;
-use snode_keys::write::{write_key, WriteOptions};
+use snode_keys::write::{remove_stale_temp_files, write_key, WriteOptions};
 use snode_keys::{BlsSecret, Ed25519Secret, KeyError, KeyKind, LegacySecret, SecretKey};
 
 /// The public side of the node's keys: safe to log, print and serve.
@@ -66,8 +66,10 @@ pub enum KeysError {
         #[source]
         source: KeyError,
     },
-    /// A new key could not be generated or written.
-    #[error("cannot create service node key file {path}: {source}; check that the data directory exists and is writable by this user")]
+    /// A new key could not be generated or written. A write error already
+    /// says what to do (full disk, read-only media, permissions), so only the
+    /// other causes get the data-directory hint.
+    #[error("cannot create service node key file {path}: {source}{}", create_hint(.source))]
     Create {
         /// The file.
         path: PathBuf,
@@ -75,6 +77,38 @@ pub enum KeysError {
         #[source]
         source: KeyError,
     },
+}
+
+/// The hint after a failed key creation, unless the error has its own.
+fn create_hint(source: &KeyError) -> &'static str {
+    match source {
+        KeyError::Write { .. } | KeyError::Exists { .. } => "",
+        _ => "; check that the data directory exists and is writable by this user",
+    }
+}
+
+/// A key write killed before it finished (a first start, a restore) may have
+/// left its temp file next to `path`, holding a secret: unlink it (it is never
+/// read as a key) and say so.
+fn remove_interrupted_writes(path: &Path) {
+    match remove_stale_temp_files(path) {
+        Ok(removed) => {
+            for stale in removed {
+                tracing::warn!(
+                    target: "keys",
+                    "removed {}: the temp file of a key write that was interrupted",
+                    stale.display()
+                );
+            }
+        }
+        // No data directory: the key step reports it.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!(
+            target: "keys",
+            "cannot look for temp files of interrupted key writes next to {}: {e}",
+            path.display()
+        ),
+    }
 }
 
 fn exists(path: &Path) -> bool {
@@ -85,6 +119,7 @@ fn load_or_create<K: SecretKey>(
     path: &Path,
     generate: impl FnOnce() -> Result<K, KeyError>,
 ) -> Result<(K, Origin), KeysError> {
+    remove_interrupted_writes(path);
     if exists(path) {
         let key = load::<K>(path).map_err(|source| KeysError::Invalid {
             path: path.to_path_buf(),
@@ -127,6 +162,7 @@ pub fn load_or_create_keys(
         let (bls, o) = load_or_create(&bls_path, BlsSecret::generate)?;
         files.push((bls_path, o));
         let legacy_path = data_dir.join(KeyKind::Legacy.file_name());
+        remove_interrupted_writes(&legacy_path);
         let legacy = if exists(&legacy_path) {
             let key = load::<LegacySecret>(&legacy_path).map_err(|source| KeysError::Invalid {
                 path: legacy_path.clone(),
