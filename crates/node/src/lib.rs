@@ -48,6 +48,7 @@
 //! [`api`].
 
 pub mod api;
+pub mod chain;
 pub mod client;
 pub mod config;
 pub mod daemon;

@@ -5,12 +5,15 @@ use serde_json::Value;
 use super::methods::{reply, Ctx, RpcError};
 use crate::api::info::InfoReply;
 use crate::api::sn_status::{ServiceNodeState, ServiceNodeStatusReply};
-use crate::api::{StatusReply, NO_CHAIN_NOTE, STATUS_OK};
+use crate::api::{StatusReply, FOLLOWER_NOTE, NO_CHAIN_NOTE, STATUS_OK};
 
-/// `get_info`: version, status line, service node or not, start time, and
-/// the L2 tracker's status while it runs.
+/// `get_info`: version, status line, service node or not, start time, the
+/// chain follower's height, top block and connection counts once it has
+/// reported, and the L2 tracker's status while it runs.
 pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
     let s = &ctx.state;
+    let chain = s.chain().map(|c| c.report);
+    let c = chain.as_ref();
     reply(&InfoReply {
         status: STATUS_OK.into(),
         version: crate::version::VERSION.into(),
@@ -20,7 +23,22 @@ pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
         mainnet: false,
         service_node: s.service_node,
         start_time: s.start_time,
-        note: NO_CHAIN_NOTE.into(),
+        note: if chain.is_some() {
+            FOLLOWER_NOTE
+        } else {
+            NO_CHAIN_NOTE
+        }
+        .into(),
+        chain_follower: ctx.settings.chain_follower,
+        height: c.map(|c| c.height),
+        target_height: c.map(|c| c.target_height),
+        top_block_hash: c.map(|c| c.top_block_hash.clone()),
+        outgoing_connections_count: c.map(|c| c.outgoing_connections_count),
+        incoming_connections_count: c.map(|c| c.incoming_connections_count),
+        white_peerlist_size: c.map(|c| c.white_peerlist_size),
+        grey_peerlist_size: c.map(|c| c.grey_peerlist_size),
+        synchronized: c.map(|c| c.synchronized),
+        chain,
         l2: s.l2().map(|v| v.status),
     })
 }

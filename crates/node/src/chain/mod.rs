@@ -1,0 +1,440 @@
+//! The Oxen chain follower plug-in of the daemon (stage 1 of the chain layer;
+//! docs/ARCHITECTURE.md "chain follower"). [`extension`] plugs snode-chain's
+//! [`Follower`] into [`crate::daemon`] through the daemon's hooks only, as the
+//! L2 tracker does: with `chain-follower=1` (the default) it builds the
+//! follower's configuration from the P2P options (`p2p-bind-ip`,
+//! `p2p-bind-port`, `add-exclusive-node`, `add-peer`, `add-priority-node`,
+//! `seed-node`, `hide-my-port`, `out-peers`, `in-peers`; from the config file
+//! and the command line alike), opens its database in `<data-dir>/chain`
+//! (before the keys, so a broken database stops the daemon early), and adds a
+//! worker and the `get_connections` method ([`crate::server::chain`]).
+//!
+//! The worker runs [`Follower::run`] on a thread of its own with a stop flag
+//! set on the daemon's shutdown, publishes a [`ChainView`] every
+//! [`PUBLISH_EVERY`] (height, target height, top block id, connections), logs
+//! the sync progress at most every [`PROGRESS_EVERY`], and restarts the
+//! follower [`RETRY_AFTER`] after it stopped on an error (e.g. the P2P port is
+//! taken), so the daemon and the L2 tracker keep running whatever the P2P side
+//! does. Without reachable peers the follower holds the genesis block (height
+//! 1) and says `no peers`.
+//!
+//! What it does not do (snode-chain stage 1): RingCT verification, proof of
+//! work, the service-node list, uptime proofs, quorums; the outputs say so.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use snode_chain::{Follower, FollowerConfig, FollowerError, FollowerStatus, Network};
+use snode_conf::Settings;
+
+use crate::api::chain::{ChainReport, Connection, STATE_FAILED, STATE_RUNNING};
+use crate::config::ConfigError;
+use crate::daemon::{DaemonError, Extension, Worker};
+use crate::server::Ctx;
+use crate::state::ChainView;
+
+/// The heartbeat name of the follower's worker (shown when it is stuck).
+pub const WORKER_NAME: &str = "chain follower";
+/// Sub-directory of the data dir holding `chain.sqlite` and `p2p-peers.txt`.
+pub const STATE_DIR: &str = "chain";
+/// How often the worker publishes the follower's status.
+pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);
+/// At most one sync progress line per this period.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(30);
+/// How long after the follower stopped on an error it is started again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The worker reports at least this often; a publish that blocks longer
+/// (a stuck follower holding its status lock) withholds `WATCHDOG=1`.
+pub const HEARTBEAT_WITHIN: Duration = Duration::from_secs(120);
+
+/// Why the follower could not be opened (not a configuration problem).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot open the chain follower's database in {}: {source}; check the data directory's \
+     permissions and free space, or set chain-follower=0",
+    dir.display()
+)]
+pub struct ChainStartError {
+    /// `<data-dir>/chain`.
+    pub dir: PathBuf,
+    /// Why.
+    #[source]
+    pub source: FollowerError,
+}
+
+impl From<ChainStartError> for DaemonError {
+    fn from(e: ChainStartError) -> DaemonError {
+        DaemonError::Extension(Box::new(e))
+    }
+}
+
+/// The follower's directory: `<data-dir>/chain`.
+pub fn state_dir(settings: &Settings) -> PathBuf {
+    settings.data_dir().join(STATE_DIR)
+}
+
+/// The follower's configuration from the settings: stagenet, `<data-dir>/chain`,
+/// and the P2P options as oxend reads them (peers without a port get 11022).
+pub fn follower_config(settings: &Settings) -> Result<FollowerConfig, ConfigError> {
+    let network = Network::Stagenet;
+    let mut cfg = FollowerConfig::new(network, state_dir(settings));
+    let port = network.default_p2p_port();
+    let mut options: Vec<(&str, String)> = vec![
+        ("p2p-bind-ip", settings.p2p_bind_ip.clone()),
+        ("p2p-bind-port", settings.p2p_bind_port.to_string()),
+    ];
+    for (name, values) in [
+        ("add-exclusive-node", &settings.add_exclusive_node),
+        ("add-priority-node", &settings.add_priority_node),
+        ("add-peer", &settings.add_peer),
+        ("seed-node", &settings.seed_node),
+    ] {
+        options.extend(values.iter().map(|v| (name, v.clone())));
+    }
+    if settings.hide_my_port {
+        options.push(("hide-my-port", "1".into()));
+    }
+    for (name, n) in [("out-peers", settings.out_peers), ("in-peers", settings.in_peers)] {
+        if n >= 0 {
+            options.push((name, n.to_string()));
+        }
+    }
+    for (name, value) in options {
+        cfg.p2p
+            .apply_option(name, value.trim(), port)
+            .map_err(|e| ConfigError::ChainSetup(format!("{e} (or set chain-follower=0)")))?;
+    }
+    Ok(cfg)
+}
+
+/// How many peers the options name (exclusive, priority, added and seeds).
+fn configured_peers(cfg: &FollowerConfig) -> usize {
+    let p = &cfg.p2p;
+    p.exclusive_nodes.len() + p.priority_nodes.len() + p.add_peers.len() + p.seed_nodes.len()
+}
+
+/// The follower's status as the daemon shows it.
+pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
+    let connections = st
+        .connections
+        .iter()
+        .map(|c| Connection {
+            address: format!("{}:{}", c.ip, c.port),
+            address_type: c.address_type,
+            ip: c.ip.clone(),
+            port: c.port.to_string(),
+            peer_id: c.peer_id.clone(),
+            incoming: c.incoming,
+            localhost: c.localhost,
+            recv_count: c.recv_count,
+            recv_idle_time: c.recv_idle_ms / 1000,
+            send_count: c.send_count,
+            send_idle_time: c.send_idle_ms / 1000,
+            state: c.state.clone(),
+            live_time: c.live_ms / 1000,
+            avg_download: c.avg_download,
+            avg_upload: c.avg_upload,
+            connection_id: c.connection_id.clone(),
+            height: c.height,
+            pruning_seed: c.pruning_seed,
+        })
+        .collect();
+    let report = ChainReport {
+        state: if failed.is_some() {
+            STATE_FAILED
+        } else {
+            STATE_RUNNING
+        }
+        .into(),
+        nettype: st.nettype.clone(),
+        height: st.height,
+        target_height: st.target_height,
+        top_block_hash: st.top_block_hash.clone(),
+        synchronized: st.synchronized,
+        outgoing_connections_count: st.outgoing_connections_count as u64,
+        incoming_connections_count: st.incoming_connections_count as u64,
+        white_peerlist_size: st.white_peerlist_size as u64,
+        grey_peerlist_size: st.grey_peerlist_size as u64,
+        p2p_bind: st.p2p_bind.clone(),
+        blocks_downloaded: st.blocks_downloaded,
+        bytes_downloaded: st.bytes_downloaded,
+        last_error: failed.map(str::to_string).or_else(|| st.last_error.clone()),
+    };
+    ChainView {
+        report,
+        connections,
+    }
+}
+
+/// oxend's sync percentage: `100 * height / target`, at most 99.9 while behind.
+pub fn sync_percent(height: u64, target: u64) -> f64 {
+    if target == 0 {
+        return 100.0;
+    }
+    let pct = 100.0 * height as f64 / target as f64;
+    if height < target && pct > 99.9 {
+        99.9
+    } else {
+        pct.min(100.0)
+    }
+}
+
+/// The journal's sync progress lines: at most one per `every`, and only when
+/// something changed (height, target, peers).
+#[derive(Debug)]
+pub struct ProgressLog {
+    every: Duration,
+    last: Option<(Instant, (u64, u64, u64))>,
+    synchronized: bool,
+}
+
+impl ProgressLog {
+    /// Nothing logged yet.
+    pub fn new(every: Duration) -> ProgressLog {
+        ProgressLog {
+            every,
+            last: None,
+            synchronized: false,
+        }
+    }
+
+    /// The line to log now, if one is due: `Synced <h>/<target> (<pct>%, <n>
+    /// left), <p> peers` while behind (oxend's words), `Chain synchronized at
+    /// height <h> with <p> peers` once caught up, `Chain: no peers ...` while
+    /// nobody is connected.
+    pub fn due(&mut self, r: &ChainReport, now: Instant) -> Option<String> {
+        let peers = r.outgoing_connections_count + r.incoming_connections_count;
+        let key = (r.height, r.target_height, peers);
+        if let Some((at, last)) = self.last {
+            if last == key || now.duration_since(at) < self.every {
+                return None;
+            }
+        }
+        self.last = Some((now, key));
+        let line = if peers == 0 {
+            self.synchronized = false;
+            format!(
+                "Chain: no peers; holding {} block(s), top {}",
+                r.height, r.top_block_hash
+            )
+        } else if r.target_height > r.height {
+            self.synchronized = false;
+            format!(
+                "Synced {}/{} ({:.1}%, {} left), {peers} peer(s)",
+                r.height,
+                r.target_height,
+                sync_percent(r.height, r.target_height),
+                r.target_height - r.height
+            )
+        } else if !self.synchronized {
+            self.synchronized = true;
+            format!(
+                "Chain synchronized at height {}, top {}, {peers} peer(s)",
+                r.height, r.top_block_hash
+            )
+        } else {
+            return None;
+        };
+        Some(line)
+    }
+}
+
+fn start(follower: &Arc<Follower>, stop: &Arc<AtomicBool>) -> Option<JoinHandle<String>> {
+    let (f, s) = (follower.clone(), stop.clone());
+    std::thread::Builder::new()
+        .name("chain follower".into())
+        .spawn(move || match f.run(&s) {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        })
+        .map_err(|e| tracing::error!(target: "chain", "cannot start the chain follower: {e}"))
+        .ok()
+}
+
+/// The follower as a daemon worker: runs it, publishes its view every
+/// `publish_every`, logs progress at most every `progress_every`, restarts it
+/// [`RETRY_AFTER`] after an error, and stops it on shutdown.
+pub fn worker(follower: Follower, publish_every: Duration, progress_every: Duration) -> Worker {
+    Box::new(move |ctx: Arc<Ctx>| {
+        let follower = Arc::new(follower);
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut running = start(&follower, &stop);
+        let mut failed: Option<String> = running
+            .is_none()
+            .then(|| "cannot start its thread".to_string());
+        let mut retry_at = Instant::now() + RETRY_AFTER;
+        let mut progress = ProgressLog::new(progress_every);
+        loop {
+            ctx.state.heartbeat(WORKER_NAME, HEARTBEAT_WITHIN);
+            if running.as_ref().is_some_and(JoinHandle::is_finished) {
+                let why = match running.take().map(JoinHandle::join) {
+                    Some(Ok(e)) if e.is_empty() => "it returned".to_string(),
+                    Some(Ok(e)) => e,
+                    _ => "it panicked".to_string(),
+                };
+                if ctx.shutdown.reason().is_some() {
+                    break;
+                }
+                tracing::error!(
+                    target: "global",
+                    "the chain follower stopped: {why}; trying again in {} s \
+                     (the daemon and the L2 tracker keep running)",
+                    RETRY_AFTER.as_secs()
+                );
+                failed = Some(why);
+                retry_at = Instant::now() + RETRY_AFTER;
+            }
+            if running.is_none() && Instant::now() >= retry_at {
+                running = start(&follower, &stop);
+                retry_at = Instant::now() + RETRY_AFTER;
+                if running.is_some() {
+                    failed = None;
+                }
+            }
+            let v = view(&follower.status(), failed.as_deref());
+            if let Some(line) = progress.due(&v.report, Instant::now()) {
+                tracing::info!(target: "global", "{line}");
+            }
+            ctx.state.set_chain(v);
+            if ctx.shutdown.wait_timeout(publish_every).is_some() {
+                break;
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        if let Some(h) = running {
+            let _ = h.join();
+        }
+        ctx.state.heartbeat_done(WORKER_NAME);
+        tracing::debug!(target: "chain", "chain follower stopped");
+    })
+}
+
+/// The follower as a daemon [`Extension`]. With `chain-follower=0` it only
+/// logs that the chain layer is off. Otherwise it builds the configuration
+/// ([`follower_config`]; a bad P2P option is a configuration error), opens
+/// the database, and adds the worker and `get_connections`.
+pub fn extension() -> Extension {
+    extension_publishing_every(PUBLISH_EVERY)
+}
+
+/// [`extension`], publishing the follower's status every `publish_every`.
+pub fn extension_publishing_every(publish_every: Duration) -> Extension {
+    Box::new(move |settings, methods, workers| {
+        if !settings.chain_follower {
+            tracing::info!(
+                target: "global",
+                "chain-follower=0: the Oxen chain is not followed (no P2P, no height)"
+            );
+            return Ok(());
+        }
+        let cfg = follower_config(settings)?;
+        let dir = cfg.data_dir.clone();
+        let bind = cfg
+            .p2p
+            .bind
+            .map(|b| b.to_string())
+            .unwrap_or_else(|| "(outbound only)".into());
+        let peers = configured_peers(&cfg);
+        let follower =
+            Follower::new(cfg).map_err(|source| ChainStartError { dir: dir.clone(), source })?;
+        tracing::info!(
+            target: "global",
+            "Chain follower: stagenet, P2P on {bind}, {peers} peer(s) configured, data in {}",
+            dir.display()
+        );
+        if peers == 0 {
+            tracing::warn!(
+                target: "global",
+                "no P2P peers configured (add-peer, add-priority-node, add-exclusive-node, \
+                 seed-node): the chain follower waits for peers to connect to {bind}"
+            );
+        }
+        workers.push(worker(follower, publish_every, PROGRESS_EVERY));
+        crate::server::chain::add_methods(methods);
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str, cli: &[(&str, &str)]) -> Settings {
+        let doc = snode_conf::parse(text, "t.conf").unwrap();
+        let cli: Vec<(String, String)> = cli
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_sources(Some(&doc), &cli).unwrap()
+    }
+
+    #[test]
+    fn p2p_options_from_file_and_command_line() {
+        let s = settings(
+            "data-dir=/d\nadd-peer=203.0.113.5\nseed-node=203.0.113.6:1234\n\
+             add-exclusive-node=127.0.0.1:9\nout-peers=3\n",
+            &[
+                ("p2p-bind-ip", "127.0.0.1"),
+                ("p2p-bind-port", "4444"),
+                ("add-priority-node", "127.0.0.2"),
+            ],
+        );
+        let cfg = follower_config(&s).unwrap();
+        assert_eq!(cfg.data_dir, PathBuf::from("/d/chain"));
+        assert_eq!(cfg.p2p.bind, Some("127.0.0.1:4444".parse().unwrap()));
+        assert_eq!(cfg.p2p.add_peers, ["203.0.113.5:11022".parse().unwrap()]);
+        assert_eq!(cfg.p2p.seed_nodes, ["203.0.113.6:1234".parse().unwrap()]);
+        assert_eq!(cfg.p2p.exclusive_nodes, ["127.0.0.1:9".parse().unwrap()]);
+        assert_eq!(cfg.p2p.priority_nodes, ["127.0.0.2:11022".parse().unwrap()]);
+        assert_eq!(cfg.p2p.max_out, 3);
+        assert_eq!(configured_peers(&cfg), 4);
+        let d = follower_config(&settings("", &[])).unwrap();
+        assert_eq!(d.p2p.bind, Some("0.0.0.0:11022".parse().unwrap()));
+        let e = follower_config(&settings("add-peer=seed.example.org\n", &[])).unwrap_err();
+        assert!(
+            e.to_string().contains("seed.example.org") && e.to_string().contains("add-peer"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn percent_as_oxend() {
+        assert_eq!(sync_percent(1, 0), 100.0);
+        assert_eq!(sync_percent(50, 200), 25.0);
+        assert_eq!(sync_percent(99_999, 100_000), 99.9);
+        assert_eq!(sync_percent(7, 7), 100.0);
+    }
+
+    #[test]
+    fn progress_lines_are_rate_limited_and_on_change() {
+        let mut log = ProgressLog::new(Duration::from_secs(30));
+        let t0 = Instant::now();
+        let mut r = ChainReport {
+            height: 1,
+            top_block_hash: "ab".into(),
+            ..ChainReport::default()
+        };
+        assert_eq!(
+            log.due(&r, t0).as_deref(),
+            Some("Chain: no peers; holding 1 block(s), top ab")
+        );
+        assert_eq!(log.due(&r, t0 + Duration::from_secs(60)), None, "no change");
+        r.outgoing_connections_count = 1;
+        r.target_height = 201;
+        assert_eq!(log.due(&r, t0 + Duration::from_secs(1)), None, "too soon");
+        assert_eq!(
+            log.due(&r, t0 + Duration::from_secs(31)).as_deref(),
+            Some("Synced 1/201 (0.5%, 200 left), 1 peer(s)")
+        );
+        r.height = 201;
+        assert_eq!(
+            log.due(&r, t0 + Duration::from_secs(62)).as_deref(),
+            Some("Chain synchronized at height 201, top ab, 1 peer(s)")
+        );
+        r.incoming_connections_count = 1;
+        assert_eq!(log.due(&r, t0 + Duration::from_secs(100)), None);
+    }
+}
