@@ -83,7 +83,7 @@ fn config(providers: &[String], extra: &str) -> String {
     format!(
         "data-dir={{DIR}}/data\nlog-file={{DIR}}/log/node.log\nservice-node=1\nstagenet=1\n\
          service-node-public-ip=1.2.3.4\nrpc-admin=127.0.0.1:0\n{lines}\
-         l2-refresh=0.2\n{extra}"
+         l2-refresh=0.2\nchain-follower=0\n{extra}"
     )
 }
 

@@ -9,6 +9,19 @@ pub const STATE_RUNNING: &str = "running";
 /// `chain.state` after the follower stopped on an error (it is retried).
 pub const STATE_FAILED: &str = "failed";
 
+/// oxend's sync percentage: `100 * height / target`, at most 99.9 while behind.
+pub fn sync_percent(height: u64, target: u64) -> f64 {
+    if target == 0 {
+        return 100.0;
+    }
+    let pct = 100.0 * height as f64 / target as f64;
+    if height < target && pct > 99.9 {
+        99.9
+    } else {
+        pct.min(100.0)
+    }
+}
+
 /// What the chain follower knows (snode-chain stage 1: a header chain; no
 /// RingCT verification, service-node list, uptime proofs or quorums).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,8 +69,8 @@ pub struct Connection {
     pub address_type: u8,
     /// The peer's IP.
     pub ip: String,
-    /// The peer's port (as text, as oxend sends it).
-    pub port: String,
+    /// The peer's port.
+    pub port: u16,
     /// The peer's id, 16 hex digits.
     pub peer_id: String,
     /// The peer connected to us.

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use snode_chain::{Follower, FollowerConfig, FollowerError, FollowerStatus, Network};
 use snode_conf::Settings;
 
-use crate::api::chain::{ChainReport, Connection, STATE_FAILED, STATE_RUNNING};
+use crate::api::chain::{sync_percent, ChainReport, Connection, STATE_FAILED, STATE_RUNNING};
 use crate::config::ConfigError;
 use crate::daemon::{DaemonError, Extension, Worker};
 use crate::server::Ctx;
@@ -125,7 +125,7 @@ pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
             address: format!("{}:{}", c.ip, c.port),
             address_type: c.address_type,
             ip: c.ip.clone(),
-            port: c.port.to_string(),
+            port: c.port,
             peer_id: c.peer_id.clone(),
             incoming: c.incoming,
             localhost: c.localhost,
@@ -166,19 +166,6 @@ pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
     ChainView {
         report,
         connections,
-    }
-}
-
-/// oxend's sync percentage: `100 * height / target`, at most 99.9 while behind.
-pub fn sync_percent(height: u64, target: u64) -> f64 {
-    if target == 0 {
-        return 100.0;
-    }
-    let pct = 100.0 * height as f64 / target as f64;
-    if height < target && pct > 99.9 {
-        99.9
-    } else {
-        pct.min(100.0)
     }
 }
 

@@ -42,6 +42,14 @@ pub const COMMANDS: &[Command] = &[
         run: super::register::cmd_prepare_eth_registration,
     },
     Command {
+        name: "print_cn",
+        usage: "print_cn",
+        description: "Print the chain follower's P2P connections (oxend's columns; support \
+                      flags and current rates are not measured: -).",
+        local: false,
+        run: super::chain::cmd_print_cn,
+    },
+    Command {
         name: "print_sn_key",
         usage: "print_sn_key",
         description: "Print this daemon's service node key, if it is one and launched in service \
@@ -112,7 +120,6 @@ pub const CHAIN_COMMANDS: &[&str] = &[
     "print_bc",
     "print_block",
     "print_checkpoints",
-    "print_cn",
     "print_coinbase_tx_sum",
     "print_height",
     "print_net_stats",

@@ -1,0 +1,363 @@
+//! The chain follower in the real daemon: on with no peers (genesis height,
+//! `no peers`, the L2 tracker unaffected), switched off, a bad peer option,
+//! and against upstream oxend (the oracle of ../shared/oracles) in a private
+//! network namespace. Every P2P listener binds 127.0.0.1; every peer is on
+//! 127.0.0.1.
+
+use std::net::TcpStream;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+/// The stagenet genesis block id (oxend's `get_block_hash` of height 0 on
+/// `--stagenet`, checked against the oracle in snode-chain's tests).
+const STAGENET_GENESIS: &str = "93228e506979e2159af05ff19a06dd35ac27a54b9b9feee76db14b534d739fe2";
+
+fn info(addr: &str) -> Value {
+    rpc_call(addr, "get_info")["result"].clone()
+}
+
+/// Waits until the follower has published its view (the worker starts
+/// right after the RPC listens).
+fn wait_for_chain(node: &Node, addr: &str) -> Value {
+    let mut last = Value::Null;
+    wait_for(
+        "the chain follower's first report",
+        || format!("{last}\n{}", node.stderr()),
+        || {
+            last = info(addr);
+            last.get("height").is_some()
+        },
+    );
+    info(addr)
+}
+
+#[test]
+fn follower_without_peers_shows_genesis_and_no_peers() {
+    let (file_port, cli_port) = (closed_port(), closed_port());
+    let mut node = Node::with_follower(file_port, "");
+    // The command line overrides the file, as for every option.
+    let addr = node.start(&["--p2p-bind-port", &cli_port.to_string()], &[]);
+    let i = wait_for_chain(&node, &addr);
+    assert_eq!(i["chain_follower"], true, "{i}");
+    assert_eq!(i["height"], 1, "the genesis block only: {i}");
+    assert_eq!(i["target_height"], 0, "{i}");
+    assert_eq!(i["top_block_hash"], STAGENET_GENESIS, "{i}");
+    assert_eq!(i["outgoing_connections_count"], 0, "{i}");
+    assert_eq!(i["incoming_connections_count"], 0, "{i}");
+    assert_eq!(i["synchronized"], false, "no peers: not synchronized: {i}");
+    assert_eq!(i["chain"]["state"], "running", "{i}");
+    assert_eq!(i["chain"]["p2p_bind"], format!("127.0.0.1:{cli_port}"), "{i}");
+    assert_eq!(i["note"], snode_node::api::FOLLOWER_NOTE);
+    assert!(
+        i["status_line"]
+            .as_str()
+            .unwrap()
+            .contains("; Height: 1, peers: 0; L2 height unknown"),
+        "{i}"
+    );
+    // The P2P listener is really there, on the command line's port.
+    TcpStream::connect(("127.0.0.1", cli_port)).expect("the P2P listener accepts");
+    assert!(TcpStream::connect(("127.0.0.1", file_port)).is_err());
+
+    let st = node.client(&addr, &["status"]);
+    assert!(st.status.success(), "{}", stderr(&st));
+    let s = stdout(&st);
+    let lines: Vec<&str> = s.lines().collect();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        lines[0].starts_with(&format!(
+            "Height: 1 ON STAGENET, v{version}, 0(out)+0(in) connections, uptime "
+        )),
+        "{s}"
+    );
+    // The L2 tracker still runs beside it.
+    assert!(lines[1].starts_with("L2 height: unknown"), "{s}");
+    assert!(
+        lines.contains(&format!("Top block id: {STAGENET_GENESIS}").as_str()),
+        "{s}"
+    );
+    assert!(
+        lines.contains(
+            &format!("Chain: following stagenet over P2P on 127.0.0.1:{cli_port}; no peers")
+                .as_str()
+        ),
+        "{s}"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some(format!("Note: {}", snode_node::api::FOLLOWER_NOTE).as_str()),
+        "still no service-node state, uptime proofs or quorums: {s}"
+    );
+    assert!(!s.contains("proof:"), "{s}");
+
+    let cn = node.client(&addr, &["print_cn"]);
+    assert!(cn.status.success(), "{}", stderr(&cn));
+    assert_eq!(
+        stdout(&cn),
+        format!("{}\n", snode_node::client::chain::connections_header())
+    );
+    let conns = rpc_call(&addr, "get_connections");
+    assert_eq!(conns["result"]["status"], "OK", "{conns}");
+    assert_eq!(conns["result"]["connections"], json!([]), "{conns}");
+
+    // The database is where the follower keeps it.
+    assert!(node.data_dir().join("chain/chain.sqlite").is_file());
+    node.signal("-TERM");
+    assert!(node.wait().success(), "{}", node.stderr());
+}
+
+#[test]
+fn status_line_to_systemd_carries_the_height() {
+    let mut node = Node::with_follower(closed_port(), "");
+    let sock_path = node.path("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let sock_env = sock_path.display().to_string();
+    node.start(
+        &["--watchdog-interval", "0.1"],
+        &[("NOTIFY_SOCKET", sock_env.as_str())],
+    );
+    let mut buf = [0u8; 4096];
+    let mut seen = Vec::new();
+    wait_for(
+        "a WATCHDOG=1 with the height",
+        || format!("{seen:?}"),
+        || {
+            if let Ok(n) = sock.recv(&mut buf) {
+                seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+            seen.iter()
+                .any(|m| m.contains("WATCHDOG=1") && m.contains("; Height: 1, peers: 0; "))
+        },
+    );
+    node.signal("-TERM");
+    assert!(node.wait().success());
+}
+
+#[test]
+fn chain_follower_switched_off() {
+    // In the file (the harness's default) ...
+    let mut node = Node::new("");
+    let addr = node.start(&[], &[]);
+    let i = info(&addr);
+    assert_eq!(i["chain_follower"], false, "{i}");
+    for absent in ["height", "target_height", "top_block_hash", "chain"] {
+        assert!(i.get(absent).is_none(), "{absent}: {i}");
+    }
+    assert_eq!(i["note"], snode_node::api::NO_CHAIN_NOTE);
+    let st = node.client(&addr, &["status"]);
+    let s = stdout(&st);
+    assert!(
+        s.lines().any(|l| l
+            == "Chain: off (chain-follower=0): the Oxen chain is not followed, no P2P"),
+        "{s}"
+    );
+    assert!(!s.contains("Height"), "{s}");
+    let cn = node.client(&addr, &["print_cn"]);
+    assert_eq!(cn.status.code(), Some(1));
+    assert!(
+        stderr(&cn).contains("the chain follower is off (chain-follower=0)"),
+        "{}",
+        stderr(&cn)
+    );
+    assert!(!node.data_dir().join("chain").exists(), "nothing created");
+    node.signal("-TERM");
+    assert!(node.wait().success());
+
+    // ... and on the command line, over a file that turns it on.
+    let port = closed_port();
+    let mut node = Node::with_follower(port, "");
+    let addr = node.start(&["--chain-follower=0"], &[]);
+    assert_eq!(info(&addr)["chain_follower"], false);
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "no listener");
+    node.signal("-TERM");
+    assert!(node.wait().success());
+}
+
+#[test]
+fn a_peer_that_is_not_an_address_is_a_configuration_error() {
+    let node = Node::with_follower(closed_port(), "add-peer=seed.example.org\n");
+    let (status, err) = node.run_to_exit(&[]);
+    assert_eq!(status.code(), Some(EXIT_CONFIG), "{err}");
+    assert!(
+        err.contains("add-peer 'seed.example.org' is not IP or IP:PORT"),
+        "{err}"
+    );
+    assert!(!node.data_dir().join("key_ed25519").exists(), "no keys");
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Whether ../shared/oracles is there; says so when it is not.
+fn oracle_present() -> bool {
+    let p = repo().join("../shared/oracles/install-oxend-oracle");
+    if !p.exists() {
+        eprintln!(
+            "SKIPPED: {} is absent, so upstream oxend is not available for this test",
+            p.display()
+        );
+    }
+    p.exists()
+}
+
+/// Re-runs `test` of this binary inside `unshare --net` with loopback up;
+/// false when the caller should run the body itself (already inside, or no
+/// `unshare`: then everything still binds 127.0.0.1 with exclusive peers).
+fn ran_in_netns(test: &str) -> bool {
+    if std::env::var_os("SNODE_IN_NETNS").is_some() {
+        return false;
+    }
+    let probe = Command::new("unshare")
+        .args(["--net", "true"])
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("note: unshare --net unavailable; running with loopback-only binds and peers");
+        return false;
+    }
+    let status = Command::new("unshare")
+        .args(["--net", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
+        .env("SNODE_IN_NETNS", "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "{test} failed inside its network namespace");
+    true
+}
+
+/// Upstream oxend on `--stagenet` (scripts/oracle-net), P2P on
+/// 127.0.0.1:`p2p`, connecting only to 127.0.0.1:`peer`.
+struct Oracle {
+    child: Child,
+    rpc: u16,
+}
+
+impl Oracle {
+    fn stagenet(dir: &Path, p2p: u16, peer: u16) -> Oracle {
+        let rpc = closed_port();
+        let child = Command::new(repo().join("scripts/oracle-net"))
+            .args(["stagenet", dir.to_str().unwrap()])
+            .args([p2p.to_string(), rpc.to_string(), peer.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let o = Oracle { child, rpc };
+        let mut last = None;
+        wait_for(
+            "the oracle's RPC",
+            || format!("{last:?}"),
+            || {
+                last = o.try_call("get_info");
+                last.is_some()
+            },
+        );
+        o
+    }
+
+    fn try_call(&self, method: &str) -> Option<Value> {
+        let body = json!({"jsonrpc": "2.0", "id": "0", "method": method, "params": {}});
+        let mut r = ureq::post(format!("http://127.0.0.1:{}/json_rpc", self.rpc))
+            .send_json(&body)
+            .ok()?;
+        let v: Value = r.body_mut().read_json().ok()?;
+        v.get("result").cloned()
+    }
+
+    fn call(&self, method: &str) -> Value {
+        self.try_call(method)
+            .unwrap_or_else(|| panic!("oxend {method} failed"))
+    }
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.try_call("stop_daemon");
+        let end = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
+    let test = "chain::daemon_follows_upstream_oxend_and_oxend_lists_it";
+    if !oracle_present() || ran_in_netns(test) {
+        return;
+    }
+    let (oracle_p2p, our_p2p) = (closed_port(), closed_port());
+    let mut node = Node::with_follower(
+        our_p2p,
+        &format!("add-exclusive-node=127.0.0.1:{oracle_p2p}\n"),
+    );
+    let oracle = Oracle::stagenet(&node.path("oxend"), oracle_p2p, our_p2p);
+    let addr = node.start(&[], &[]);
+
+    // Our outbound connection and oxend's inbound one to our listener.
+    let mut last = Value::Null;
+    wait_for(
+        "a connection each way",
+        || format!("{last}"),
+        || {
+            last = info(&addr);
+            last["outgoing_connections_count"].as_u64() >= Some(1)
+                && last["incoming_connections_count"].as_u64() >= Some(1)
+        },
+    );
+    let theirs = oracle.call("get_info");
+    let i = info(&addr);
+    assert_eq!(i["height"], theirs["height"], "ours {i}\noracle {theirs}");
+    assert_eq!(i["top_block_hash"], theirs["top_block_hash"], "{i}\n{theirs}");
+
+    let st = node.client(&addr, &["status"]);
+    let s = stdout(&st);
+    assert!(
+        s.starts_with(&format!("Height: {} ON STAGENET, v", theirs["height"])),
+        "status shows the oracle's height {}: {s}",
+        theirs["height"]
+    );
+    assert!(s.contains(&format!("Top block id: {}", theirs["top_block_hash"].as_str().unwrap())), "{s}");
+
+    // oxend lists our peer, after the handshake, including its connection to our port.
+    let mut conns = Value::Null;
+    wait_for(
+        "oxend listing our peer",
+        || format!("{conns}"),
+        || {
+            conns = oracle.call("get_connections");
+            conns["connections"].as_array().is_some_and(|l| {
+                l.iter().any(|c| {
+                    c["incoming"] == false
+                        && c["port"].to_string().trim_matches('"') == our_p2p.to_string()
+                        && c["state"] == "normal"
+                })
+            })
+        },
+    );
+    // And print_cn lists the oracle both ways.
+    let cn = stdout(&node.client(&addr, &["print_cn"]));
+    assert!(cn.contains(&format!("OUT 127.0.0.1:{oracle_p2p}")), "{cn}");
+    assert!(cn.lines().any(|l| l.starts_with("INC 127.0.0.1:")), "{cn}");
+    node.signal("-TERM");
+    assert!(node.wait().success(), "{}", node.stderr());
+    drop(oracle);
+}
