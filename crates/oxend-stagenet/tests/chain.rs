@@ -22,19 +22,30 @@ fn info(addr: &str) -> Value {
     rpc_call(addr, "get_info")["result"].clone()
 }
 
+/// Polls `f` until it gives `Ok` (a generous deadline that only stops a hung
+/// test, no timing assertion); past it fails with `what` and the last `Err`.
+fn until<T>(what: &str, mut f: impl FnMut() -> Result<T, String>) -> T {
+    let start = Instant::now();
+    loop {
+        match f() {
+            Ok(v) => return v,
+            Err(e) => assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}: {e}"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Waits until the follower has published its view (the worker starts
 /// right after the RPC listens).
 fn wait_for_chain(node: &Node, addr: &str) -> Value {
-    let mut last = Value::Null;
-    wait_for(
-        "the chain follower's first report",
-        || format!("{last}\n{}", node.stderr()),
-        || {
-            last = info(addr);
-            last.get("height").is_some()
-        },
-    );
-    info(addr)
+    until("the chain follower's first report", || {
+        // published, with the P2P listener bound
+        let i = info(addr);
+        match i["chain"].get("p2p_bind") {
+            Some(_) => Ok(i),
+            None => Err(format!("{i}\n{}", node.stderr())),
+        }
+    })
 }
 
 #[test]
@@ -126,17 +137,19 @@ fn status_line_to_systemd_carries_the_height() {
     );
     let mut buf = [0u8; 4096];
     let mut seen = Vec::new();
-    wait_for(
-        "a WATCHDOG=1 with the height",
-        || format!("{seen:?}"),
-        || {
-            if let Ok(n) = sock.recv(&mut buf) {
-                seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
-            }
-            seen.iter()
-                .any(|m| m.contains("WATCHDOG=1") && m.contains("; Height: 1, peers: 0; "))
-        },
-    );
+    until("a WATCHDOG=1 with the height", || {
+        if let Ok(n) = sock.recv(&mut buf) {
+            seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+        let found = seen
+            .iter()
+            .any(|m| m.contains("WATCHDOG=1") && m.contains("; Height: 1, peers: 0; "));
+        if found {
+            Ok(())
+        } else {
+            Err(format!("{seen:?}"))
+        }
+    });
     node.signal("-TERM");
     assert!(node.wait().success());
 }
@@ -256,15 +269,10 @@ impl Oracle {
             .spawn()
             .unwrap();
         let o = Oracle { child, rpc };
-        let mut last = None;
-        wait_for(
-            "the oracle's RPC",
-            || format!("{last:?}"),
-            || {
-                last = o.try_call("get_info");
-                last.is_some()
-            },
-        );
+        until("the oracle's RPC", || {
+            o.try_call("get_info")
+                .ok_or_else(|| format!("no answer on 127.0.0.1:{rpc}"))
+        });
         o
     }
 
@@ -313,16 +321,16 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
     let addr = node.start(&[], &[]);
 
     // Our outbound connection and oxend's inbound one to our listener.
-    let mut last = Value::Null;
-    wait_for(
-        "a connection each way",
-        || format!("{last}"),
-        || {
-            last = info(&addr);
-            last["outgoing_connections_count"].as_u64() >= Some(1)
-                && last["incoming_connections_count"].as_u64() >= Some(1)
-        },
-    );
+    until("a connection each way", || {
+        let i = info(&addr);
+        let both = i["outgoing_connections_count"].as_u64() >= Some(1)
+            && i["incoming_connections_count"].as_u64() >= Some(1);
+        if both {
+            Ok(())
+        } else {
+            Err(i.to_string())
+        }
+    });
     let theirs = oracle.call("get_info");
     let i = info(&addr);
     assert_eq!(i["height"], theirs["height"], "ours {i}\noracle {theirs}");
@@ -338,21 +346,21 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
     assert!(s.contains(&format!("Top block id: {}", theirs["top_block_hash"].as_str().unwrap())), "{s}");
 
     // oxend lists our peer, after the handshake, including its connection to our port.
-    let mut conns = Value::Null;
-    wait_for(
-        "oxend listing our peer",
-        || format!("{conns}"),
-        || {
-            conns = oracle.call("get_connections");
-            conns["connections"].as_array().is_some_and(|l| {
-                l.iter().any(|c| {
-                    c["incoming"] == false
-                        && c["port"].to_string().trim_matches('"') == our_p2p.to_string()
-                        && c["state"] == "normal"
-                })
+    until("oxend listing our peer", || {
+        let conns = oracle.call("get_connections");
+        let listed = conns["connections"].as_array().is_some_and(|l| {
+            l.iter().any(|c| {
+                c["incoming"] == false
+                    && c["port"].to_string().trim_matches('"') == our_p2p.to_string()
+                    && c["state"] == "normal"
             })
-        },
-    );
+        });
+        if listed {
+            Ok(())
+        } else {
+            Err(conns.to_string())
+        }
+    });
     // And print_cn lists the oracle both ways.
     let cn = stdout(&node.client(&addr, &["print_cn"]));
     assert!(cn.contains(&format!("OUT 127.0.0.1:{oracle_p2p}")), "{cn}");

@@ -299,10 +299,11 @@ pub fn worker(follower: Follower, publish_every: Duration, progress_every: Durat
     })
 }
 
-/// The follower as a daemon [`Extension`]. With `chain-follower=0` it only
-/// logs that the chain layer is off. Otherwise it builds the configuration
-/// ([`follower_config`]; a bad P2P option is a configuration error), opens
-/// the database, and adds the worker and `get_connections`.
+/// The follower as a daemon [`Extension`]. It adds `get_connections`; with
+/// `chain-follower=0` it then only logs that the chain layer is off.
+/// Otherwise it builds the configuration ([`follower_config`]; a bad P2P
+/// option is a configuration error), opens the database, and adds the
+/// worker.
 pub fn extension() -> Extension {
     extension_publishing_every(PUBLISH_EVERY)
 }
@@ -310,6 +311,8 @@ pub fn extension() -> Extension {
 /// [`extension`], publishing the follower's status every `publish_every`.
 pub fn extension_publishing_every(publish_every: Duration) -> Extension {
     Box::new(move |settings, methods, workers| {
+        // Also when off: it then says so instead of "Method not found".
+        crate::server::chain::add_methods(methods);
         if !settings.chain_follower {
             tracing::info!(
                 target: "global",
@@ -340,7 +343,6 @@ pub fn extension_publishing_every(publish_every: Duration) -> Extension {
             );
         }
         workers.push(worker(follower, publish_every, PROGRESS_EVERY));
-        crate::server::chain::add_methods(methods);
         Ok(())
     })
 }
