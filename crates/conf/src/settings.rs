@@ -588,7 +588,10 @@ mod tests {
         assert_eq!(admin, ["127.0.0.1:11023", "[::1]:11023"]);
         assert_eq!(s.quorumnet_port, 11025);
         assert_eq!(s.p2p_bind_port, 11022);
-        assert!(s.chain_follower, "the chain follower is on by default on stagenet");
+        assert!(
+            s.chain_follower,
+            "the chain follower is on by default on stagenet"
+        );
         assert_eq!(s.l2_rewards_contract, DEFAULT_REWARDS_CONTRACT);
         // the option table's shown defaults are the deployment's (snode-eth)
         for (name, value) in [

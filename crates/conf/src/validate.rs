@@ -82,7 +82,12 @@ impl Settings {
                 ),
             ));
         }
-        for option in ["add-peer", "add-priority-node", "add-exclusive-node", "seed-node"] {
+        for option in [
+            "add-peer",
+            "add-priority-node",
+            "add-exclusive-node",
+            "seed-node",
+        ] {
             for (value, origin) in self.values_with_origin(option) {
                 let ok = value.parse::<SocketAddr>().is_ok() || value.parse::<IpAddr>().is_ok();
                 if !ok {

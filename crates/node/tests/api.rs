@@ -10,12 +10,12 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use snode_node::api::chain::{Connection, ConnectionsReply};
 use snode_node::api::info::InfoReply;
 use snode_node::api::keys::ServiceKeysReply;
 use snode_node::api::l2::{L2StatusReply, RecentEvents};
 use snode_node::api::register::RegistrationReply;
 use snode_node::api::sn_status::ServiceNodeStatusReply;
-use snode_node::api::chain::{Connection, ConnectionsReply};
 use snode_node::api::{StatusReply, FOLLOWER_NOTE, NO_CHAIN_NOTE};
 use snode_node::server::{Ctx, Methods};
 use snode_node::shutdown::Shutdown;
@@ -295,7 +295,11 @@ fn get_info_with_the_chain_follower_round_trip() {
     assert_eq!(info.synchronized, Some(false));
     assert_eq!(info.chain.as_ref(), Some(&view.report));
     assert_eq!(info.note, FOLLOWER_NOTE);
-    assert!(info.status_line.contains("; Height: 1, peers: 1; "), "{}", info.status_line);
+    assert!(
+        info.status_line.contains("; Height: 1, peers: 1; "),
+        "{}",
+        info.status_line
+    );
     // oxend's names on the wire
     for key in [
         "height",

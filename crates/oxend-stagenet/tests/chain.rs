@@ -29,7 +29,10 @@ fn until<T>(what: &str, mut f: impl FnMut() -> Result<T, String>) -> T {
     loop {
         match f() {
             Ok(v) => return v,
-            Err(e) => assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}: {e}"),
+            Err(e) => assert!(
+                start.elapsed() < DEADLINE,
+                "timed out waiting for {what}: {e}"
+            ),
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -63,7 +66,11 @@ fn follower_without_peers_shows_genesis_and_no_peers() {
     assert_eq!(i["incoming_connections_count"], 0, "{i}");
     assert_eq!(i["synchronized"], false, "no peers: not synchronized: {i}");
     assert_eq!(i["chain"]["state"], "running", "{i}");
-    assert_eq!(i["chain"]["p2p_bind"], format!("127.0.0.1:{cli_port}"), "{i}");
+    assert_eq!(
+        i["chain"]["p2p_bind"],
+        format!("127.0.0.1:{cli_port}"),
+        "{i}"
+    );
     assert_eq!(i["note"], snode_node::api::FOLLOWER_NOTE);
     assert!(
         i["status_line"]
@@ -168,8 +175,8 @@ fn chain_follower_switched_off() {
     let st = node.client(&addr, &["status"]);
     let s = stdout(&st);
     assert!(
-        s.lines().any(|l| l
-            == "Chain: off (chain-follower=0): the Oxen chain is not followed, no P2P"),
+        s.lines()
+            .any(|l| l == "Chain: off (chain-follower=0): the Oxen chain is not followed, no P2P"),
         "{s}"
     );
     assert!(!s.contains("Height"), "{s}");
@@ -189,7 +196,10 @@ fn chain_follower_switched_off() {
     let mut node = Node::with_follower(port, "");
     let addr = node.start(&["--chain-follower=0"], &[]);
     assert_eq!(info(&addr)["chain_follower"], false);
-    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "no listener");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no listener"
+    );
     node.signal("-TERM");
     assert!(node.wait().success());
 }
@@ -241,13 +251,21 @@ fn ran_in_netns(test: &str) -> bool {
         return false;
     }
     let status = Command::new("unshare")
-        .args(["--net", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""])
+        .args([
+            "--net",
+            "sh",
+            "-c",
+            "ip link set lo up && exec \"$0\" \"$@\"",
+        ])
         .arg(std::env::current_exe().unwrap())
         .args(["--exact", test, "--nocapture", "--test-threads", "1"])
         .env("SNODE_IN_NETNS", "1")
         .status()
         .unwrap();
-    assert!(status.success(), "{test} failed inside its network namespace");
+    assert!(
+        status.success(),
+        "{test} failed inside its network namespace"
+    );
     true
 }
 
@@ -334,7 +352,10 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
     let theirs = oracle.call("get_info");
     let i = info(&addr);
     assert_eq!(i["height"], theirs["height"], "ours {i}\noracle {theirs}");
-    assert_eq!(i["top_block_hash"], theirs["top_block_hash"], "{i}\n{theirs}");
+    assert_eq!(
+        i["top_block_hash"], theirs["top_block_hash"],
+        "{i}\n{theirs}"
+    );
 
     let st = node.client(&addr, &["status"]);
     let s = stdout(&st);
@@ -343,7 +364,13 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
         "status shows the oracle's height {}: {s}",
         theirs["height"]
     );
-    assert!(s.contains(&format!("Top block id: {}", theirs["top_block_hash"].as_str().unwrap())), "{s}");
+    assert!(
+        s.contains(&format!(
+            "Top block id: {}",
+            theirs["top_block_hash"].as_str().unwrap()
+        )),
+        "{s}"
+    );
 
     // oxend lists our peer, after the handshake, including its connection to our port.
     until("oxend listing our peer", || {

@@ -97,7 +97,10 @@ pub fn follower_config(settings: &Settings) -> Result<FollowerConfig, ConfigErro
     if settings.hide_my_port {
         options.push(("hide-my-port", "1".into()));
     }
-    for (name, n) in [("out-peers", settings.out_peers), ("in-peers", settings.in_peers)] {
+    for (name, n) in [
+        ("out-peers", settings.out_peers),
+        ("in-peers", settings.in_peers),
+    ] {
         if n >= 0 {
             options.push((name, n.to_string()));
         }
@@ -328,8 +331,10 @@ pub fn extension_publishing_every(publish_every: Duration) -> Extension {
             .map(|b| b.to_string())
             .unwrap_or_else(|| "(outbound only)".into());
         let peers = configured_peers(&cfg);
-        let follower =
-            Follower::new(cfg).map_err(|source| ChainStartError { dir: dir.clone(), source })?;
+        let follower = Follower::new(cfg).map_err(|source| ChainStartError {
+            dir: dir.clone(),
+            source,
+        })?;
         tracing::info!(
             target: "global",
             "Chain follower: stagenet, P2P on {bind}, {peers} peer(s) configured, data in {}",

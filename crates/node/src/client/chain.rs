@@ -107,10 +107,15 @@ pub fn status_lines(info: &InfoReply) -> Vec<String> {
     } else {
         format!("{peers} peer(s), syncing")
     };
-    lines.push(format!("Chain: following {} over P2P{listen}; {sync}", r.nettype));
+    lines.push(format!(
+        "Chain: following {} over P2P{listen}; {sync}",
+        r.nettype
+    ));
     if r.state == STATE_FAILED {
         let why = r.last_error.as_deref().unwrap_or("unknown error");
-        lines.push(format!("Chain: the follower stopped ({why}); it is restarted every minute"));
+        lines.push(format!(
+            "Chain: the follower stopped ({why}); it is restarted every minute"
+        ));
     }
     lines
 }

@@ -70,9 +70,7 @@ impl Node {
         let n = Node::new("");
         let conf = fs::read_to_string(n.config()).unwrap().replace(
             "chain-follower=0\n",
-            &format!(
-                "chain-follower=1\np2p-bind-ip=127.0.0.1\np2p-bind-port={p2p_port}\n{extra}"
-            ),
+            &format!("chain-follower=1\np2p-bind-ip=127.0.0.1\np2p-bind-port={p2p_port}\n{extra}"),
         );
         n.write_config(&conf);
         n
