@@ -6,11 +6,10 @@
 
 use std::net::TcpStream;
 use std::os::unix::net::UnixDatagram;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use snode_testkit::oracle::{oracle_present, ran_in_netns, Oracle};
 
 use crate::common::*;
 
@@ -216,114 +215,6 @@ fn a_peer_that_is_not_an_address_is_a_configuration_error() {
     assert!(!node.data_dir().join("key_ed25519").exists(), "no keys");
 }
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// Whether ../shared/oracles is there; says so when it is not.
-fn oracle_present() -> bool {
-    let p = repo().join("../shared/oracles/install-oxend-oracle");
-    if !p.exists() {
-        eprintln!(
-            "SKIPPED: {} is absent, so upstream oxend is not available for this test",
-            p.display()
-        );
-    }
-    p.exists()
-}
-
-/// Re-runs `test` of this binary inside `unshare --net` with loopback up;
-/// false when the caller should run the body itself (already inside, or no
-/// `unshare`: then everything still binds 127.0.0.1 with exclusive peers).
-fn ran_in_netns(test: &str) -> bool {
-    if std::env::var_os("SNODE_IN_NETNS").is_some() {
-        return false;
-    }
-    let probe = Command::new("unshare")
-        .args(["--net", "true"])
-        .stderr(Stdio::null())
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        eprintln!("note: unshare --net unavailable; running with loopback-only binds and peers");
-        return false;
-    }
-    let status = Command::new("unshare")
-        .args([
-            "--net",
-            "sh",
-            "-c",
-            "ip link set lo up && exec \"$0\" \"$@\"",
-        ])
-        .arg(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
-        .env("SNODE_IN_NETNS", "1")
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "{test} failed inside its network namespace"
-    );
-    true
-}
-
-/// Upstream oxend on `--stagenet` (scripts/oracle-net), P2P on
-/// 127.0.0.1:`p2p`, connecting only to 127.0.0.1:`peer`.
-struct Oracle {
-    child: Child,
-    rpc: u16,
-}
-
-impl Oracle {
-    fn stagenet(dir: &Path, p2p: u16, peer: u16) -> Oracle {
-        let rpc = closed_port();
-        let child = Command::new(repo().join("scripts/oracle-net"))
-            .args(["stagenet", dir.to_str().unwrap()])
-            .args([p2p.to_string(), rpc.to_string(), peer.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let o = Oracle { child, rpc };
-        until("the oracle's RPC", || {
-            o.try_call("get_info")
-                .ok_or_else(|| format!("no answer on 127.0.0.1:{rpc}"))
-        });
-        o
-    }
-
-    fn try_call(&self, method: &str) -> Option<Value> {
-        let body = json!({"jsonrpc": "2.0", "id": "0", "method": method, "params": {}});
-        let mut r = ureq::post(format!("http://127.0.0.1:{}/json_rpc", self.rpc))
-            .send_json(&body)
-            .ok()?;
-        let v: Value = r.body_mut().read_json().ok()?;
-        v.get("result").cloned()
-    }
-
-    fn call(&self, method: &str) -> Value {
-        self.try_call(method)
-            .unwrap_or_else(|| panic!("oxend {method} failed"))
-    }
-}
-
-impl Drop for Oracle {
-    fn drop(&mut self) {
-        let _ = self.try_call("stop_daemon");
-        let end = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < end {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
     let test = "chain::daemon_follows_upstream_oxend_and_oxend_lists_it";
@@ -335,7 +226,7 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
         our_p2p,
         &format!("add-exclusive-node=127.0.0.1:{oracle_p2p}\n"),
     );
-    let oracle = Oracle::stagenet(&node.path("oxend"), oracle_p2p, our_p2p);
+    let oracle = Oracle::serve("stagenet", &node.path("oxend"), oracle_p2p, our_p2p);
     let addr = node.start(&[], &[]);
 
     // Our outbound connection and oxend's inbound one to our listener.
@@ -349,7 +240,7 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
             Err(i.to_string())
         }
     });
-    let theirs = oracle.call("get_info");
+    let theirs = oracle.call("get_info", json!({}));
     let i = info(&addr);
     assert_eq!(i["height"], theirs["height"], "ours {i}\noracle {theirs}");
     assert_eq!(
@@ -374,7 +265,7 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
 
     // oxend lists our peer, after the handshake, including its connection to our port.
     until("oxend listing our peer", || {
-        let conns = oracle.call("get_connections");
+        let conns = oracle.call("get_connections", json!({}));
         let listed = conns["connections"].as_array().is_some_and(|l| {
             l.iter().any(|c| {
                 c["incoming"] == false
@@ -394,5 +285,5 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
     assert!(cn.lines().any(|l| l.starts_with("INC 127.0.0.1:")), "{cn}");
     node.signal("-TERM");
     assert!(node.wait().success(), "{}", node.stderr());
-    drop(oracle);
+    oracle.stop();
 }
