@@ -113,6 +113,10 @@ fn follower_without_peers_shows_genesis_and_no_peers() {
     );
     assert!(!s.contains("proof:"), "{s}");
 
+    let sn = stdout(&node.client(&addr, &["print_sn_status"]));
+    assert!(sn.contains(snode_node::api::FOLLOWER_NOTE), "{sn}");
+    assert!(!sn.contains(snode_node::api::NO_CHAIN_NOTE), "{sn}");
+
     let cn = node.client(&addr, &["print_cn"]);
     assert!(cn.status.success(), "{}", stderr(&cn));
     assert_eq!(

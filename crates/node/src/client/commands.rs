@@ -97,7 +97,8 @@ pub const COMMANDS: &[Command] = &[
     },
 ];
 
-/// Upstream commands that need the Oxen blockchain, which this daemon does not run.
+/// Upstream commands that need the Oxen blockchain, which this daemon does not run
+/// (the chain follower keeps block headers only; `print_cn` is served).
 pub const CHAIN_COMMANDS: &[&str] = &[
     "alt_chain_info",
     "ban",
@@ -172,7 +173,8 @@ pub fn command_help(c: &Command) -> String {
 fn chain_command(name: &str) -> String {
     format!(
         "{name} is not available in oxend-stagenet: it needs the Oxen blockchain, which this \
-         daemon does not run. Try 'help' for available commands"
+         daemon does not run (its chain follower keeps block headers only). Try 'help' for \
+         available commands"
     )
 }
 

@@ -6,6 +6,7 @@ use super::methods::{reply, Ctx, RpcError};
 use crate::api::info::InfoReply;
 use crate::api::sn_status::{ServiceNodeState, ServiceNodeStatusReply};
 use crate::api::{StatusReply, FOLLOWER_NOTE, NO_CHAIN_NOTE, STATUS_OK};
+use crate::state::NodeState;
 
 /// `get_info`: version, status line, service node or not, start time, the
 /// chain follower's height, top block and connection counts once it has
@@ -23,12 +24,7 @@ pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
         mainnet: false,
         service_node: s.service_node,
         start_time: s.start_time,
-        note: if chain.is_some() {
-            FOLLOWER_NOTE
-        } else {
-            NO_CHAIN_NOTE
-        }
-        .into(),
+        note: chain_note(s),
         chain_follower: ctx.settings.chain_follower,
         height: c.map(|c| c.height),
         target_height: c.map(|c| c.target_height),
@@ -41,6 +37,16 @@ pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
         chain,
         l2: s.l2().map(|v| v.status),
     })
+}
+
+/// What the daemon does not report: [`FOLLOWER_NOTE`] once the chain
+/// follower has reported, [`NO_CHAIN_NOTE`] otherwise.
+fn chain_note(s: &NodeState) -> String {
+    match s.chain() {
+        Some(_) => FOLLOWER_NOTE,
+        None => NO_CHAIN_NOTE,
+    }
+    .into()
 }
 
 /// `get_service_node_status`: this node's keys, address and registration
@@ -66,7 +72,7 @@ pub fn get_service_node_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcEr
     reply(&ServiceNodeStatusReply {
         status: STATUS_OK.into(),
         service_node_state: state,
-        note: NO_CHAIN_NOTE.into(),
+        note: chain_note(s),
     })
 }
 
