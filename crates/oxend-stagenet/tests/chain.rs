@@ -291,3 +291,46 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
     assert!(node.wait().success(), "{}", node.stderr());
     oracle.stop();
 }
+
+#[test]
+fn a_taken_p2p_port_stops_only_the_follower() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut node = Node::with_follower(port, "");
+    let addr = node.start(&[], &[]);
+    let i = until("the follower to report its failure", || {
+        let i = info(&addr);
+        if i["chain"]["state"] == "failed" {
+            Ok(i)
+        } else {
+            Err(format!("{i}\n{}", node.stderr()))
+        }
+    });
+    let why = i["chain"]["last_error"].as_str().unwrap_or_default();
+    assert!(
+        why.contains(&port.to_string()) || why.to_lowercase().contains("in use"),
+        "{i}"
+    );
+    // What it stored is still true: the genesis block.
+    assert_eq!(i["height"], 1, "{i}");
+    let s = stdout(&node.client(&addr, &["status"]));
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("Chain: the follower stopped (")
+                && l.ends_with("it is restarted every minute")),
+        "{s}"
+    );
+    // The daemon and the L2 tracker go on.
+    assert!(
+        s.lines().any(|l| l.starts_with("L2 height: unknown")),
+        "{s}"
+    );
+    assert!(
+        node.stderr().contains("the chain follower stopped: "),
+        "{}",
+        node.stderr()
+    );
+    node.signal("-TERM");
+    assert!(node.wait().success(), "{}", node.stderr());
+    drop(taken);
+}
