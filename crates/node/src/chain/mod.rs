@@ -12,7 +12,8 @@
 //! The worker runs [`Follower::run`] on a thread of its own with a stop flag
 //! set on the daemon's shutdown, publishes a [`ChainView`] every
 //! [`PUBLISH_EVERY`] (height, target height, top block id, connections), logs
-//! the sync progress at most every [`PROGRESS_EVERY`], and restarts the
+//! the sync progress ([`ProgressLog`]: no peers / behind / synchronized at
+//! once, `Synced N/M` at most every [`PROGRESS_EVERY`]), and restarts the
 //! follower [`RETRY_AFTER`] after it stopped on an error (e.g. the P2P port is
 //! taken), so the daemon and the L2 tracker keep running whatever the P2P side
 //! does. Without reachable peers the follower holds the genesis block (height
@@ -172,63 +173,79 @@ pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
     }
 }
 
-/// The journal's sync progress lines: at most one per `every`, and only when
-/// something changed (height, target, peers).
+/// A change of phase (no peers, behind, caught up) is logged once this long
+/// after the previous line, so a peer that keeps reconnecting cannot flood
+/// the journal.
+pub const PHASE_CHANGE_GAP: Duration = Duration::from_secs(5);
+
+/// Where the follower stands, for the journal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    NoPeers,
+    Behind,
+    Synchronized,
+}
+
+/// The journal's sync progress lines: a change of phase (no peers, behind,
+/// caught up) at once (at most one per [`PHASE_CHANGE_GAP`]), `Synced N/M`
+/// progress at most once per `every` and only when something changed.
 #[derive(Debug)]
 pub struct ProgressLog {
     every: Duration,
-    last: Option<(Instant, (u64, u64, u64))>,
-    synchronized: bool,
+    /// When the last line was logged, for which phase and (height, target, peers).
+    last: Option<(Instant, Phase, (u64, u64, u64))>,
 }
 
 impl ProgressLog {
     /// Nothing logged yet.
     pub fn new(every: Duration) -> ProgressLog {
-        ProgressLog {
-            every,
-            last: None,
-            synchronized: false,
-        }
+        ProgressLog { every, last: None }
     }
 
-    /// The line to log now, if one is due: `Synced <h>/<target> (<pct>%, <n>
-    /// left), <p> peers` while behind (oxend's words), `Chain synchronized at
-    /// height <h> with <p> peers` once caught up, `Chain: no peers ...` while
-    /// nobody is connected.
+    /// The line to log now, if one is due: `Chain: no peers; ...` while
+    /// nobody is connected, `Synced <h>/<target> (<pct>%, <n> left), <p>
+    /// peer(s)` while behind (oxend's words), `Chain synchronized at height
+    /// <h>, top <id>, <p> peer(s)` once caught up (once per catching up).
     pub fn due(&mut self, r: &ChainReport, now: Instant) -> Option<String> {
         let peers = r.outgoing_connections_count + r.incoming_connections_count;
         let key = (r.height, r.target_height, peers);
-        if let Some((at, last)) = self.last {
-            if last == key || now.duration_since(at) < self.every {
+        let phase = if peers == 0 {
+            Phase::NoPeers
+        } else if r.target_height > r.height {
+            Phase::Behind
+        } else {
+            Phase::Synchronized
+        };
+        if let Some((at, last_phase, last_key)) = self.last {
+            let wait = if phase != last_phase {
+                PHASE_CHANGE_GAP
+            } else if phase == Phase::Behind && key != last_key {
+                self.every
+            } else {
+                return None;
+            };
+            if now.duration_since(at) < wait {
                 return None;
             }
         }
-        self.last = Some((now, key));
-        let line = if peers == 0 {
-            self.synchronized = false;
-            format!(
+        self.last = Some((now, phase, key));
+        Some(match phase {
+            Phase::NoPeers => format!(
                 "Chain: no peers; holding {} block(s), top {}",
                 r.height, r.top_block_hash
-            )
-        } else if r.target_height > r.height {
-            self.synchronized = false;
-            format!(
+            ),
+            Phase::Behind => format!(
                 "Synced {}/{} ({:.1}%, {} left), {peers} peer(s)",
                 r.height,
                 r.target_height,
                 sync_percent(r.height, r.target_height),
                 r.target_height - r.height
-            )
-        } else if !self.synchronized {
-            self.synchronized = true;
-            format!(
+            ),
+            Phase::Synchronized => format!(
                 "Chain synchronized at height {}, top {}, {peers} peer(s)",
                 r.height, r.top_block_hash
-            )
-        } else {
-            return None;
-        };
-        Some(line)
+            ),
+        })
     }
 }
 
@@ -406,6 +423,7 @@ mod tests {
     fn progress_lines_are_rate_limited_and_on_change() {
         let mut log = ProgressLog::new(Duration::from_secs(30));
         let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
         let mut r = ChainReport {
             height: 1,
             top_block_hash: "ab".into(),
@@ -415,20 +433,37 @@ mod tests {
             log.due(&r, t0).as_deref(),
             Some("Chain: no peers; holding 1 block(s), top ab")
         );
-        assert_eq!(log.due(&r, t0 + Duration::from_secs(60)), None, "no change");
+        assert_eq!(log.due(&r, at(600)), None, "no change, no line");
         r.outgoing_connections_count = 1;
         r.target_height = 201;
-        assert_eq!(log.due(&r, t0 + Duration::from_secs(1)), None, "too soon");
         assert_eq!(
-            log.due(&r, t0 + Duration::from_secs(31)).as_deref(),
-            Some("Synced 1/201 (0.5%, 200 left), 1 peer(s)")
+            log.due(&r, t0 + Duration::from_secs(1)),
+            None,
+            "within the gap"
+        );
+        assert_eq!(
+            log.due(&r, at(601)).as_deref(),
+            Some("Synced 1/201 (0.5%, 200 left), 1 peer(s)"),
+            "a new phase, at once"
+        );
+        r.height = 101;
+        assert_eq!(log.due(&r, at(610)), None, "progress: once per 30 s");
+        assert_eq!(
+            log.due(&r, at(631)).as_deref(),
+            Some("Synced 101/201 (50.2%, 100 left), 1 peer(s)")
         );
         r.height = 201;
         assert_eq!(
-            log.due(&r, t0 + Duration::from_secs(62)).as_deref(),
+            log.due(&r, at(636)).as_deref(),
             Some("Chain synchronized at height 201, top ab, 1 peer(s)")
         );
         r.incoming_connections_count = 1;
-        assert_eq!(log.due(&r, t0 + Duration::from_secs(100)), None);
+        r.height = 202;
+        r.target_height = 202;
+        assert_eq!(
+            log.due(&r, at(700)),
+            None,
+            "still synchronized: nothing new to say"
+        );
     }
 }
