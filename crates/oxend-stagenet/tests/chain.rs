@@ -6,10 +6,11 @@
 
 use std::net::TcpStream;
 use std::os::unix::net::UnixDatagram;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use snode_testkit::oracle::{oracle_present, ran_in_netns, Oracle};
+use snode_testkit::oracle::{oracle_net, oracle_present, ran_in_netns, Oracle};
 
 use crate::common::*;
 
@@ -305,8 +306,28 @@ fn daemon_follows_upstream_oxend_and_oxend_lists_it() {
             Err(log)
         }
     });
-    // And print_cn lists the oracle both ways.
+    // And print_cn lists the oracle both ways, under upstream's own header.
     let cn = stdout(&node.client(&addr, &["print_cn"]));
+    let upstream = Command::new(oracle_net(&["oxend"]))
+        .args([
+            "--stagenet",
+            "--rpc-admin",
+            &format!("127.0.0.1:{}", oracle.rpc),
+        ])
+        .arg("print_cn")
+        .output()
+        .unwrap();
+    let upstream = String::from_utf8_lossy(&upstream.stdout).into_owned();
+    let header = upstream
+        .lines()
+        .map(|l| l.replace("\x1b[0m", "").replace("\x1b[32m", ""))
+        .find(|l| l.starts_with("Remote Host"))
+        .unwrap_or_else(|| panic!("no header in upstream's print_cn: {upstream}"));
+    assert_eq!(
+        cn.lines().next(),
+        Some(header.as_str()),
+        "ours:\n{cn}\nupstream:\n{upstream}"
+    );
     assert!(cn.contains(&format!("OUT 127.0.0.1:{oracle_p2p}")), "{cn}");
     assert!(cn.lines().any(|l| l.starts_with("INC 127.0.0.1:")), "{cn}");
     node.signal("-TERM");

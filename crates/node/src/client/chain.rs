@@ -9,27 +9,27 @@ use crate::api::info::InfoReply;
 /// What oxend's `print_cn` says when `get_connections` fails.
 pub const CONNECTION_INFO: &str = "Failed to retrieve connection info";
 
-/// oxend's `print_cn` header (column widths 30, 8, 20, 20, 30, 25, 20, 12,
-/// 14, 10, 13).
+/// oxend's `print_cn` header, as upstream oxend v11 prints it (column widths
+/// 30, 8, 20, 30, 25, 20, 12, 14, 10, 13; `Down (kB/sec)` overruns its 12).
 pub fn connections_header() -> String {
     format!(
-        "{:<30}{:<8}{:<20}{:<20}{:<30}{:<25}{:<20}{:<12}{:<14}{:<10}{:<13}",
+        "{:<30}{:<8}{:<20}{:<30}{:<25}{:<20}{:<12}{:<14}{:<10}{:<13}",
         "Remote Host",
         "Type",
         "Peer id",
-        "Support Flags",
         "Recv/Sent (inactive,sec)",
         "State",
         "Livetime(sec)",
-        "Down (kB/s)",
+        "Down (kB/sec)",
         "Down(now)",
         "Up (kB/s)",
         "Up(now)"
     )
 }
 
-/// `print_cn`: one line per P2P connection under oxend's header. The
-/// support flags and the current rates are not measured here: `-`.
+/// `print_cn`: one line per P2P connection under oxend's header, in oxend's
+/// columns. The current rates (`Down(now)`, `Up(now)`) are not measured
+/// here: `-`.
 pub fn cmd_print_cn(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
     if !args.is_empty() {
         return Ok(false);
@@ -52,10 +52,9 @@ pub fn cmd_print_cn(s: &mut Session<'_>, args: &[String]) -> Result<bool, Client
             "{}({})/{}({})",
             c.recv_count, c.recv_idle_time, c.send_count, c.send_idle_time
         );
-        let line = format!(
-            "{address:<30}{kind:<8}{:<20}{:<20}{counts:<30}{:<25}{:<20}{:<12}{:<14}{:<10}{:<13}{}",
+        lines.push(format!(
+            "{address:<30}{kind:<8}{:<20}{counts:<30}{:<25}{:<20}{:<12}{:<14}{:<10}{:<13}{}",
             c.peer_id,
-            "-",
             c.state,
             c.live_time,
             c.avg_download,
@@ -63,8 +62,7 @@ pub fn cmd_print_cn(s: &mut Session<'_>, args: &[String]) -> Result<bool, Client
             c.avg_upload,
             "-",
             if c.localhost { "[LOCALHOST]" } else { "" }
-        );
-        lines.push(line.trim_end().to_string());
+        ));
     }
     s.out.success(&lines.join("\n"));
     Ok(true)

@@ -44,8 +44,8 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "print_cn",
         usage: "print_cn",
-        description: "Print the chain follower's P2P connections (oxend's columns; support \
-                      flags and current rates are not measured: -).",
+        description: "Print the chain follower's P2P connections (oxend's columns; the \
+                      current rates are not measured: -).",
         local: false,
         run: super::chain::cmd_print_cn,
     },
