@@ -379,3 +379,32 @@ fn a_taken_p2p_port_stops_only_the_follower() {
     assert!(node.wait().success(), "{}", node.stderr());
     drop(taken);
 }
+
+#[test]
+fn offline_keeps_the_stored_chain_without_p2p() {
+    let port = closed_port();
+    let mut node = Node::with_follower(port, "add-peer=127.0.0.1:9\n");
+    let addr = node.start(&["--offline"], &[]);
+    let i = until("the follower's first report", || {
+        let i = info(&addr);
+        match i.get("chain") {
+            Some(_) => Ok(i),
+            None => Err(i.to_string()),
+        }
+    });
+    assert_eq!(i["height"], 1, "{i}");
+    assert_eq!(i["chain"]["offline"], true, "{i}");
+    assert!(i["chain"].get("p2p_bind").is_none(), "no listener: {i}");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no listener"
+    );
+    let s = stdout(&node.client(&addr, &["status"]));
+    assert!(
+        s.lines().any(|l| l
+            == "Chain: offline (offline=1): the stored stagenet chain only, no P2P listener or peers"),
+        "{s}"
+    );
+    node.signal("-TERM");
+    assert!(node.wait().success(), "{}", node.stderr());
+}

@@ -58,6 +58,9 @@ pub struct ChainReport {
     /// The last refused peer or block, or why the follower stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// `offline=1`: no P2P listener and no peers; the stored chain only.
+    #[serde(default)]
+    pub offline: bool,
 }
 
 /// One connection of `get_connections`, named as oxend names them.

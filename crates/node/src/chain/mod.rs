@@ -78,7 +78,8 @@ pub fn state_dir(settings: &Settings) -> PathBuf {
 }
 
 /// The follower's configuration from the settings: stagenet, `<data-dir>/chain`,
-/// and the P2P options as oxend reads them (peers without a port get 11022).
+/// and the P2P options as oxend reads them (peers without a port get 11022);
+/// with `offline=1` no listener and no peers (it keeps its stored chain).
 pub fn follower_config(settings: &Settings) -> Result<FollowerConfig, ConfigError> {
     let network = Network::Stagenet;
     let mut cfg = FollowerConfig::new(network, state_dir(settings));
@@ -111,6 +112,14 @@ pub fn follower_config(settings: &Settings) -> Result<FollowerConfig, ConfigErro
             .apply_option(name, value.trim(), port)
             .map_err(|e| ConfigError::ChainSetup(format!("{e} (or set chain-follower=0)")))?;
     }
+    if settings.offline {
+        // oxend's --offline: neither listen for peers nor connect to any.
+        cfg.p2p.bind = None;
+        cfg.p2p.exclusive_nodes.clear();
+        cfg.p2p.priority_nodes.clear();
+        cfg.p2p.add_peers.clear();
+        cfg.p2p.seed_nodes.clear();
+    }
     Ok(cfg)
 }
 
@@ -122,6 +131,11 @@ fn configured_peers(cfg: &FollowerConfig) -> usize {
 
 /// The follower's status as the daemon shows it.
 pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
+    view_of(st, failed, false)
+}
+
+/// [`view`], saying whether the follower runs with `offline=1`.
+pub fn view_of(st: &FollowerStatus, failed: Option<&str>, offline: bool) -> ChainView {
     let connections = st
         .connections
         .iter()
@@ -166,6 +180,7 @@ pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
         blocks_downloaded: st.blocks_downloaded,
         bytes_downloaded: st.bytes_downloaded,
         last_error: failed.map(str::to_string).or_else(|| st.last_error.clone()),
+        offline,
     };
     ChainView {
         report,
@@ -266,6 +281,7 @@ fn start(follower: &Arc<Follower>, stop: &Arc<AtomicBool>) -> Option<JoinHandle<
 /// [`RETRY_AFTER`] after an error, and stops it on shutdown.
 pub fn worker(follower: Follower, publish_every: Duration, progress_every: Duration) -> Worker {
     Box::new(move |ctx: Arc<Ctx>| {
+        let offline = ctx.settings.offline;
         let follower = Arc::new(follower);
         let stop = Arc::new(AtomicBool::new(false));
         let mut running = start(&follower, &stop);
@@ -301,7 +317,7 @@ pub fn worker(follower: Follower, publish_every: Duration, progress_every: Durat
                     failed = None;
                 }
             }
-            let v = view(&follower.status(), failed.as_deref());
+            let v = view_of(&follower.status(), failed.as_deref(), offline);
             if let Some(line) = progress.due(&v.report, Instant::now()) {
                 tracing::info!(target: "global", "{line}");
             }
@@ -357,7 +373,12 @@ pub fn extension_publishing_every(publish_every: Duration) -> Extension {
             "Chain follower: stagenet, P2P on {bind}, {peers} peer(s) configured, data in {}",
             dir.display()
         );
-        if peers == 0 {
+        if settings.offline {
+            tracing::info!(
+                target: "global",
+                "offline=1: the chain follower neither listens for peers nor connects to any"
+            );
+        } else if peers == 0 {
             tracing::warn!(
                 target: "global",
                 "no P2P peers configured (add-peer, add-priority-node, add-exclusive-node, \
@@ -404,6 +425,9 @@ mod tests {
         assert_eq!(configured_peers(&cfg), 4);
         let d = follower_config(&settings("", &[])).unwrap();
         assert_eq!(d.p2p.bind, Some("0.0.0.0:11022".parse().unwrap()));
+        let off = follower_config(&settings("offline=1\nadd-peer=203.0.113.5\n", &[])).unwrap();
+        assert_eq!(off.p2p.bind, None, "offline: no listener");
+        assert_eq!(configured_peers(&off), 0, "offline: no peers");
         let e = follower_config(&settings("add-peer=seed.example.org\n", &[])).unwrap_err();
         assert!(
             e.to_string().contains("seed.example.org") && e.to_string().contains("add-peer"),

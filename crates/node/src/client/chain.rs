@@ -105,10 +105,14 @@ pub fn status_lines(info: &InfoReply) -> Vec<String> {
     } else {
         format!("{peers} peer(s), syncing")
     };
-    lines.push(format!(
-        "Chain: following {} over P2P{listen}; {sync}",
-        r.nettype
-    ));
+    lines.push(if r.offline {
+        format!(
+            "Chain: offline (offline=1): the stored {} chain only, no P2P listener or peers",
+            r.nettype
+        )
+    } else {
+        format!("Chain: following {} over P2P{listen}; {sync}", r.nettype)
+    });
     if r.state == STATE_FAILED {
         let why = r.last_error.as_deref().unwrap_or("unknown error");
         lines.push(format!(
