@@ -52,6 +52,7 @@ complete -c oxend-stagenet -l limit-rate-down -d ' Download limit, kB/s. [defaul
 complete -c oxend-stagenet -l limit-rate -d ' Both limits, kB/s (-1 = unset). [default: -1]' -r
 complete -c oxend-stagenet -l tos-flag -d ' IP type-of-service flag for P2P (-1 = unset). [default: -1]' -r
 complete -c oxend-stagenet -l offline -d ' No network at all. [default: 0]' -r
+complete -c oxend-stagenet -l chain-follower -d ' Extension (not in upstream oxend): run the Oxen chain follower (stage 1: joins the stagenet P2P network on p2p-bind-ip/p2p-bind-port with the peer options above and keeps a header chain in <data-dir>/chain; no RingCT verification, service-node list, uptime proofs or quorums). 0 turns it off. [default: 1]' -r
 complete -c oxend-stagenet -l rpc-admin -d ' Admin RPC listen addresses (`IP:PORT`, `[IPv6]:PORT`, or `none`). [default: 127.0.0.1:11023 [::1]:11023]' -r
 complete -c oxend-stagenet -l rpc-public -d ' Public RPC listen addresses.' -r
 complete -c oxend-stagenet -l rpc-login -d ' `user:password` required by the RPC.' -r

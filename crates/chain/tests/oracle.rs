@@ -7,164 +7,18 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use snode_chain::{Follower, FollowerConfig, FollowerStatus, Network, Store};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn oracle_present() -> bool {
-    let p = repo().join("../shared/oracles/install-oxend-oracle");
-    if !p.exists() {
-        eprintln!(
-            "SKIPPED: {} is absent, so upstream oxend is not available for this test",
-            p.display()
-        );
-    }
-    p.exists()
-}
-
-/// Re-runs `test` inside `unshare --net`; returns false when the caller should run the test
-/// body itself (already inside, or unshare is unavailable).
-fn ran_in_netns(test: &str) -> bool {
-    if std::env::var_os("SNODE_IN_NETNS").is_some() {
-        return false;
-    }
-    let probe = Command::new("unshare")
-        .args(["--net", "true"])
-        .stderr(Stdio::null())
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
-        eprintln!(
-            "note: unshare --net unavailable; running with loopback-only binds and exclusive peers"
-        );
-        return false;
-    }
-    let exe = std::env::current_exe().unwrap();
-    let status = Command::new("unshare")
-        .args([
-            "--net",
-            "sh",
-            "-c",
-            "ip link set lo up && exec \"$0\" \"$@\"",
-        ])
-        .arg(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
-        .env("SNODE_IN_NETNS", "1")
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "{test} failed inside its network namespace"
-    );
-    true
-}
+use snode_testkit::free_port;
+use snode_testkit::oracle::{oracle_net, oracle_present, ran_in_netns, Oracle};
 
 /// A mainnet-format address (regtest uses them), from oxen-core's tests.
 const MINER: &str = "L5dkQUgpdssQubjyfnkLTh9fHx2ScppAQ71Kv3jdn7rL5wBvMZ4GQWxQEH9QPcn8bLgEebMZqSeZF8pppfi2FGWbTPeQFoL";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn oracle_net(args: &[&str]) -> String {
-    let out = Command::new(repo().join("scripts/oracle-net"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "oracle-net {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-struct Oracle {
-    child: Child,
-    rpc: u16,
-}
-
-impl Oracle {
-    fn serve(mode: &str, dir: &Path, p2p: u16, peer: u16) -> Self {
-        let rpc = free_port();
-        let child = Command::new(repo().join("scripts/oracle-net"))
-            .args([
-                mode,
-                dir.to_str().unwrap(),
-                &p2p.to_string(),
-                &rpc.to_string(),
-                &peer.to_string(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let o = Oracle { child, rpc };
-        for _ in 0..600 {
-            if o.try_call("get_info", json!({})).is_some() {
-                return o;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("oxend RPC on 127.0.0.1:{rpc} did not come up");
-    }
-
-    fn try_call(&self, method: &str, params: Value) -> Option<Value> {
-        let body = json!({"jsonrpc": "2.0", "id": "0", "method": method, "params": params});
-        let mut r = ureq::post(&format!("http://127.0.0.1:{}/json_rpc", self.rpc))
-            .send_json(&body)
-            .ok()?;
-        let v: Value = r.body_mut().read_json().ok()?;
-        v.get("result").cloned()
-    }
-
-    fn call(&self, method: &str, params: Value) -> Value {
-        self.try_call(method, params.clone())
-            .unwrap_or_else(|| panic!("oxend {method} {params} failed"))
-    }
-
-    fn block_hashes(&self, n: u64) -> Vec<String> {
-        let heights: Vec<u64> = (0..n).collect();
-        let r = self.call("get_block_hash", json!({ "heights": heights }));
-        (0..n)
-            .map(|h| r[h.to_string()].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn stop(mut self) {
-        let _ = self.try_call("stop_daemon", json!({}));
-        let end = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < end {
-            if self.child.try_wait().unwrap().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Oracle {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 struct Running {
     f: Arc<Follower>,

@@ -341,6 +341,8 @@ settings! {
     tos_flag: i32 = "tos-flag", Anywhere, No, default "-1" => -1;
     /// No network at all.
     offline: bool = "offline", Anywhere, No, default "0" => false;
+    /// Extension (not in upstream oxend): run the Oxen chain follower (stage 1: joins the stagenet P2P network on p2p-bind-ip/p2p-bind-port with the peer options above and keeps a header chain in <data-dir>/chain; no RingCT verification, service-node list, uptime proofs or quorums). 0 turns it off.
+    chain_follower: bool = "chain-follower", Anywhere, No, default "1" => true;
 
     // ---- RPC (§3.2) ----
     /// Admin RPC listen addresses (`IP:PORT`, `[IPv6]:PORT`, or `none`).
@@ -586,6 +588,10 @@ mod tests {
         assert_eq!(admin, ["127.0.0.1:11023", "[::1]:11023"]);
         assert_eq!(s.quorumnet_port, 11025);
         assert_eq!(s.p2p_bind_port, 11022);
+        assert!(
+            s.chain_follower,
+            "the chain follower is on by default on stagenet"
+        );
         assert_eq!(s.l2_rewards_contract, DEFAULT_REWARDS_CONTRACT);
         // the option table's shown defaults are the deployment's (snode-eth)
         for (name, value) in [

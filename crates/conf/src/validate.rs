@@ -3,7 +3,7 @@
 //! IPv4 ranges, HTTP(S) providers, ports, L2 numbers, contract addresses.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use crate::error::Origin;
 use crate::net::{non_public_reason, parse_ipv4};
@@ -65,6 +65,47 @@ impl Settings {
             origin: self.origin(option),
             message,
         }
+    }
+
+    /// The P2P options the chain follower reads (`chain-follower=1`): an IP
+    /// to bind, and peers as `IP` or `IP:PORT` (host names are not resolved).
+    fn chain_problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        if self.p2p_bind_ip.parse::<IpAddr>().is_err() {
+            out.push(self.problem(
+                Severity::Error,
+                "p2p-bind-ip",
+                format!(
+                    "p2p-bind-ip '{}' is not an IP address; give one such as 0.0.0.0 or 127.0.0.1 \
+                     (or set chain-follower=0)",
+                    self.p2p_bind_ip
+                ),
+            ));
+        }
+        for option in [
+            "add-peer",
+            "add-priority-node",
+            "add-exclusive-node",
+            "seed-node",
+        ] {
+            for (value, origin) in self.values_with_origin(option) {
+                let ok = value.parse::<SocketAddr>().is_ok() || value.parse::<IpAddr>().is_ok();
+                if !ok {
+                    out.push(Problem {
+                        origin: origin.clone(),
+                        ..self.problem(
+                            Severity::Error,
+                            option,
+                            format!(
+                                "{option} '{value}' is not IP or IP:PORT (host names are not \
+                                 resolved); write the peer's address, e.g. 203.0.113.5:11022"
+                            ),
+                        )
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Everything wrong with these settings, errors and warnings, in a stable order.
@@ -256,6 +297,9 @@ impl Settings {
                 "p2p-bind-port",
                 "p2p-bind-port cannot be 0; give a port such as 11022".to_string(),
             ));
+        }
+        if self.chain_follower {
+            out.extend(self.chain_problems());
         }
         let admin_none = self.rpc_admin.len() == 1 && self.rpc_admin[0] == "none";
         for addr in self.rpc_admin.iter().filter(|_| !admin_none) {

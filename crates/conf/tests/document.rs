@@ -602,3 +602,26 @@ fn url_faults_are_named_with_the_redacted_host() {
         "{joined}"
     );
 }
+
+#[test]
+fn chain_follower_peer_options() {
+    let p = problems(
+        "add-peer=203.0.113.5:11022\nadd-exclusive-node=127.0.0.1\nseed-node=seed.example.org\n\
+         p2p-bind-ip=localhost\nadd-priority-node=[::1]:11022\n",
+    );
+    let text: Vec<&str> = p.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        text,
+        [
+            "f:4: error: p2p-bind-ip 'localhost' is not an IP address; give one such as 0.0.0.0 \
+             or 127.0.0.1 (or set chain-follower=0)",
+            "f:3: error: seed-node 'seed.example.org' is not IP or IP:PORT (host names are not \
+             resolved); write the peer's address, e.g. 203.0.113.5:11022",
+        ]
+    );
+    // With the follower off the daemon does not read them.
+    assert!(problems("chain-follower=0\nseed-node=seed.example.org\np2p-bind-ip=x\n").is_empty());
+    let s = settings("chain-follower=0\n");
+    assert!(!s.chain_follower);
+    assert!(settings("").chain_follower, "on by default");
+}

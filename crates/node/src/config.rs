@@ -79,6 +79,9 @@ pub enum ConfigError {
     /// An `l2-*` option the tracker cannot use.
     #[error(transparent)]
     L2Setup(snode_l2::SettingError),
+    /// A P2P option the chain follower cannot use.
+    #[error("{0}")]
+    ChainSetup(String),
 }
 
 /// The config file to read: `--config-file` (which must exist), otherwise the first

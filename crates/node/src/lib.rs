@@ -6,8 +6,13 @@
 //! admin RPC and the client, config.md, keys.md, systemd-and-package.md,
 //! l2-contract.md).
 //!
-//! This daemon does not run the Oxen blockchain: chain fields (height, sync,
-//! quorums, uptime proofs) are absent from every output, never invented.
+//! The chain layer is at stage 1: the chain follower plug-in ([`chain`],
+//! `chain-follower=1` by default) joins the stagenet P2P network and keeps a
+//! header chain (snode-chain; no RingCT verification), so `get_info` and
+//! `status` show the height, target height, top block and connections it
+//! really has. No service-node list, hard-fork info, quorums or uptime proofs
+//! are computed: those fields are absent from every output, never invented;
+//! with the follower off, so are the height and the connections.
 //!
 //! # Modules
 //!
@@ -22,14 +27,15 @@
 //! daemon      -> server, state, config, keys, notify, shutdown
 //! l2          -> daemon, server, state, api, config, keys      (the plug-in;
 //!                l2::summary, the log's summary line, uses none)
+//! chain       -> daemon, server, state, api, config            (the plug-in)
 //! client      -> api, config, version
 //! ```
 //!
 //! Inside [`server`]: `methods` (registry, [`server::Ctx`],
-//! [`server::RpcError`]) <- `info`, `keys`, `register`, `l2`, `http` <-
-//! `mod.rs` ([`server::Methods::standard`]). Inside [`client`]: `transport`,
-//! `output`, `text` <- `session` <- `l2` <- `info`, `sn_status`; `keys` <-
-//! `info`; `register`; all of them <- `commands`.
+//! [`server::RpcError`]) <- `info`, `keys`, `register`, `l2`, `chain`,
+//! `http` <- `mod.rs` ([`server::Methods::standard`]). Inside [`client`]:
+//! `transport`, `output`, `text` <- `session` <- `l2`, `chain` <- `info`,
+//! `sn_status`; `keys` <- `info`; `register`; all of them <- `commands`.
 //!
 //! # Extending
 //!
@@ -41,13 +47,17 @@
 //! publishes its view with [`state::NodeState::set_l2`]; the view's summary
 //! goes into `STATUS=` and `status`, its status into `get_info.l2`, its
 //! registration into the SN state, and its fields into
-//! `get_service_node_status`. A worker that calls
+//! `get_service_node_status`. The chain follower ([`chain::extension`]) is
+//! another: its worker publishes [`state::NodeState::set_chain`] every
+//! second (height in `STATUS=`, `get_info` chain fields, `get_connections`).
+//! A worker that calls
 //! [`state::NodeState::heartbeat`] is watched: while it is overdue the daemon
 //! withholds `WATCHDOG=1`, so systemd restarts a stuck worker. New client
 //! commands are entries of [`client::COMMANDS`]; new replies are types in
 //! [`api`].
 
 pub mod api;
+pub mod chain;
 pub mod client;
 pub mod config;
 pub mod daemon;

@@ -5,8 +5,9 @@
 //! [`Scrubber`] that hides provider URL secrets, whatever the caller logged.
 //!
 //! Categories are tracing targets. The daemon logs to `global`, `daemon`, `rpc`,
-//! `keys` and `l2_tracker`; the names `l2_tracker` and `ethyl` also cover the
-//! module targets of the snode-l2 and snode-eth crates.
+//! `keys`, `l2_tracker` and `chain`; the names `l2_tracker` and `ethyl` also
+//! cover the module targets of the snode-l2 and snode-eth crates, and `chain`
+//! those of snode-chain and snode-p2p (the chain follower).
 
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
@@ -39,6 +40,7 @@ pub struct LogLevelError {
 const ALIASES: &[(&str, &[&str])] = &[
     ("l2_tracker", &["l2_tracker", "snode_l2", "snode_eth"]),
     ("ethyl", &["ethyl", "snode_eth::rpc", "snode_eth::pool"]),
+    ("chain", &["chain", "snode_chain", "snode_p2p"]),
 ];
 
 fn parse_level(text: &str) -> Option<LevelFilter> {
@@ -330,6 +332,8 @@ fn category(target: &str) -> &str {
     };
     if of("snode_l2") || of("snode_eth") {
         "l2_tracker"
+    } else if of("snode_chain") || of("snode_p2p") {
+        "chain"
     } else {
         target
     }

@@ -11,6 +11,7 @@ use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::api::chain::{ChainReport, Connection};
 use crate::api::l2::L2Report;
 use crate::api::sn_status::TrackedNodeState;
 use crate::keys::PublicKeys;
@@ -64,6 +65,16 @@ impl Registration {
     }
 }
 
+/// The chain follower's view (published by the chain extension,
+/// `chain::extension`, about once a second).
+#[derive(Clone, Debug, Default)]
+pub struct ChainView {
+    /// Height, target, top block, connection counts, ...
+    pub report: ChainReport,
+    /// The open P2P connections, for `get_connections`.
+    pub connections: Vec<Connection>,
+}
+
 /// Summary used while nobody has called [`NodeState::set_l2`].
 pub const L2_NOT_TRACKED: &str = "L2: not tracked yet";
 
@@ -83,6 +94,7 @@ pub struct NodeState {
     /// When the daemon started (unix seconds), oxend's `start_time`.
     pub start_time: u64,
     l2: RwLock<Option<L2View>>,
+    chain: RwLock<Option<ChainView>>,
     heartbeats: Mutex<BTreeMap<String, Instant>>,
 }
 
@@ -108,6 +120,7 @@ impl NodeState {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
             l2: RwLock::new(None),
+            chain: RwLock::new(None),
             heartbeats: Mutex::new(BTreeMap::new()),
         }
     }
@@ -155,6 +168,16 @@ impl NodeState {
         self.l2.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Replaces the chain follower's view.
+    pub fn set_chain(&self, view: ChainView) {
+        *self.chain.write().unwrap_or_else(|e| e.into_inner()) = Some(view);
+    }
+
+    /// The chain follower's view, once it has published one.
+    pub fn chain(&self) -> Option<ChainView> {
+        self.chain.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// The registration state (unknown while L2 is not tracked).
     pub fn registration(&self) -> Registration {
         self.l2().map(|v| v.registration).unwrap_or_default()
@@ -169,8 +192,9 @@ impl NodeState {
     }
 
     /// The systemd status line (also `status_line` in `get_info`):
-    /// `v<version>; <L2 summary>; SN: <no | registration state>`. No height: this
-    /// daemon does not run the Oxen chain.
+    /// `v<version>; [Height: <h>[/<target>], peers: <n>; ]<L2 summary>; SN: <no |
+    /// registration state>`. The height only while the chain follower has
+    /// published one (oxend's `Height: <h>`), never otherwise.
     pub fn status_line(&self) -> String {
         let l2 = self.l2_summary();
         let sn = if self.service_node {
@@ -178,7 +202,19 @@ impl NodeState {
         } else {
             "no"
         };
-        format!("v{}; {l2}; SN: {sn}", crate::version::VERSION)
+        let chain = self
+            .chain()
+            .map(|c| {
+                let r = &c.report;
+                let mut h = format!("Height: {}", r.height);
+                if r.target_height > r.height {
+                    h.push_str(&format!("/{}", r.target_height));
+                }
+                let peers = r.outgoing_connections_count + r.incoming_connections_count;
+                format!("{h}, peers: {peers}; ")
+            })
+            .unwrap_or_default();
+        format!("v{}; {chain}{l2}; SN: {sn}", crate::version::VERSION)
     }
 }
 
@@ -220,6 +256,22 @@ mod tests {
         assert!(s
             .status_line()
             .ends_with("; L2: height 7; SN: not registered"));
+        s.set_chain(ChainView {
+            report: ChainReport {
+                height: 5,
+                target_height: 9,
+                outgoing_connections_count: 1,
+                ..ChainReport::default()
+            },
+            connections: Vec::new(),
+        });
+        assert_eq!(
+            s.status_line(),
+            format!(
+                "v{}; Height: 5/9, peers: 1; L2: height 7; SN: not registered",
+                crate::version::VERSION
+            )
+        );
     }
 
     #[test]

@@ -10,12 +10,13 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use snode_node::api::chain::{Connection, ConnectionsReply};
 use snode_node::api::info::InfoReply;
 use snode_node::api::keys::ServiceKeysReply;
 use snode_node::api::l2::{L2StatusReply, RecentEvents};
 use snode_node::api::register::RegistrationReply;
 use snode_node::api::sn_status::ServiceNodeStatusReply;
-use snode_node::api::{StatusReply, NO_CHAIN_NOTE};
+use snode_node::api::{StatusReply, FOLLOWER_NOTE, NO_CHAIN_NOTE};
 use snode_node::server::{Ctx, Methods};
 use snode_node::shutdown::Shutdown;
 use snode_node::state::NodeState;
@@ -241,4 +242,117 @@ fn get_l2_status_round_trip() {
     // the alias answers the same
     let (alias, _): (L2StatusReply, _) = f.call("l2_status", Value::Null);
     assert_eq!(alias.l2.chain_id, reply.l2.chain_id);
+}
+
+/// The fixture with the chain follower's view: a real snode-chain follower
+/// opened in the fixture's data dir (not run: no network), its status as the
+/// plug-in publishes it, plus one connection as the P2P side reports it.
+fn with_chain(f: &Fixture) -> snode_node::state::ChainView {
+    let settings = &f.ctx.settings;
+    let cfg = snode_node::chain::follower_config(settings).unwrap();
+    let follower = snode_chain::Follower::new(cfg).unwrap();
+    let mut view = snode_node::chain::view(&follower.status(), None);
+    view.connections.push(Connection {
+        address: "127.0.0.1:11022".into(),
+        address_type: 1,
+        ip: "127.0.0.1".into(),
+        port: 11022,
+        peer_id: "00112233aabbccdd".into(),
+        incoming: true,
+        localhost: true,
+        recv_count: 1234,
+        recv_idle_time: 2,
+        send_count: 567,
+        send_idle_time: 3,
+        state: "normal".into(),
+        live_time: 40,
+        avg_download: 1,
+        avg_upload: 0,
+        connection_id: "0".repeat(31) + "7",
+        height: 9,
+        pruning_seed: 0,
+    });
+    view.report.incoming_connections_count = 1;
+    f.ctx.state.set_chain(view.clone());
+    view
+}
+
+#[test]
+fn get_info_with_the_chain_follower_round_trip() {
+    let mut f = fixture(true, false);
+    f.methods = Methods::standard();
+    let view = with_chain(&f);
+    let (info, wire): (InfoReply, _) = f.call("get_info", Value::Null);
+    assert!(info.chain_follower, "on by default");
+    assert_eq!(info.height, Some(1), "the genesis block");
+    assert_eq!(info.target_height, Some(0));
+    assert_eq!(
+        info.top_block_hash.as_deref(),
+        Some(snode_chain::hex_id(&snode_chain::Network::Stagenet.genesis().unwrap().id).as_str())
+    );
+    assert_eq!(info.incoming_connections_count, Some(1));
+    assert_eq!(info.outgoing_connections_count, Some(0));
+    assert_eq!(info.synchronized, Some(false));
+    assert_eq!(info.chain.as_ref(), Some(&view.report));
+    assert_eq!(info.note, FOLLOWER_NOTE);
+    assert!(
+        info.status_line.contains("; Height: 1, peers: 1; "),
+        "{}",
+        info.status_line
+    );
+    // oxend's names on the wire
+    for key in [
+        "height",
+        "target_height",
+        "top_block_hash",
+        "outgoing_connections_count",
+        "incoming_connections_count",
+        "white_peerlist_size",
+        "grey_peerlist_size",
+        "synchronized",
+    ] {
+        assert!(wire.get(key).is_some(), "{key}: {wire:#}");
+    }
+    assert_eq!(serde_json::to_value(&info).unwrap(), wire);
+}
+
+#[test]
+fn get_connections_round_trip() {
+    let f = fixture(false, false);
+    let mut methods = Methods::standard();
+    snode_node::server::chain::add_methods(&mut methods);
+    let f = Fixture { methods, ..f };
+    let err = f
+        .methods
+        .call(&f.ctx, "get_connections", Value::Null)
+        .unwrap_err();
+    assert_eq!(err.message, "the chain follower has not reported yet");
+    let view = with_chain(&f);
+    let (reply, wire): (ConnectionsReply, _) = f.call("get_connections", Value::Null);
+    assert_eq!(reply.status, "OK");
+    assert_eq!(reply.connections, view.connections);
+    let c = &wire["connections"][0];
+    for key in [
+        "address",
+        "peer_id",
+        "incoming",
+        "height",
+        "live_time",
+        "state",
+        "recv_count",
+        "recv_idle_time",
+        "send_count",
+        "send_idle_time",
+        "ip",
+        "port",
+        "localhost",
+        "avg_download",
+        "avg_upload",
+        "connection_id",
+        "address_type",
+        "pruning_seed",
+    ] {
+        assert!(c.get(key).is_some(), "{key}: {wire:#}");
+    }
+    assert_eq!(serde_json::to_value(&reply).unwrap(), wire);
 }

@@ -3,8 +3,8 @@
 //! the `snode-node` library (docs/ARCHITECTURE.md). This crate holds the
 //! command line ([`cli`], [`command`] for man pages and completions), the
 //! exit codes (defined here only), the signal handler, and [`run`], which
-//! reads the configuration and starts the daemon (with the L2 tracker
-//! plug-in) or runs one client command.
+//! reads the configuration and starts the daemon (with the L2 tracker and
+//! chain follower plug-ins) or runs one client command.
 //!
 //! The decisions of docs/compat/decisions.md apply: a dedicated
 //! configuration exit code ([`Exit::Config`]) the unit does not restart on, a
@@ -256,6 +256,7 @@ fn run_daemon(inv: cli::Invocation) -> Exit {
         };
     opts.extensions
         .push(snode_node::l2::extension(summary_every));
+    opts.extensions.push(snode_node::chain::extension());
     let result = daemon::run(settings, opts);
     signals.close();
     match result {

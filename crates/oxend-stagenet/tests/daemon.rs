@@ -702,7 +702,7 @@ const IMPORTANT: &str = "IMPORTANT: One or more required service node-related co
 fn base_config(ip: &str, providers: &str, extra: &str) -> String {
     format!(
         "data-dir={{DIR}}/data\nlog-file={{DIR}}/node.log\nservice-node=1\nstagenet=1\n\
-         {ip}{providers}rpc-admin=127.0.0.1:0\n{extra}"
+         {ip}{providers}rpc-admin=127.0.0.1:0\nchain-follower=0\n{extra}"
     )
 }
 

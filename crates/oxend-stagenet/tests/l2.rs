@@ -84,7 +84,7 @@ fn config(providers: &[String], extra: &str) -> String {
     format!(
         "data-dir={{DIR}}/data\nlog-file={{DIR}}/log/node.log\nservice-node=1\nstagenet=1\n\
          service-node-public-ip=1.2.3.4\nrpc-admin=127.0.0.1:0\n{lines}\
-         l2-refresh=0.2\n{extra}"
+         l2-refresh=0.2\nchain-follower=0\n{extra}"
     )
 }
 
@@ -943,7 +943,7 @@ fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
 /// "registered at") and when the exit was requested.
 #[test]
 fn a_fresh_l2_state_shows_a_missing_contract_and_an_exit_requested_before_the_window() {
-    use snode_l2::abi::{self, ServiceNodeRecord};
+    use snode_eth::abi::{self, ServiceNodeRecord};
     const LEAVE: u64 = 1_700_100_000;
     let anvil = Anvil::start_with(&["--number", "40000"]);
     let checksum = Deployment::Current.rewards_contract().to_checksum(None);
@@ -992,7 +992,7 @@ fn a_fresh_l2_state_shows_a_missing_contract_and_an_exit_requested_before_the_wi
 
     // the contract: three nodes, this one (id 2) leaving since LEAVE
     let record = |id: u64, leave: u64, bls: [u8; 64], ed: [u8; 32]| ServiceNodeRecord {
-        operator: snode_l2::Address::repeat_byte(0x22),
+        operator: snode_eth::Address::repeat_byte(0x22),
         bls_pubkey: bls.into(),
         ed25519_pubkey: ed.into(),
         added_timestamp: 1_700_000_000 + id,

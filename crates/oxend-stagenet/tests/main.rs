@@ -1,8 +1,9 @@
 //! The integration tests of `oxend-stagenet`, one test binary: the real
-//! binary end to end ([`daemon`], [`register`], [`l2`]) and the daemon run
+//! binary end to end ([`daemon`], [`register`], [`l2`], [`chain`]) and the daemon run
 //! in-process through the `snode-node` library ([`embedded`], parts of
 //! [`l2`]).
 
+mod chain;
 mod common;
 mod daemon;
 mod embedded;

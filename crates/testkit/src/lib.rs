@@ -9,10 +9,13 @@
 //! * [`provider`]: a fault-injecting L2 JSON-RPC provider with a fake chain;
 //! * [`contracts`]: EVM contract stand-ins (hand-assembled bytecode set with
 //!   `anvil_setCode`): log emitters and a ServiceNodeRewards stand-in;
-//! * [`staking`]: the staking-backend stub, validating like the real backend.
+//! * [`staking`]: the staking-backend stub, validating like the real backend;
+//! * [`oracle`]: upstream oxend from ../shared/oracles as a loopback test
+//!   peer, and the re-run of a test in a private network namespace.
 
 pub mod contracts;
 pub mod http;
+pub mod oracle;
 pub mod provider;
 pub mod staking;
 

@@ -9,6 +9,7 @@
 //!
 //! Depends on no other module of this crate.
 
+pub mod chain;
 pub mod info;
 pub mod keys;
 pub mod l2;
@@ -24,6 +25,11 @@ pub const STATUS_OK: &str = "OK";
 /// What this daemon does not do, said wherever chain fields would be.
 pub const NO_CHAIN_NOTE: &str = "oxend-stagenet does not run the Oxen blockchain: \
     no height, sync, hard forks, quorums, uptime proofs or P2P connections are reported";
+
+/// What this daemon does not do while its chain follower runs.
+pub const FOLLOWER_NOTE: &str = "oxend-stagenet follows the Oxen chain (block headers and ids; \
+    no RingCT verification): no service-node list, hard-fork info, quorums or uptime proofs \
+    are computed or sent";
 
 /// The JSON-RPC `result` of a method whose reply carries only a status
 /// (`stop_daemon`), and the status every result is checked for.

@@ -42,6 +42,14 @@ pub const COMMANDS: &[Command] = &[
         run: super::register::cmd_prepare_eth_registration,
     },
     Command {
+        name: "print_cn",
+        usage: "print_cn",
+        description: "Print the chain follower's P2P connections (oxend's columns; the \
+                      current rates are not measured: -).",
+        local: false,
+        run: super::chain::cmd_print_cn,
+    },
+    Command {
         name: "print_sn_key",
         usage: "print_sn_key",
         description: "Print this daemon's service node key, if it is one and launched in service \
@@ -89,7 +97,8 @@ pub const COMMANDS: &[Command] = &[
     },
 ];
 
-/// Upstream commands that need the Oxen blockchain, which this daemon does not run.
+/// Upstream commands that need the Oxen blockchain, which this daemon does not run
+/// (the chain follower keeps block headers only; `print_cn` is served).
 pub const CHAIN_COMMANDS: &[&str] = &[
     "alt_chain_info",
     "ban",
@@ -112,7 +121,6 @@ pub const CHAIN_COMMANDS: &[&str] = &[
     "print_bc",
     "print_block",
     "print_checkpoints",
-    "print_cn",
     "print_coinbase_tx_sum",
     "print_height",
     "print_net_stats",
@@ -165,7 +173,8 @@ pub fn command_help(c: &Command) -> String {
 fn chain_command(name: &str) -> String {
     format!(
         "{name} is not available in oxend-stagenet: it needs the Oxen blockchain, which this \
-         daemon does not run. Try 'help' for available commands"
+         daemon does not run (its chain follower keeps block headers only). Try 'help' for \
+         available commands"
     )
 }
 

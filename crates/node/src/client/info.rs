@@ -26,15 +26,26 @@ pub fn cmd_stop(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientErro
     Ok(true)
 }
 
-/// `status`: oxend's first line with the parts this daemon has (no `Height:
-/// …`, no `(net v21)`, no connections), the L2 block, the SN line.
+/// `status`: oxend's first line with the parts this daemon has (`Height:
+/// N/M (P%)` and the connections only while the chain follower reports; no
+/// `(net v21)`), the L2 block, the chain lines, the SN line.
 pub fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientError> {
     if !args.is_empty() {
         return Ok(false);
     }
     let info: InfoReply = s.call_for("get_info", NODE_INFO)?;
     let now = now_secs();
-    let mut first = format!("oxend-stagenet ON STAGENET, v{}", info.version);
+    let mut first = match &info.chain {
+        // oxend's first line, without `(net vN)`: no hard-fork info here
+        Some(c) => format!(
+            "{} ON STAGENET, v{}, {}(out)+{}(in) connections",
+            super::chain::height_text(c),
+            info.version,
+            c.outgoing_connections_count,
+            c.incoming_connections_count
+        ),
+        None => format!("oxend-stagenet ON STAGENET, v{}", info.version),
+    };
     if info.start_time > 0 {
         first.push_str(&format!(
             ", uptime {}",
@@ -46,6 +57,7 @@ pub fn cmd_status(s: &mut Session<'_>, args: &[String]) -> Result<bool, ClientEr
         Some(l2) => lines.extend(super::l2::status_lines(l2, now)),
         None => lines.push(info.l2_summary.clone()),
     }
+    lines.extend(super::chain::status_lines(&info));
     if info.service_node {
         let keys: ServiceKeysReply = s.call_for("get_service_keys", SN_KEYS)?;
         let pk = keys.service_node_pubkey.as_deref().unwrap_or("?");

@@ -9,9 +9,10 @@
 //! (`status`, `version`, `exit`), [`keys`] (`print_sn_key`), [`sn_status`]
 //! (`print_sn_status`), [`register`] (`register`,
 //! `prepare_eth_registration`), [`l2`] (`l2_status` and the L2 lines of the
-//! others) — and [`commands`] (the table, `help`, [`run_command`]). A new
+//! others), [`chain`] (`print_cn` and the chain lines of `status`) — and [`commands`] (the table, `help`, [`run_command`]). A new
 //! command is one more entry of [`COMMANDS`].
 
+pub mod chain;
 pub mod commands;
 pub mod info;
 pub mod keys;

@@ -5,12 +5,16 @@ use serde_json::Value;
 use super::methods::{reply, Ctx, RpcError};
 use crate::api::info::InfoReply;
 use crate::api::sn_status::{ServiceNodeState, ServiceNodeStatusReply};
-use crate::api::{StatusReply, NO_CHAIN_NOTE, STATUS_OK};
+use crate::api::{StatusReply, FOLLOWER_NOTE, NO_CHAIN_NOTE, STATUS_OK};
+use crate::state::NodeState;
 
-/// `get_info`: version, status line, service node or not, start time, and
-/// the L2 tracker's status while it runs.
+/// `get_info`: version, status line, service node or not, start time, the
+/// chain follower's height, top block and connection counts once it has
+/// reported, and the L2 tracker's status while it runs.
 pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
     let s = &ctx.state;
+    let chain = s.chain().map(|c| c.report);
+    let c = chain.as_ref();
     reply(&InfoReply {
         status: STATUS_OK.into(),
         version: crate::version::VERSION.into(),
@@ -20,9 +24,29 @@ pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
         mainnet: false,
         service_node: s.service_node,
         start_time: s.start_time,
-        note: NO_CHAIN_NOTE.into(),
+        note: chain_note(s),
+        chain_follower: ctx.settings.chain_follower,
+        height: c.map(|c| c.height),
+        target_height: c.map(|c| c.target_height),
+        top_block_hash: c.map(|c| c.top_block_hash.clone()),
+        outgoing_connections_count: c.map(|c| c.outgoing_connections_count),
+        incoming_connections_count: c.map(|c| c.incoming_connections_count),
+        white_peerlist_size: c.map(|c| c.white_peerlist_size),
+        grey_peerlist_size: c.map(|c| c.grey_peerlist_size),
+        synchronized: c.map(|c| c.synchronized),
+        chain,
         l2: s.l2().map(|v| v.status),
     })
+}
+
+/// What the daemon does not report: [`FOLLOWER_NOTE`] once the chain
+/// follower has reported, [`NO_CHAIN_NOTE`] otherwise.
+fn chain_note(s: &NodeState) -> String {
+    match s.chain() {
+        Some(_) => FOLLOWER_NOTE,
+        None => NO_CHAIN_NOTE,
+    }
+    .into()
 }
 
 /// `get_service_node_status`: this node's keys, address and registration
@@ -48,7 +72,7 @@ pub fn get_service_node_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcEr
     reply(&ServiceNodeStatusReply {
         status: STATUS_OK.into(),
         service_node_state: state,
-        note: NO_CHAIN_NOTE.into(),
+        note: chain_note(s),
     })
 }
 

@@ -2,10 +2,12 @@
 //! registry ([`methods`]), the HTTP side ([`http`]) and the methods, one
 //! module per area: [`info`] (`get_info`, `get_service_node_status`,
 //! `stop_daemon`), [`keys`] (`get_service_keys`), [`register`]
-//! (`bls_registration_request`) and [`l2`] (`get_l2_status`, added by the
-//! L2 tracker plug-in). Every method answers with a reply type of
+//! (`bls_registration_request`), [`l2`] (`get_l2_status`, added by the
+//! L2 tracker plug-in) and [`chain`] (`get_connections`, added by the chain
+//! follower plug-in). Every method answers with a reply type of
 //! [`crate::api`].
 
+pub mod chain;
 pub mod http;
 pub mod info;
 pub mod keys;

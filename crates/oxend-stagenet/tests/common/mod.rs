@@ -45,7 +45,9 @@ pub struct Node {
 
 impl Node {
     /// A temp dir with a config file: service node, public test IP, an unreachable
-    /// provider carrying a fake API key, admin RPC on port 0, plus `extra` lines.
+    /// provider carrying a fake API key, admin RPC on port 0, the chain follower
+    /// off (no P2P listener on 0.0.0.0:11022; the chain tests turn it on with a
+    /// loopback port, [`Node::with_follower`]), plus `extra` lines.
     pub fn new(extra: &str) -> Node {
         let dir = tempfile::tempdir().unwrap();
         let n = Node { dir, child: None };
@@ -53,10 +55,22 @@ impl Node {
             "data-dir={data}\nlog-file={log}\nservice-node=1\nstagenet=1\n\
              service-node-public-ip=1.2.3.4\n\
              l2-provider=http://127.0.0.1:{port}/v2/{FAKE_API_KEY}?apikey={FAKE_API_KEY}\n\
-             rpc-admin=127.0.0.1:0\n{extra}",
+             rpc-admin=127.0.0.1:0\nchain-follower=0\n{extra}",
             data = n.data_dir().display(),
             log = n.log_file().display(),
             port = closed_port(),
+        );
+        n.write_config(&conf);
+        n
+    }
+
+    /// [`Node::new`] with the chain follower on, its P2P listener on
+    /// 127.0.0.1:`p2p_port`, plus `extra` lines (e.g. peers on loopback).
+    pub fn with_follower(p2p_port: u16, extra: &str) -> Node {
+        let n = Node::new("");
+        let conf = fs::read_to_string(n.config()).unwrap().replace(
+            "chain-follower=0\n",
+            &format!("chain-follower=1\np2p-bind-ip=127.0.0.1\np2p-bind-port={p2p_port}\n{extra}"),
         );
         n.write_config(&conf);
         n
