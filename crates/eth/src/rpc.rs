@@ -250,6 +250,12 @@ impl Endpoint {
             .limit(BODY_LIMIT)
             .read_to_string()
             .map_err(|e| self.transport_failure(e))?;
+        self.read_answer(status, &text)
+    }
+
+    /// Reads one answer of the provider — its HTTP status and body — as
+    /// [`Endpoint::call`] does: the non-null `result`, or the [`Failure`].
+    pub fn read_answer(&self, status: u16, text: &str) -> Result<Value, Failure> {
         let parsed: Option<Value> = serde_json::from_str(&text).ok();
         let rpc_error = parsed
             .as_ref()
@@ -266,7 +272,7 @@ impl Endpoint {
                 if body.starts_with('<') {
                     String::new()
                 } else {
-                    self.scrub(&text)
+                    self.scrub(text)
                 }
             });
             return Err(Failure {
@@ -282,7 +288,7 @@ impl Endpoint {
         let Some(answer) = parsed.filter(Value::is_object) else {
             return Err(Failure {
                 kind: FailureKind::Malformed,
-                message: format!("not a JSON-RPC answer: {}", self.scrub(&text)),
+                message: format!("not a JSON-RPC answer: {}", self.scrub(text)),
             });
         };
         if let Some(err) = rpc_error {
