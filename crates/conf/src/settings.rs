@@ -587,6 +587,13 @@ mod tests {
         assert_eq!(s.quorumnet_port, 11025);
         assert_eq!(s.p2p_bind_port, 11022);
         assert_eq!(s.l2_rewards_contract, DEFAULT_REWARDS_CONTRACT);
+        // the option table's shown defaults are the deployment's (snode-eth)
+        for (name, value) in [
+            ("l2-rewards-contract", snode_eth::CURRENT_REWARDS_CONTRACT),
+            ("l2-pool-contract", snode_eth::CURRENT_POOL_CONTRACT),
+        ] {
+            assert_eq!(find_option(name).unwrap().default, value);
+        }
         assert_eq!(s.l2_pool_contract, DEFAULT_POOL_CONTRACT);
         assert_eq!(s.staking_url, DEFAULT_STAKING_URL);
         assert!(!s.service_node);

@@ -37,7 +37,22 @@ sol! {
     event StakingRequirementUpdated(uint256 newRequirement);
     event NewSeededServiceNode(uint64 indexed serviceNodeID, G1Point blsPubkey, uint256 ed25519Pubkey);
 
+    /// IServiceNodeRewards.ServiceNode, as `serviceNodes(uint64)` returns it.
+    struct ServiceNode {
+        uint64 next;
+        uint64 prev;
+        address operator;
+        G1Point pubkey;
+        uint256 addedTimestamp;
+        uint256 leaveRequestTimestamp;
+        uint256 latestLeaveRequestTimestamp;
+        uint256 deposit;
+        Contributor[] contributors;
+        uint256 ed25519Pubkey;
+    }
+
     function allServiceNodeIDs() external view returns (uint64[] ids, G1Point[] pubkeys);
+    function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory);
     function rewardRate() external view returns (uint256);
     function stakingRequirement() external view returns (uint256);
     function ed25519ToServiceNodeID(uint256 pubkey) external view returns (uint64);
@@ -287,6 +302,71 @@ fn check_new_node_layout(data: &[u8]) -> Result<(), String> {
 /// Calldata of `allServiceNodeIDs()` (`0xabf2c503`).
 pub fn all_service_node_ids_calldata() -> Vec<u8> {
     allServiceNodeIDsCall {}.abi_encode()
+}
+
+/// A node's record in the contract (`serviceNodes(uint64)`), the facts
+/// that hold whatever the logs the tracker has seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceNodeRecord {
+    /// The operator.
+    pub operator: Address,
+    /// BLS pubkey.
+    pub bls_pubkey: BlsPubkey,
+    /// Ed25519 pubkey.
+    pub ed25519_pubkey: Ed25519Pubkey,
+    /// When it was added (Unix seconds, L2 block time).
+    pub added_timestamp: u64,
+    /// When an exit was requested (Unix seconds); 0: none.
+    pub leave_request_timestamp: u64,
+    /// Deposit (atomic SESH).
+    pub deposit: U256,
+}
+
+/// Calldata of `serviceNodes(uint64)` (`0x040f9853`).
+pub fn service_nodes_calldata(id: u64) -> Vec<u8> {
+    serviceNodesCall { serviceNodeID: id }.abi_encode()
+}
+
+fn seconds(v: U256) -> u64 {
+    u64::try_from(v).unwrap_or(u64::MAX)
+}
+
+/// Decodes the answer of `serviceNodes(uint64)`. An empty answer (a revert,
+/// an id that is not there) is an error.
+pub fn decode_service_node(data: &[u8]) -> Result<ServiceNodeRecord, AnswerError> {
+    if data.is_empty() {
+        return Err(AnswerError::WordLength(0));
+    }
+    let n = serviceNodesCall::abi_decode_returns(data).map_err(abi_error)?;
+    Ok(ServiceNodeRecord {
+        operator: n.operator,
+        bls_pubkey: g1(&n.pubkey),
+        ed25519_pubkey: B256::from(n.ed25519Pubkey.to_be_bytes::<32>()),
+        added_timestamp: seconds(n.addedTimestamp),
+        leave_request_timestamp: seconds(n.leaveRequestTimestamp),
+        deposit: n.deposit,
+    })
+}
+
+/// Encodes a `serviceNodes(uint64)` answer (no contributors), for contract
+/// stand-ins in tests.
+pub fn encode_service_node(r: &ServiceNodeRecord) -> Vec<u8> {
+    let node = ServiceNode {
+        next: 0,
+        prev: 0,
+        operator: r.operator,
+        pubkey: G1Point {
+            X: U256::from_be_slice(&r.bls_pubkey[..32]),
+            Y: U256::from_be_slice(&r.bls_pubkey[32..]),
+        },
+        addedTimestamp: U256::from(r.added_timestamp),
+        leaveRequestTimestamp: U256::from(r.leave_request_timestamp),
+        latestLeaveRequestTimestamp: U256::from(r.leave_request_timestamp),
+        deposit: r.deposit,
+        contributors: Vec::new(),
+        ed25519Pubkey: U256::from_be_bytes(r.ed25519_pubkey.0),
+    };
+    serviceNodesCall::abi_encode_returns(&node)
 }
 
 /// Calldata of RewardRatePool `rewardRate()` (`0x7b0a47ee`).
@@ -547,5 +627,35 @@ mod tests {
             "a revert is no value"
         );
         assert!(decode_staking_requirement(&[0; 64]).is_err());
+    }
+
+    #[test]
+    fn service_node_record_has_the_contract_layout() {
+        let cd = service_nodes_calldata(5);
+        assert_eq!(cd[..4], [0x04, 0x0f, 0x98, 0x53]);
+        let r = ServiceNodeRecord {
+            operator: Address::repeat_byte(0x33),
+            bls_pubkey: FixedBytes([0x44; 64]),
+            ed25519_pubkey: B256::repeat_byte(0x55),
+            added_timestamp: 111,
+            leave_request_timestamp: 222,
+            deposit: U256::from(333),
+        };
+        let data = encode_service_node(&r);
+        let word = |i: usize| &data[32 * i..32 * (i + 1)];
+        let num = |i: usize| U256::from_be_slice(word(i));
+        // offset, next, prev, operator, X, Y, added, leave, latest leave,
+        // deposit, contributors offset, ed25519, contributors length
+        assert_eq!(num(0), U256::from(0x20));
+        assert_eq!(&word(3)[12..], &[0x33; 20]);
+        assert_eq!(word(4), &[0x44; 32]);
+        assert_eq!(num(6), U256::from(111));
+        assert_eq!(num(7), U256::from(222));
+        assert_eq!(num(9), U256::from(333));
+        assert_eq!(num(10), U256::from(0x160));
+        assert_eq!(word(11), &[0x55; 32]);
+        assert_eq!(num(12), U256::ZERO);
+        assert_eq!(decode_service_node(&data), Ok(r));
+        assert!(decode_service_node(&[]).is_err());
     }
 }

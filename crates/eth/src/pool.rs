@@ -15,6 +15,12 @@ use crate::error::{EthError, ProviderFailure};
 use crate::redact::ProviderUrl;
 use crate::rpc::{parse_quantity, Endpoint, Failure, FailureKind, LimitKind};
 
+/// The `tracing` target of the pool's messages: the daemon's `log-level`
+/// categories (`l2_tracker`, `ethyl`) know the pool by this name.
+// shim: remove when callers move to snode_eth (the daemon's logging maps
+// `snode_l2::pool`; once it maps `snode_eth::pool` this goes)
+const LOG_TARGET: &str = "snode_l2::pool";
+
 /// How often "primary is still unavailable" is repeated while on a backup.
 const STILL_UNAVAILABLE_EVERY: Duration = Duration::from_secs(15 * 60);
 
@@ -274,7 +280,7 @@ impl ProviderPool {
         p.counters.requests += 1;
         match p.endpoint.call(method, params) {
             Err(f) if method == "eth_call" && f.is_revert() => {
-                debug!("{} eth_call reverted: {f}", p.label());
+                debug!(target: LOG_TARGET, "{} eth_call reverted: {f}", p.label());
                 Ok(Value::String("0x".into()))
             }
             other => other,
@@ -302,7 +308,7 @@ impl ProviderPool {
         p.counters.count(&failure.kind);
         p.health = ProviderHealth::Failing;
         p.last_error = Some(failure.clone());
-        warn!("{} {method} failed: {failure}", p.label());
+        warn!(target: LOG_TARGET, "{} {method} failed: {failure}", p.label());
         ProviderFailure {
             provider: p.name.clone(),
             url: p.url().clone(),
@@ -338,6 +344,43 @@ impl ProviderPool {
         }
         Err(EthError::AllProvidersFailed {
             method: method.into(),
+            failures,
+        })
+    }
+
+    /// A JSON-RPC batch with failover: the whole batch goes to each provider
+    /// in priority order until one answers it. Each call's own outcome is
+    /// returned in order; an `eth_call` that reverted comes back as `"0x"`.
+    pub fn request_batch(
+        &mut self,
+        gate: &mut dyn Gate,
+        calls: &[(&str, Value)],
+    ) -> Result<Vec<Result<Value, Failure>>, EthError> {
+        let mut failures = Vec::new();
+        for idx in self.order.clone() {
+            if !gate.pass() {
+                return Err(EthError::Cancelled);
+            }
+            self.providers[idx].counters.requests += 1;
+            match self.providers[idx].endpoint.call_batch(calls) {
+                Ok(answers) => {
+                    self.record_success(idx);
+                    return Ok(answers
+                        .into_iter()
+                        .zip(calls)
+                        .map(|(a, (method, _))| match a {
+                            Err(f) if *method == "eth_call" && f.is_revert() => {
+                                Ok(Value::String("0x".into()))
+                            }
+                            other => other,
+                        })
+                        .collect());
+                }
+                Err(f) => failures.push(self.record_failure(idx, "batch", f)),
+            }
+        }
+        Err(EthError::AllProvidersFailed {
+            method: "batch".into(),
             failures,
         })
     }
@@ -402,7 +445,7 @@ impl ProviderPool {
                     p.max_logs = stated_block_limit(&failure.message)
                         .filter(|n| (1..asked).contains(n))
                         .unwrap_or((asked / 2).max(1));
-                    debug!(
+                    debug!(target: LOG_TARGET,
                         "{} refused eth_getLogs over {asked} blocks ({}); retrying with {} blocks",
                         p.label(),
                         failure.message,
@@ -430,13 +473,13 @@ impl ProviderPool {
         let p = &self.providers[idx];
         let n = p.max_logs;
         if worked {
-            warn!(
+            warn!(target: LOG_TARGET,
                 "{} refused eth_getLogs over {asked} blocks ({message}); {n} blocks work. \
                  Set l2-max-logs={n} (or lower) in the config to avoid these retries.",
                 p.label()
             );
         } else {
-            warn!(
+            warn!(target: LOG_TARGET,
                 "{} refused eth_getLogs over {asked} blocks ({message}); shrunk to {n} blocks \
                  before another failure. Try l2-max-logs={n} (or lower) in the config.",
                 p.label()
@@ -480,9 +523,9 @@ impl ProviderPool {
                 let p = &self.providers[idx];
                 let msg = format!("Failed to retrieve height from {}", p.label());
                 if idx == 0 {
-                    error!("{msg}");
+                    error!(target: LOG_TARGET, "{msg}");
                 } else {
-                    warn!("{msg}");
+                    warn!(target: LOG_TARGET, "{msg}");
                 }
             }
             heights.push(h);
@@ -512,9 +555,9 @@ impl ProviderPool {
                     p.health = ProviderHealth::Lagging;
                     let msg = format!("{} is lagging (height {h} < {best})", p.label());
                     if idx == 0 {
-                        error!("{msg}");
+                        error!(target: LOG_TARGET, "{msg}");
                     } else {
-                        warn!("{msg}");
+                        warn!(target: LOG_TARGET, "{msg}");
                     }
                     bad.push(idx);
                 }
@@ -530,10 +573,10 @@ impl ProviderPool {
             let old = self.providers[old_first].label();
             let new = self.providers[new_first].label();
             if new_first == 0 {
-                info!("{new} is available again; switching back to it as primary L2 source");
+                info!(target: LOG_TARGET, "{new} is available again; switching back to it as primary L2 source");
                 self.last_unavailable_log = None;
             } else {
-                warn!(
+                warn!(target: LOG_TARGET,
                     "{old} is not responding or is behind; switching to {new} as primary L2 source"
                 );
                 self.last_unavailable_log = Some(now);
@@ -543,7 +586,7 @@ impl ProviderPool {
                 now.duration_since(t).unwrap_or_default() >= STILL_UNAVAILABLE_EVERY
             });
             if due {
-                warn!("{} is still unavailable", self.providers[0].label());
+                warn!(target: LOG_TARGET, "{} is still unavailable", self.providers[0].label());
                 self.last_unavailable_log = Some(now);
             }
         }

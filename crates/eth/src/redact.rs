@@ -255,7 +255,11 @@ fn shown_for_error(text: &str) -> String {
     } else {
         format!("https://{cleaned}")
     };
-    match split(&candidate).filter(|p| printable_host(p.host)) {
+    // Without a scheme, only a host that looks like one (a dot, a port or
+    // IPv6 brackets) is shown: a bare word may be an API key.
+    let looks_like_host =
+        |h: &str| cleaned.contains("://") || h.contains(['.', ':', '[']) || h == "localhost";
+    match split(&candidate).filter(|p| printable_host(p.host) && looks_like_host(p.host)) {
         Some(_) if cleaned.contains("://") => redact_url(&candidate),
         Some(p) => {
             let more = cleaned.len() > p.host.len() + p.userinfo.map_or(0, |u| u.len() + 1);

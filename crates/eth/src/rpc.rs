@@ -234,9 +234,8 @@ impl Endpoint {
         &self.url
     }
 
-    /// Sends one request and returns its non-null `result`.
-    pub fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
-        let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
+    /// POSTs `body` and returns the HTTP status and the answer's text.
+    fn post(&self, body: &Value) -> Result<(u16, String), Failure> {
         let resp = self
             .agent
             .post(self.url.expose())
@@ -250,13 +249,20 @@ impl Endpoint {
             .limit(BODY_LIMIT)
             .read_to_string()
             .map_err(|e| self.transport_failure(e))?;
+        Ok((status, text))
+    }
+
+    /// Sends one request and returns its non-null `result`.
+    pub fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
+        let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
+        let (status, text) = self.post(&body)?;
         self.read_answer(status, &text)
     }
 
     /// Reads one answer of the provider — its HTTP status and body — as
     /// [`Endpoint::call`] does: the non-null `result`, or the [`Failure`].
     pub fn read_answer(&self, status: u16, text: &str) -> Result<Value, Failure> {
-        let parsed: Option<Value> = serde_json::from_str(&text).ok();
+        let parsed: Option<Value> = serde_json::from_str(text).ok();
         let rpc_error = parsed
             .as_ref()
             .and_then(|v| v.get("error"))
@@ -310,6 +316,94 @@ impl Endpoint {
             }),
             Some(v) => Ok(v.clone()),
         }
+    }
+
+    /// Sends `calls` as one JSON-RPC batch (ids 0, 1, …) and returns each
+    /// call's outcome in order: its non-null `result`, or its failure (a
+    /// revert of one `eth_call` does not fail the others). The batch itself
+    /// fails as one request does (connection, HTTP status, an answer that is
+    /// not an array of the right answers).
+    pub fn call_batch(
+        &self,
+        calls: &[(&str, Value)],
+    ) -> Result<Vec<Result<Value, Failure>>, Failure> {
+        let body: Vec<Value> = calls
+            .iter()
+            .enumerate()
+            .map(|(id, (method, params))| {
+                json!({"jsonrpc": "2.0", "method": method, "params": params, "id": id})
+            })
+            .collect();
+        let (status, text) = self.post(&Value::Array(body))?;
+        let parsed: Option<Value> = serde_json::from_str(&text).ok();
+        let single_error = parsed
+            .as_ref()
+            .and_then(|v| v.get("error"))
+            .filter(|e| !e.is_null());
+        if status != 200 {
+            return Err(Failure {
+                kind: FailureKind::HttpStatus {
+                    status,
+                    code: single_error
+                        .and_then(|e| e.get("code"))
+                        .and_then(Value::as_i64),
+                },
+                message: single_error
+                    .map(|e| self.error_message(e))
+                    .unwrap_or_default(),
+            });
+        }
+        if let Some(err) = single_error {
+            // a provider that refuses batches answers with one error
+            return Err(Failure {
+                kind: FailureKind::JsonRpc {
+                    code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
+                },
+                message: self.error_message(err),
+            });
+        }
+        let malformed = |message: String| Failure {
+            kind: FailureKind::Malformed,
+            message,
+        };
+        let Some(Value::Array(answers)) = parsed else {
+            return Err(malformed(format!(
+                "not a JSON-RPC batch answer: {}",
+                self.scrub(&text)
+            )));
+        };
+        let mut out: Vec<Option<Result<Value, Failure>>> = vec![None; calls.len()];
+        for a in answers {
+            let Some(id) = a.get("id").and_then(Value::as_u64).map(|i| i as usize) else {
+                continue;
+            };
+            let Some(slot) = out.get_mut(id) else {
+                continue;
+            };
+            *slot = Some(
+                match (a.get("error").filter(|e| !e.is_null()), a.get("result")) {
+                    (Some(err), _) => Err(Failure {
+                        kind: FailureKind::JsonRpc {
+                            code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
+                        },
+                        message: self.error_message(err),
+                    }),
+                    (None, None | Some(Value::Null)) => Err(Failure {
+                        kind: FailureKind::NullResult,
+                        message: String::new(),
+                    }),
+                    (None, Some(v)) => Ok(v.clone()),
+                },
+            );
+        }
+        let missing = out.iter().filter(|o| o.is_none()).count();
+        if missing > 0 {
+            return Err(malformed(format!(
+                "the batch answer lacks {missing} of {} answers",
+                calls.len()
+            )));
+        }
+        Ok(out.into_iter().flatten().collect())
     }
 
     fn error_message(&self, err: &Value) -> String {

@@ -87,4 +87,4 @@ pub use snode_eth::{
 pub use status::{CycleReport, L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
 pub use store::{EventRecord, DB_FILE};
 pub use time::{format_utc, unix_secs};
-pub use tracker::{L2Tracker, Progress};
+pub use tracker::{L2Tracker, Progress, RECORD_BATCH};

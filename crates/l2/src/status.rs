@@ -53,6 +53,32 @@ pub struct OwnNodeStatus {
     pub bls_pubkey: Option<BlsPubkey>,
     /// The Ed25519 pubkey asked about.
     pub ed25519_pubkey: Option<Ed25519Pubkey>,
+    /// The L2 block of its registration, or where the daemon first saw it
+    /// when `registered_before` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_block: Option<u64>,
+    /// `registered_block` is only where the daemon first saw the node (in
+    /// the contract's node list): say "registered before L2 block N".
+    #[serde(default)]
+    pub registered_before: bool,
+    /// `leaveRequestTimestamp` of the contract's record when it was read
+    /// (Unix seconds, 0: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leave_request_timestamp: Option<u64>,
+}
+
+impl OwnNodeStatus {
+    /// Where the registration is known from: `registered at L2 block N`,
+    /// or `registered before L2 block N` when the daemon only saw the node in
+    /// the contract's node list; `None` when not registered.
+    pub fn registration(&self) -> Option<String> {
+        let block = self.registered_block?;
+        Some(if self.registered_before {
+            format!("registered before L2 block {block}")
+        } else {
+            format!("registered at L2 block {block}")
+        })
+    }
 }
 
 /// `rewardRate()` of the reward pool at a reward height.
@@ -105,6 +131,11 @@ pub struct L2Status {
     /// cycles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_sync: Option<LogSync>,
+    /// From the start check: "no ServiceNodeRewards contract at 0x… on
+    /// <provider> [<url>]" for each provider that has no code at
+    /// `l2-rewards-contract`. Left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contract_missing: Vec<String>,
 }
 
 impl L2Status {
@@ -141,8 +172,14 @@ impl L2Status {
             (None, None) => {}
         }
         s.push_str(&format!(", {} nodes", self.registered_nodes));
-        if let Some(own) = &self.own_node {
-            s.push_str(&format!("; node {}", own.state.describe()));
+        match (&self.own_node, self.contract_missing.first()) {
+            // what the node's state is cannot be told from a contract that is not there
+            (Some(own), Some(missing)) if own.state == NodeContractState::NotRegistered => {
+                s.push_str(&format!("; {missing}"));
+            }
+            (Some(own), _) => s.push_str(&format!("; node {}", own.state.describe())),
+            (None, Some(missing)) => s.push_str(&format!("; {missing}")),
+            (None, None) => {}
         }
         s
     }

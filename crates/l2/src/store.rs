@@ -328,6 +328,10 @@ mod tests {
             operator: None,
             registered_block: 1,
             updated_block: 1,
+            registered_before: false,
+            added_timestamp: None,
+            leave_request_timestamp: None,
+            deposit: None,
         };
         {
             let (mut s, reset) = Store::open(dir.path(), 1, c).unwrap();

@@ -23,6 +23,9 @@ use crate::status::{CycleReport, L2Status, OwnNodeStatus, ProviderInUse, RewardR
 use crate::store::{Batch, EventRecord, Store};
 use crate::time::{format_utc, since, unix_secs};
 
+/// Most `serviceNodes(id)` calls in one JSON-RPC batch.
+pub const RECORD_BATCH: usize = 100;
+
 /// What the cycle has done when the callback is called: before every
 /// request, and after every committed log batch ([`Progress::tracker`]).
 #[derive(Clone, Copy)]
@@ -172,6 +175,9 @@ pub struct L2Tracker {
     last_cycle: Option<CycleReport>,
     /// The log sync of the cycle in progress (`None` between cycles).
     log_sync: Option<LogSync>,
+    /// "no ServiceNodeRewards contract at 0x… on <provider>", per provider
+    /// that answered `eth_getCode` with no code at the start check.
+    contract_missing: Vec<String>,
 }
 
 impl std::fmt::Debug for L2Tracker {
@@ -226,6 +232,7 @@ impl L2Tracker {
             rewards: BTreeMap::new(),
             last_cycle: None,
             log_sync: None,
+            contract_missing: Vec::new(),
         })
     }
 
@@ -237,11 +244,58 @@ impl L2Tracker {
     /// Checks `eth_chainId` of every provider (docs/compat/config.md). A
     /// provider that does not answer is only a warning; one that serves
     /// another chain is [`L2Error::WrongChainId`], which should stop startup.
-    /// Does nothing with `l2-skip-chainid`.
+    /// The chain id is not asked with `l2-skip-chainid`.
+    ///
+    /// Then it asks every provider for the code at `l2-rewards-contract`
+    /// (`eth_getCode`): a provider that has none there is logged as an error
+    /// and kept in [`L2Status::contract_missing`] ("no ServiceNodeRewards
+    /// contract at 0x… on <provider>"), so that is what status says rather
+    /// than "not registered". Not fatal: the address may be a contract
+    /// deployed later, and a provider may lag.
     pub fn verify_chain_id(&mut self) -> Result<(), L2Error> {
-        if self.cfg.skip_chain_id {
-            return Ok(());
+        if !self.cfg.skip_chain_id {
+            self.check_chain_ids()?;
         }
+        self.check_contract_code();
+        Ok(())
+    }
+
+    /// `eth_getCode` at the rewards contract on every provider.
+    fn check_contract_code(&mut self) {
+        let contract = self.cfg.rewards_contract;
+        let params = json!([format!("{contract:#x}"), "latest"]);
+        self.contract_missing.clear();
+        for idx in 0..self.pool.len() {
+            let answer = self
+                .pool
+                .call_one(idx, "eth_getCode", &params)
+                .map_err(|f| f.failure)
+                .and_then(|v| parse_data(&v));
+            let p = &self.pool.providers[idx];
+            match answer {
+                Ok(code) if code.is_empty() => {
+                    let msg = format!(
+                        "no ServiceNodeRewards contract at {} on {} [{}]",
+                        contract.to_checksum(None),
+                        p.name,
+                        p.url()
+                    );
+                    error!("{msg}: check l2-rewards-contract and that the provider serves Arbitrum Sepolia");
+                    self.contract_missing.push(msg);
+                }
+                Ok(_) => {
+                    self.pool.providers[idx].counters.successes += 1;
+                }
+                Err(f) => warn!(
+                    "Could not check the ServiceNodeRewards contract code on {} [{}]: {f}",
+                    p.name,
+                    p.url()
+                ),
+            }
+        }
+    }
+
+    fn check_chain_ids(&mut self) -> Result<(), L2Error> {
         info!("Verifying L2 provider chain-id");
         for idx in 0..self.pool.len() {
             let answer = self
@@ -791,8 +845,34 @@ impl L2Tracker {
             }
             return; // retried next cycle
         };
-        let changed = self.registry.reconcile(&list, list_height);
+        let mut changed = self.registry.reconcile(&list, list_height);
         self.node_list_warned = None;
+        // Nodes learned from the list carry no exit state: read their
+        // records from the contract (batched).
+        let learned: Vec<u64> = changed
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.registry
+                    .get(*id)
+                    .is_some_and(|n| n.registered_before && n.added_timestamp.is_none())
+            })
+            .collect();
+        if !learned.is_empty() {
+            match self.read_records(gate, &learned, list_height, report) {
+                Ok(()) => {}
+                Err(L2Error::Cancelled) => return,
+                Err(e) => {
+                    warn!(
+                        "Failed to read the contract records of {} nodes: {e}",
+                        learned.len()
+                    );
+                    report.errors.push(e.to_string());
+                }
+            }
+        }
+        changed.sort_unstable();
+        changed.dedup();
         let nodes = changed
             .iter()
             .filter_map(|id| self.registry.get(*id))
@@ -815,6 +895,48 @@ impl L2Tracker {
                 }
             }
         }
+    }
+
+    /// `serviceNodes(id)` of each id at `block`, in JSON-RPC batches of
+    /// [`RECORD_BATCH`] calls (2,000 nodes: 20 requests), applied to the
+    /// registry. A node whose record cannot be read keeps what the list said.
+    fn read_records(
+        &mut self,
+        gate: &mut Gate<'_>,
+        ids: &[u64],
+        block: u64,
+        report: &mut CycleReport,
+    ) -> Result<(), L2Error> {
+        let to = format!("{:#x}", self.cfg.rewards_contract);
+        for chunk in ids.chunks(RECORD_BATCH) {
+            let calls: Vec<(&str, Value)> = chunk
+                .iter()
+                .map(|id| {
+                    let data = format!("0x{}", hex::encode(abi::service_nodes_calldata(*id)));
+                    (
+                        "eth_call",
+                        json!([{"to": to, "data": data}, format!("{block:#x}")]),
+                    )
+                })
+                .collect();
+            let answers = self.pool.request_batch(gate, &calls)?;
+            for (id, answer) in chunk.iter().zip(answers) {
+                let record = answer
+                    .map_err(|f| f.to_string())
+                    .and_then(|v| parse_data(&v).map_err(|f| f.to_string()))
+                    .and_then(|d| abi::decode_service_node(&d).map_err(|e| e.to_string()));
+                match record {
+                    Ok(r) => {
+                        self.registry.apply_contract_record(*id, &r);
+                    }
+                    Err(e) => {
+                        debug!("serviceNodes({id}) at block {block}: {e}");
+                        report.errors.push(format!("serviceNodes({id}): {e}"));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     // ---- queries ------------------------------------------------------------
@@ -873,6 +995,9 @@ impl L2Tracker {
                 service_node_id: rec.map(|n| n.service_node_id),
                 bls_pubkey: q.bls_pubkey,
                 ed25519_pubkey: q.ed25519_pubkey,
+                registered_block: rec.map(|n| n.registered_block),
+                registered_before: rec.is_some_and(|n| n.registered_before),
+                leave_request_timestamp: rec.and_then(|n| n.leave_request_timestamp),
             }
         });
         L2Status {
@@ -898,6 +1023,7 @@ impl L2Tracker {
             }),
             last_cycle: self.last_cycle.clone(),
             log_sync: self.log_sync,
+            contract_missing: self.contract_missing.clone(),
         }
     }
 }

@@ -81,6 +81,9 @@ pub struct ProbeReport {
     pub ok: bool,
     /// `eth_chainId` exactly as returned.
     pub chain_id: Option<String>,
+    /// Whether `eth_getCode` found code at the contract address (unknown
+    /// when the provider did not answer it).
+    pub contract_code: Option<bool>,
     /// `eth_blockNumber`.
     pub head: Option<u64>,
     /// Seconds since the head block's timestamp.
@@ -133,6 +136,7 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
         url: redact_url(url),
         ok: false,
         chain_id: None,
+        contract_code: None,
         head: None,
         head_age_secs: None,
         latency_ms: None,
@@ -190,6 +194,36 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
                 }
             }
         }
+    }
+
+    // the contract the node follows must be there
+    match client
+        .call("eth_getCode", &json!([opts.contract, "latest"]))
+        .and_then(|v| {
+            // a shape error quotes the provider's answer: scrub it too
+            crate::rpc::parse_data(&v).map_err(|mut f| {
+                f.message = client.scrub(&f.message);
+                f
+            })
+        }) {
+        Ok(code) if code.is_empty() => {
+            r.contract_code = Some(false);
+            r.problems.push(format!(
+                "no ServiceNodeRewards contract at {} on {}: check l2-rewards-contract (or \
+                 --contract) and that the provider serves Arbitrum Sepolia",
+                opts.contract, r.url
+            ));
+        }
+        Ok(_) => r.contract_code = Some(true),
+        Err(e) if e.limit() == LimitKind::RateLimit => {
+            let p = rpc_problem("eth_getCode failed", &e, &mut r);
+            r.problems.push(p);
+            return r;
+        }
+        Err(e) => r.warnings.push(format!(
+            "could not check the contract's code: {}",
+            describe(&e)
+        )),
     }
 
     let head = match client

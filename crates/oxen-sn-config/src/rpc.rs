@@ -4,5 +4,5 @@
 //! classifier of refusals. Nothing of its own: this module only names them.
 
 pub use snode_eth::{
-    classify, parse_quantity, Endpoint, Failure, FailureKind, LimitKind, ProviderUrl,
+    classify, parse_data, parse_quantity, Endpoint, Failure, FailureKind, LimitKind, ProviderUrl,
 };

@@ -38,6 +38,7 @@ fn sepolia_stub(limit: u64) -> String {
         "eth_getBlockByNumber" => {
             ok(json!({"number": "0x5f5e100", "timestamp": format!("{:#x}", now())}))
         }
+        "eth_getCode" => ok(json!("0x6080604052")),
         "eth_getLogs" => {
             let f = &req["params"][0];
             assert_eq!(f["address"], "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35");
@@ -125,6 +126,7 @@ fn logs_rate_limited_stub(refusal: Reply) -> String {
         "eth_getBlockByNumber" => {
             ok(json!({"number": "0x5f5e100", "timestamp": format!("{:#x}", now())}))
         }
+        "eth_getCode" => ok(json!("0x6080604052")),
         "eth_getLogs" => refusal(),
         m => panic!("unexpected method {m}"),
     })
@@ -276,6 +278,8 @@ fn providers_from_a_config_file() {
 /// without mining (slow here).
 fn start_anvil() -> (Anvil, String) {
     let anvil = Anvil::start_with(&["--number", "20000"]);
+    // a contract at the default l2-rewards-contract (any code will do)
+    anvil.set_code("0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35", "0x6080604052");
     let url = anvil.url.clone();
     (anvil, url)
 }
@@ -330,4 +334,23 @@ fn url_syntax_is_checked_before_probing_and_the_fault_named() {
         "{out}"
     );
     assert_no_secret(&(out + &err));
+}
+
+#[test]
+fn a_provider_without_the_contract_is_not_usable() {
+    let anvil = Anvil::start_with(&["--number", "20000"]);
+    let (code, out, err) = run(&["probe-l2", &anvil.url]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "problem        no ServiceNodeRewards contract at 0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35 on {}",
+            anvil.url
+        )),
+        "{out}"
+    );
+    assert!(out.contains("result         NOT USABLE"), "{out}");
+    let (code, out, _) = run(&["probe-l2", "--json", &anvil.url]);
+    assert_eq!(code, 4);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["providers"][0]["contract_code"], false, "{out}");
 }

@@ -30,7 +30,7 @@ fn first_start_creates_keys_second_start_reuses_them() {
     let first = key_bytes(&node);
     let keys1 = node.client(&addr, &["print_sn_key"]);
     assert!(keys1.status.success(), "{}", stderr(&keys1));
-    // The startup log lines of spec §1.8 show the same keys.
+    // The startup log lines of docs/compat/keys.md §7.1 show the same keys.
     let ed_line = stdout(&keys1).lines().next().unwrap().to_string();
     let ed = ed_line.strip_prefix("Ed25519 Public Key: ").unwrap();
     assert!(node.stderr().contains(&format!("- ed25519: {ed}")));
@@ -141,7 +141,7 @@ fn client_commands_against_a_running_daemon() {
     assert_eq!(stderr(&status), "");
     let s = stdout(&status);
     let lines: Vec<&str> = s.lines().collect();
-    // oxend's first line with what this daemon has (spec §2.4): ` ON STAGENET`,
+    // oxend's first line with what this daemon has (docs/compat/rpc-and-client.md §5.2): ` ON STAGENET`,
     // `, v<version>`, `, uptime <friendly>`; no height, hard fork or connections.
     let uptime = lines[0]
         .strip_prefix(&format!("oxend-stagenet ON STAGENET, v{version}, uptime "))
@@ -179,7 +179,7 @@ fn client_commands_against_a_running_daemon() {
     assert!(!s.contains("proof:"), "no invented uptime proof: {s}");
 
     // print_sn_key: upstream's block, labels right-aligned to 18, the writer's
-    // final newline after the last line's own (spec §2.5).
+    // final newline after the last line's own (docs/compat/rpc-and-client.md §5.3).
     let k = node.client(&addr, &["print_sn_key"]);
     assert!(k.status.success(), "{}", stderr(&k));
     assert_eq!(
@@ -264,7 +264,7 @@ fn client_commands_against_a_running_daemon() {
         assert_eq!(stderr(&extra), "", "{args:?}");
     }
 
-    // help (spec §2.3): banner, Commands:, one usage per command, blank line
+    // help (docs/compat/rpc-and-client.md §5.1): banner, Commands:, one usage per command, blank line
     let help = node.client(&addr, &["help"]);
     assert!(help.status.success());
     let h = stdout(&help);
@@ -695,7 +695,7 @@ fn log_file_rotation_honours_max_log_settings() {
     }
 }
 
-// ---- startup checks (spec §3.3): message + configuration exit code ----
+// ---- startup checks (docs/compat/config.md §6): message + configuration exit code ----
 
 const IMPORTANT: &str = "IMPORTANT: One or more required service node-related configuration settings/options were omitted or invalid please fix them and restart oxend.";
 
@@ -894,7 +894,7 @@ fn version_and_help_flags() {
         Some(EXIT_CONFIG),
         "daemon mode: config error"
     );
-    // the same bad option on a client command line is a client failure (spec §2.2)
+    // the same bad option on a client command line is a client failure (docs/compat/rpc-and-client.md §4)
     let bad = std::process::Command::new(BIN)
         .args(["--no-such-flag", "status"])
         .output()

@@ -8,3 +8,4 @@ mod daemon;
 mod embedded;
 mod l2;
 mod register;
+mod rpc_limits;

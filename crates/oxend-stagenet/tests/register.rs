@@ -335,7 +335,7 @@ fn a_node_that_is_not_a_service_node_cannot_register() {
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR, "print"]);
     assert_eq!(out.status.code(), Some(1));
-    // spec §2.6 step 2, with the client's rendering of a JSON-RPC error.
+    // docs/compat/rpc-and-client.md §5.5 step 2, with the client's rendering of a JSON-RPC error.
     assert_eq!(
         stderr(&out),
         "Error: Failed to generate the service node registration info: JSON RPC returned an \

@@ -30,7 +30,45 @@ pub const EMIT_LOG1: &str = "0x60203610601e57366000600037600051602036036020a1602
 pub const EMIT_LOG2_BATCH: &str =
     "0x60005b806060013610602b578035808260600160003781604001358260200135826000a2606001016002565b60003560e01c6356d399e814603c57005b60005480604557005b60005260206000f3";
 
+/// A contract that answers any call from a table kept in its storage: the
+/// answer to calldata `C` is at slot `k = keccak256(C)` (its length in
+/// bytes) and slots `k+1…` (its words); calldata not in the table gets an
+/// empty answer, as a revert. A stand-in for views whose answers a test
+/// computes (`allServiceNodeIDs()`, `serviceNodes(id)`):
+/// `calldatacopy(0, 0, cds); k = keccak256(0, cds); len = sload(k);
+/// for (i = 0; i < len; i += 32) mstore(i, sload(k + 1 + i/32));
+/// return(0, len)`.
+pub const ANSWER_TABLE: &str = "0x366000600037366000208054600\
+     05b81811015602957806020900483016001015481526020016\
+     00e565b506000f3";
+
 impl Anvil {
+    /// Installs [`ANSWER_TABLE`] at `address` with these (calldata, answer)
+    /// pairs, and mines a block.
+    pub fn set_answers(&self, address: &str, answers: &[(Vec<u8>, Vec<u8>)]) {
+        use alloy_primitives::{keccak256, U256};
+        self.set_code(address, &ANSWER_TABLE.replace(['\\', ' ', '\n'], ""));
+        let slot = |k: U256| format!("{k:#x}");
+        let word = |w: &[u8]| {
+            let mut full = [0u8; 32];
+            full[..w.len()].copy_from_slice(w);
+            format!("0x{}", hex_string(&full))
+        };
+        for (calldata, answer) in answers {
+            let k = U256::from_be_bytes(keccak256(calldata).0);
+            let len = U256::from(answer.len());
+            self.rpc(
+                "anvil_setStorageAt",
+                json!([address, slot(k), format!("0x{:064x}", len)]),
+            );
+            for (i, w) in answer.chunks(32).enumerate() {
+                let at = k + U256::from(1 + i);
+                self.rpc("anvil_setStorageAt", json!([address, slot(at), word(w)]));
+            }
+        }
+        self.mine(1);
+    }
+
     /// Emits one log from `address` in a new block: `calldata` is topic0,
     /// then topic1 when `topics` is 2, then the data. Returns the block number.
     pub fn emit_log(&self, address: &str, topics: usize, calldata: &str) -> u64 {
@@ -63,4 +101,8 @@ impl Anvil {
         self.rpc("anvil_setStorageAt", json!([address, "0x0", word]));
         self.mine(1);
     }
+}
+
+fn hex_string(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -67,6 +67,10 @@ pub struct Chain {
     pub call_selectors: Vec<String>,
     /// eth_getLogs ranges received.
     pub log_ranges: Vec<(u64, u64)>,
+    /// `eth_getCode` answers `0x`: no contract at the address.
+    pub no_contract: bool,
+    /// Ids whose `serviceNodes(id)` record has an exit request.
+    pub leaving: Vec<u64>,
     /// Forward every request to this upstream instead of the fake chain,
     /// sleeping this long before each `eth_getLogs` (a slow provider).
     pub forward: Option<(String, Duration)>,
@@ -92,6 +96,8 @@ impl Chain {
             call_selectors: Vec::new(),
             log_ranges: Vec::new(),
             forward: None,
+            no_contract: false,
+            leaving: Vec::new(),
         }
     }
 }
@@ -109,6 +115,9 @@ impl Stub {
         let c = chain.clone();
         let port = http::serve(Connection::KeepAlive, move |body| {
             let req: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+            if let Value::Array(calls) = &req {
+                return Some(answer_batch(calls, &c));
+            }
             // status 0: the hang fault, close without answering
             Some(answer(&req, &c)).filter(|(status, _)| *status != 0)
         });
@@ -162,6 +171,49 @@ fn rpc_error(code: i64, message: &str) -> (u16, String) {
 
 fn quantity(v: &Value) -> u64 {
     u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+/// A JSON-RPC batch (counted as one `batch` request): each call answered
+/// as alone, with its id.
+fn answer_batch(calls: &[Value], chain: &Mutex<Chain>) -> (u16, String) {
+    let before = chain.lock().unwrap().requests.len();
+    let answers: Vec<Value> = calls
+        .iter()
+        .map(|call| {
+            let (_, text) = answer(call, chain);
+            let mut v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            v["id"] = call["id"].clone();
+            v
+        })
+        .collect();
+    // one HTTP request: counted once, as `batch`, not per call
+    let mut c = chain.lock().unwrap();
+    c.requests.truncate(before);
+    c.requests.push("batch".into());
+    (200, Value::Array(answers).to_string())
+}
+
+/// The record `serviceNodes(id)` answers: node `id` of the node list,
+/// registered at time 1000 + id, with an exit requested when `id` is in
+/// `Chain::leaving`.
+fn service_node(id: u64, c: &Chain) -> String {
+    use snode_eth::abi::{encode_service_node, ServiceNodeRecord};
+    let mut ed = [0u8; 32];
+    ed[24..].copy_from_slice(&id.to_be_bytes());
+    ed[0] = 0xed;
+    let record = ServiceNodeRecord {
+        operator: snode_eth::Address::repeat_byte(0x11),
+        bls_pubkey: Default::default(), // not what the tracker reads the record for
+        ed25519_pubkey: ed.into(),
+        added_timestamp: 1000 + id,
+        leave_request_timestamp: if c.leaving.contains(&id) {
+            5000 + id
+        } else {
+            0
+        },
+        deposit: alloy_primitives::U256::from(25_000u64),
+    };
+    format!("0x{}", hex::encode(encode_service_node(&record)))
 }
 
 fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
@@ -262,7 +314,10 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
             let data = req["params"][0]["data"].as_str().unwrap_or("");
             c.call_selectors
                 .push(data.chars().take(10).collect::<String>());
-            if data.starts_with("0xabf2c503") {
+            if let Some(id) = data.strip_prefix("0x040f9853") {
+                let id = u64::from_str_radix(id.trim_start_matches('0'), 16).unwrap_or(0);
+                ok(json!(service_node(id, &c)))
+            } else if data.starts_with("0xabf2c503") {
                 ok(json!(format!(
                     "0x{}",
                     c.node_list.clone().unwrap_or_default()
@@ -276,6 +331,9 @@ fn answer(req: &Value, chain: &Mutex<Chain>) -> (u16, String) {
                 ok(json!(format!("0x{:064x}", 7)))
             }
         }
+        // the contract is there unless the chain says it is not
+        "eth_getCode" if c.no_contract => ok(json!("0x")),
+        "eth_getCode" => ok(json!("0x6080604052")),
         _ => rpc_error(-32601, "method not found"),
     }
 }

@@ -35,6 +35,10 @@ use crate::keys::NodeKeys;
 use crate::shutdown::Shutdown;
 use crate::state::SharedState;
 
+/// Most calls one batch may hold; a larger batch is refused whole with
+/// -32600 (one serving thread's time and memory per request stay bounded).
+pub const MAX_BATCH: usize = 100;
+
 /// A JSON-RPC error: code, message and optional data, returned as
 /// `{"error": {"code": .., "message": .., "data": ..}}`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -141,8 +145,9 @@ impl Methods {
     /// Handles one JSON-RPC 2.0 request body and returns the response body:
     /// `None` when nothing is to be answered (a notification, i.e. a request
     /// without `id`, or a batch of only notifications). A batch (array) gets
-    /// an array of the responses, in order; an empty batch is an invalid
-    /// request.
+    /// an array of the responses, in order; an empty batch, or one of more
+    /// than [`MAX_BATCH`] calls, is an invalid request (none of its calls is
+    /// run).
     pub fn handle_body(&self, ctx: &Ctx, body: &[u8]) -> Option<Value> {
         let request: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
@@ -157,6 +162,13 @@ impl Methods {
             Value::Array(batch) if batch.is_empty() => Some(error_response(
                 Value::Null,
                 RpcError::invalid_request("empty batch"),
+            )),
+            Value::Array(batch) if batch.len() > MAX_BATCH => Some(error_response(
+                Value::Null,
+                RpcError::invalid_request(format!(
+                    "batch of {} calls; at most {MAX_BATCH} calls per batch: split it",
+                    batch.len()
+                )),
             )),
             Value::Array(batch) => {
                 let out: Vec<Value> = batch
