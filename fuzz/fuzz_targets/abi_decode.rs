@@ -1,6 +1,6 @@
 //! ABI decoding of what the L2 provider returns: `eth_getLogs` entries
 //! (`decode_log`, every tracked event) and `eth_call` answers
-//! (`allServiceNodeIDs`, `rewardRate`, `stakingRequirement`,
+//! (`allServiceNodeIDs`, `serviceNodes`, `rewardRate`, `stakingRequirement`,
 //! `ed25519ToServiceNodeID`).
 //!
 //! Input: the first byte picks what is decoded; for a log the second byte
@@ -8,7 +8,8 @@
 //! and how many more 32-byte topics follow; the rest is the data.
 //! Checked: no panic; a decoded `NewServiceNodeV2` has 1 to 10 contributors
 //! and a fee of at most 10000; a decoded `allServiceNodeIDs` answer encodes
-//! back to an answer that decodes to the same pairs.
+//! back to an answer that decodes to the same pairs, and a decoded
+//! `serviceNodes` record likewise.
 #![no_main]
 
 use alloy_primitives::B256;
@@ -35,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, mut rest)) = data.split_first() else {
         return;
     };
-    match pick % 5 {
+    match pick % 6 {
         0 => {
             let Some((&sel, tail)) = rest.split_first() else {
                 return;
@@ -67,8 +68,9 @@ fuzz_target!(|data: &[u8]| {
         1 => {
             if let Ok(nodes) = abi::decode_all_service_node_ids(rest) {
                 let raw: Vec<(u64, [u8; 64])> = nodes.iter().map(|(id, pk)| (*id, pk.0)).collect();
-                let again = abi::decode_all_service_node_ids(&abi::encode_all_service_node_ids(&raw))
-                    .expect("an encoded answer decodes");
+                let again =
+                    abi::decode_all_service_node_ids(&abi::encode_all_service_node_ids(&raw))
+                        .expect("an encoded answer decodes");
                 assert_eq!(again, nodes);
             }
         }
@@ -77,6 +79,13 @@ fuzz_target!(|data: &[u8]| {
         }
         3 => {
             let _ = abi::decode_staking_requirement(rest);
+        }
+        5 => {
+            if let Ok(record) = abi::decode_service_node(rest) {
+                let again = abi::decode_service_node(&abi::encode_service_node(&record))
+                    .expect("an encoded record decodes");
+                assert_eq!(again, record);
+            }
         }
         _ => {
             if let Ok(id) = abi::decode_ed25519_to_service_node_id(rest) {

@@ -1,8 +1,10 @@
 //! The config parser and the line-preserving editor of snode-conf.
 //!
-//! Input: a config text and a list of edits (the ones the package and
-//! `oxen-sn-config` make: `service-node`, the public IP, any single-valued
-//! option of the option table, the `l2-provider` list).
+//! Input: a config text, a NUL byte, then the bytes that choose a list of
+//! edits (the ones the package and `oxen-sn-config` make: `service-node`,
+//! the public IP, any single-valued option of the option table, the
+//! `l2-provider` list). The text comes first so that the seed corpus holds
+//! real config files as they are.
 //!
 //! Checked:
 //! - parsing never panics, and an unedited document gives its text back
@@ -17,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use libfuzzer_sys::arbitrary::{self, Arbitrary};
+use libfuzzer_sys::arbitrary::{self, Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use snode_conf::{check_text, parse_collect, split_list, Document, Kind, OPTIONS};
 
@@ -30,12 +32,6 @@ enum Edit {
     Providers(Vec<String>),
 }
 
-#[derive(Arbitrary, Debug)]
-struct Input {
-    text: String,
-    edits: Vec<Edit>,
-}
-
 fn scalar_names() -> Vec<&'static str> {
     OPTIONS
         .iter()
@@ -45,18 +41,30 @@ fn scalar_names() -> Vec<&'static str> {
 }
 
 /// Applies the edits; returns the values that were set (name → values).
-fn apply(doc: &mut Document, edits: &[Edit], names: &[&'static str]) -> BTreeMap<String, Vec<String>> {
+fn apply(
+    doc: &mut Document,
+    edits: &[Edit],
+    names: &[&'static str],
+) -> BTreeMap<String, Vec<String>> {
     let mut set = BTreeMap::new();
     for edit in edits {
         let before = doc.to_text();
         let (name, values, result) = match edit {
             Edit::ServiceNode(on) => {
                 let v = if *on { "1" } else { "0" };
-                ("service-node", vec![v.to_string()], doc.set_service_node(*on))
+                (
+                    "service-node",
+                    vec![v.to_string()],
+                    doc.set_service_node(*on),
+                )
             }
             Edit::PublicIp(b) => {
                 let ip = Ipv4Addr::from(*b);
-                ("service-node-public-ip", vec![ip.to_string()], doc.set_public_ip(ip))
+                (
+                    "service-node-public-ip",
+                    vec![ip.to_string()],
+                    doc.set_public_ip(ip),
+                )
             }
             Edit::Scalar(i, value) => {
                 let name = names[usize::from(*i) % names.len()];
@@ -74,11 +82,20 @@ fn apply(doc: &mut Document, edits: &[Edit], names: &[&'static str]) -> BTreeMap
     set
 }
 
-fuzz_target!(|input: Input| {
-    let Input { text, edits } = input;
-    let (doc, _errors) = parse_collect(&text, "fuzz.conf");
+fuzz_target!(|data: &[u8]| {
+    let (text, choice) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let Ok(text) = std::str::from_utf8(text) else {
+        return;
+    };
+    let Ok(edits) = Vec::<Edit>::arbitrary_take_rest(Unstructured::new(choice)) else {
+        return;
+    };
+    let (doc, _errors) = parse_collect(text, "fuzz.conf");
     assert_eq!(doc.to_text(), text, "an unedited document changed");
-    let _ = check_text(&text, "fuzz.conf", &[]);
+    let _ = check_text(text, "fuzz.conf", &[]);
 
     let names = scalar_names();
     let mut once = doc.clone();
@@ -88,7 +105,11 @@ fuzz_target!(|input: Input| {
     // editing twice equals editing once
     let (mut twice, _) = parse_collect(&once_text, "fuzz.conf");
     apply(&mut twice, &edits, &names);
-    assert_eq!(twice.to_text(), once_text, "a second edit changed the file again");
+    assert_eq!(
+        twice.to_text(),
+        once_text,
+        "a second edit changed the file again"
+    );
 
     // lines naming none of the edited options are kept, in order
     let mut out_lines = once_text.split('\n');

@@ -33,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let raw = u16::from_be_bytes(*head);
     // half of the inputs are HTTP 200, the rest any status 100..=599
-    let status = if raw & 1 == 0 { 200 } else { 100 + (raw >> 1) % 500 };
+    let status = if raw & 1 == 0 {
+        200
+    } else {
+        100 + (raw >> 1) % 500
+    };
     let text = String::from_utf8_lossy(body);
     let e = endpoint();
     match e.read_answer(status, &text) {
@@ -52,8 +56,14 @@ fuzz_target!(|data: &[u8]| {
         Err(f) => {
             let shown = format!("{f} | {} | {:?}", f.short(), f.limit());
             let _ = f.is_revert();
-            assert!(!shown.contains(KEY), "the provider key in a failure: {shown}");
-            assert!(!shown.contains("user:pw"), "credentials in a failure: {shown}");
+            assert!(
+                !shown.contains(KEY),
+                "the provider key in a failure: {shown}"
+            );
+            assert!(
+                !shown.contains("user:pw"),
+                "credentials in a failure: {shown}"
+            );
             let _ = classify(Some(status), None, &text);
         }
     }

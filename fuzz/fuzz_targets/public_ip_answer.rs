@@ -20,7 +20,9 @@ fuzz_target!(|data: &[u8]| {
     for (i, part) in data.split(|&b| b == 0xff).enumerate().take(16) {
         if part.first() == Some(&b'|') {
             let text = String::from_utf8_lossy(part);
-            interfaces.get_or_insert_with(Vec::new).extend(parse_fib_trie(&text));
+            interfaces
+                .get_or_insert_with(Vec::new)
+                .extend(parse_fib_trie(&text));
             continue;
         }
         let result = parse_answer(part);
@@ -36,8 +38,15 @@ fuzz_target!(|data: &[u8]| {
     match d.address {
         Some(ip) => {
             let votes = got.iter().filter(|a| **a == ip).count();
-            assert!(votes >= 2 && 2 * votes > got.len(), "{ip} accepted with {votes} of {}", got.len());
-            assert!(snode_conf::non_public_reason(ip).is_none(), "{ip} is not public");
+            assert!(
+                votes >= 2 && 2 * votes > got.len(),
+                "{ip} accepted with {votes} of {}",
+                got.len()
+            );
+            assert!(
+                snode_conf::non_public_reason(ip).is_none(),
+                "{ip} is not public"
+            );
             assert_eq!(d.exit, 0);
             assert!(d.error.is_none());
         }

@@ -43,7 +43,10 @@ fuzz_target!(|data: &[u8]| {
                 let after = &shown[scheme_end..];
                 // `host[:port]`, then `/…` when something was hidden
                 let after = after.strip_suffix("/…").unwrap_or(after);
-                assert_eq!(after, host, "redacted {shown:?} of a URL with host {host:?}");
+                assert_eq!(
+                    after, host,
+                    "redacted {shown:?} of a URL with host {host:?}"
+                );
                 let _ = SecretUrl::parse_base(text);
                 let _ = u.has_userinfo();
             }

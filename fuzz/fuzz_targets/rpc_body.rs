@@ -1,9 +1,16 @@
-//! The admin JSON-RPC request path without sockets: one HTTP request body
-//! (a single request, a batch, notifications, or anything else) through
-//! `Methods::handle_body` of a daemon set up as a service node (real keys
-//! in a temporary directory, the standard methods and `get_l2_status`).
+//! The admin JSON-RPC request path without sockets: HTTP framing
+//! (`http::frame_request`, the steps a connection takes on received bytes)
+//! and the body (a single request, a batch, notifications, or anything else)
+//! through `Methods::handle_body` of a daemon set up as a service node (real
+//! keys in a temporary directory, the standard methods and `get_l2_status`).
 //!
-//! Checked: no panic; unparseable JSON is answered with -32700; every answer
+//! Input: when it starts with an ASCII letter or an empty line, the bytes a
+//! client sent (one or more pipelined requests, each body of a `POST
+//! /json_rpc` handed on); otherwise one body.
+//!
+//! Checked: no panic; a refused request gets one of the documented statuses
+//! (400, 411, 413, 431, 505) and a framed one has exactly `Content-Length`
+//! bytes of body; unparseable JSON is answered with -32700; every answer
 //! is a JSON-RPC 2.0 response with exactly one of `result` and `error`; a
 //! batch gets at most one answer per element, in request order; a request
 //! with an `id` is always answered; no answer carries a secret key.
@@ -13,6 +20,7 @@ use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
+use snode_node::server::http::{frame_request, Limits};
 use snode_node::server::{Ctx, Methods};
 use snode_node::shutdown::Shutdown;
 use snode_node::state::NodeState;
@@ -79,7 +87,44 @@ fn ids(requests: &[Value]) -> Vec<&Value> {
     requests.iter().filter_map(|r| r.get("id")).collect()
 }
 
-fuzz_target!(|body: &[u8]| {
+fuzz_target!(|data: &[u8]| {
+    if !data
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'\r' | b'\n'))
+    {
+        check_body(data);
+        return;
+    }
+    let max_body = Limits::default().max_body;
+    let mut rest = data;
+    while !rest.is_empty() {
+        match frame_request(rest, max_body) {
+            Ok(Some(rq)) => {
+                assert!(rq.used <= rest.len());
+                assert!(rq.body.len() as u64 <= max_body);
+                assert!(!rq.method.is_empty() && !rq.path.contains('?'));
+                if rq.method == "POST" && rq.path == "/json_rpc" {
+                    check_body(&rq.body);
+                }
+                if !rq.keep_alive {
+                    break;
+                }
+                rest = &rest[rq.used..];
+            }
+            Ok(None) => break,
+            Err(status) => {
+                assert!(
+                    [400, 411, 413, 431, 505].contains(&status),
+                    "refused with {status}"
+                );
+                break;
+            }
+        }
+    }
+});
+
+/// One body through `handle_body`, and the answer checked.
+fn check_body(body: &[u8]) {
     let d = daemon();
     let answer = d.methods.handle_body(&d.ctx, body);
     if let Some(a) = &answer {
@@ -124,4 +169,4 @@ fuzz_target!(|body: &[u8]| {
         (_, Some(one)) => check_response(&one),
         (one, None) => assert!(one.is_object() && one.get("id").is_none()),
     }
-});
+}

@@ -1,4 +1,5 @@
 //! The integration tests of `snode-node`, one test binary.
 
 mod api;
+mod framing;
 mod server;
