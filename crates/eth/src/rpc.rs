@@ -256,7 +256,13 @@ impl Endpoint {
     pub fn call(&self, method: &str, params: &Value) -> Result<Value, Failure> {
         let body = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1});
         let (status, text) = self.post(&body)?;
-        let parsed: Option<Value> = serde_json::from_str(&text).ok();
+        self.read_answer(status, &text)
+    }
+
+    /// Reads one answer of the provider — its HTTP status and body — as
+    /// [`Endpoint::call`] does: the non-null `result`, or the [`Failure`].
+    pub fn read_answer(&self, status: u16, text: &str) -> Result<Value, Failure> {
+        let parsed: Option<Value> = serde_json::from_str(text).ok();
         let rpc_error = parsed
             .as_ref()
             .and_then(|v| v.get("error"))
@@ -272,7 +278,7 @@ impl Endpoint {
                 if body.starts_with('<') {
                     String::new()
                 } else {
-                    self.scrub(&text)
+                    self.scrub(text)
                 }
             });
             return Err(Failure {
@@ -288,7 +294,7 @@ impl Endpoint {
         let Some(answer) = parsed.filter(Value::is_object) else {
             return Err(Failure {
                 kind: FailureKind::Malformed,
-                message: format!("not a JSON-RPC answer: {}", self.scrub(&text)),
+                message: format!("not a JSON-RPC answer: {}", self.scrub(text)),
             });
         };
         if let Some(err) = rpc_error {

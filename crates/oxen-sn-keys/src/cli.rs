@@ -797,6 +797,13 @@ fn show(mut args: Vec<String>) -> Outcome {
     Ok(())
 }
 
+/// The restore input parser on its own (for the fuzz targets): the key, or
+/// the exit code and message `restore` would end with. `line` is one line of
+/// input without its line ending.
+pub fn parse_restore_line(kind: KeyKind, line: &[u8]) -> Result<AnyKey, (i32, String)> {
+    parse_restore_input(kind, line).map_err(|f| (f.code, f.message))
+}
+
 /// Parses the restore input into a key of `kind`, checking an appended
 /// public key. Accepted: the hex secret (`0x` optional), or a whole
 /// `Secret key:` / `Private key:` line as `show` prints it. Anything else is

@@ -14,4 +14,4 @@ pub mod guard;
 mod input;
 mod output;
 
-pub use cli::{command, run, usage};
+pub use cli::{command, parse_restore_line, run, usage};

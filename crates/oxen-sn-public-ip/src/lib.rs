@@ -200,7 +200,13 @@ fn ask(url: &str, timeout: Duration) -> Result<Ipv4Addr, String> {
         .take(256)
         .read_to_end(&mut body)
         .map_err(|e| format!("reading the answer failed: {}", scrub(&e)))?;
-    let text = String::from_utf8_lossy(&body);
+    parse_answer(&body)
+}
+
+/// Reads a source's answer (its first 256 bytes): an IPv4 address as text,
+/// blanks around it allowed; otherwise what it said, shortened.
+pub fn parse_answer(body: &[u8]) -> Result<Ipv4Addr, String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(256)]);
     parse_ipv4(&text).ok_or_else(|| {
         let shown: String = text.trim().chars().take(40).collect();
         format!("answered {shown:?}, not an IPv4 address")
@@ -239,7 +245,8 @@ pub fn interface_addresses() -> Option<Vec<Ipv4Addr>> {
         .map(|t| parse_fib_trie(&t))
 }
 
-fn parse_fib_trie(text: &str) -> Vec<Ipv4Addr> {
+/// The `host LOCAL` IPv4 addresses of a `/proc/net/fib_trie` text.
+pub fn parse_fib_trie(text: &str) -> Vec<Ipv4Addr> {
     let mut out = Vec::new();
     let mut last: Option<Ipv4Addr> = None;
     for line in text.lines() {

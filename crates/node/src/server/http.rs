@@ -635,6 +635,56 @@ fn body_length(rq: &Request, max_body: u64) -> Result<u64, Response> {
     Ok(len)
 }
 
+/// A request taken whole from a buffer by [`frame_request`].
+#[derive(Debug)]
+pub struct FramedRequest {
+    /// The method of the request line.
+    pub method: String,
+    /// The path of the request line, without its query.
+    pub path: String,
+    /// Whether the connection stays open after the answer.
+    pub keep_alive: bool,
+    /// The body (`Content-Length` bytes).
+    pub body: Vec<u8>,
+    /// How many bytes of the buffer the request took (leading empty lines
+    /// included); the next request starts there.
+    pub used: usize,
+}
+
+/// Reads the first request of `buf` with the steps a connection takes on the
+/// bytes it has received (empty lines skipped, the head found and parsed, the
+/// body's length checked against `max_body`), without a socket: for the fuzz
+/// target `rpc_body`. `Ok(None)`: the buffer ends inside the request;
+/// `Err(status)`: the HTTP status the server refuses it with.
+pub fn frame_request(buf: &[u8], max_body: u64) -> Result<Option<FramedRequest>, u16> {
+    let skip = buf
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count();
+    let rest = &buf[skip..];
+    let end = find_head_end(rest);
+    if end.map_or(rest.len(), |e| e.1) > MAX_HEAD {
+        return Err(431);
+    }
+    let Some((head_end, body_start)) = end else {
+        return Ok(None);
+    };
+    let rq = parse_head(&rest[..head_end]).map_err(|r| r.status)?;
+    let len = body_length(&rq, max_body).map_err(|r| r.status)?;
+    // at most max_body, which the caller chose to hold in memory
+    let len = usize::try_from(len).map_err(|_| 413u16)?;
+    let Some(body) = rest.get(body_start..body_start.saturating_add(len)) else {
+        return Ok(None);
+    };
+    Ok(Some(FramedRequest {
+        method: rq.method,
+        path: rq.path,
+        keep_alive: rq.keep_alive,
+        body: body.to_vec(),
+        used: skip + body_start + len,
+    }))
+}
+
 /// Answers requests on one connection until it closes, fails, idles out or
 /// the server stops.
 fn serve_connection(stream: TcpStream, shared: &Shared) {
