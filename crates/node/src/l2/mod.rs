@@ -24,6 +24,7 @@ use snode_l2::{
     Progress, ProviderCounters,
 };
 
+pub mod metrics;
 pub mod summary;
 
 use std::time::Instant;
@@ -404,6 +405,7 @@ fn view_of(tracker: &L2Tracker, own: Option<&NodeQuery>, status: &L2Status) -> L
         registration: registration(status),
         service_node_state: service_node_state(status, record),
         status: report(status, record, tracker.recent_events(RECENT_EVENTS)),
+        metrics: metrics::of(status),
     }
 }
 
