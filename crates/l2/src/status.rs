@@ -196,6 +196,8 @@ impl fmt::Display for L2Status {
 pub struct CycleReport {
     /// When the cycle ran (Unix seconds).
     pub at: u64,
+    /// How long it took (milliseconds).
+    pub duration_ms: u64,
     /// L2 height used this cycle, if any provider answered.
     pub height: Option<u64>,
     /// `eth_getLogs` batches stored.

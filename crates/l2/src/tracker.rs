@@ -363,6 +363,7 @@ impl L2Tracker {
         now: SystemTime,
         go: &mut dyn FnMut(&Progress<'_>) -> bool,
     ) -> CycleReport {
+        let started = std::time::Instant::now();
         let mut report = CycleReport {
             at: unix_secs(now),
             ..Default::default()
@@ -386,6 +387,7 @@ impl L2Tracker {
             debug!("L2 cycle stopped by the caller");
         }
         report.stalled = self.stall(now);
+        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_cycle = Some(report.clone());
         report
     }

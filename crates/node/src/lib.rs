@@ -64,6 +64,7 @@ pub mod daemon;
 pub mod keys;
 pub mod l2;
 pub mod logging;
+pub mod metrics;
 pub mod notify;
 pub mod server;
 pub mod shutdown;

@@ -30,6 +30,73 @@ pub struct L2View {
     /// (e.g. `registration_height`, `operator_address`), named as oxend names
     /// them.
     pub service_node_state: TrackedNodeState,
+    /// The figures `/metrics` exports ([`crate::metrics`]).
+    pub metrics: L2Metrics,
+}
+
+/// The L2 tracker's figures for the Prometheus metrics: what the tracker
+/// knows, typed; absent values stay `None` and are not exported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct L2Metrics {
+    /// The latest L2 height a provider reported.
+    pub head_height: Option<u64>,
+    /// When it was reported (Unix seconds).
+    pub head_at: Option<u64>,
+    /// The highest block whose contract logs are all applied.
+    pub synced_height: Option<u64>,
+    /// The L2 head has not moved for `l2-stall-after`.
+    pub stalled: bool,
+    /// The tracker's view is incomplete (logs not yet synced to the head).
+    pub sync_incomplete: bool,
+    /// Nodes in the contract known to the tracker.
+    pub contract_nodes: u64,
+    /// The contract's staking requirement (atomic units, 9 decimals), when known.
+    pub staking_requirement: Option<f64>,
+    /// This node's state in the contract (`None` without keys to look for).
+    pub own_state: Option<&'static str>,
+    /// No contract code at `l2-rewards-contract` on some provider.
+    pub contract_missing: bool,
+    /// Every provider, in configured order.
+    pub providers: Vec<ProviderMetrics>,
+    /// The last finished tracker cycle.
+    pub last_cycle: Option<CycleMetrics>,
+}
+
+/// One provider's figures. The URL is reduced to its host.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProviderMetrics {
+    /// `Primary L2 provider`, `Backup L2 provider #N`.
+    pub name: String,
+    /// `host[:port]` of its URL (never the path, query or credentials).
+    pub host: String,
+    /// Health: `unknown`, `good`, `lagging` or `failing`.
+    pub health: &'static str,
+    /// Requests go to it first now.
+    pub in_use: bool,
+    /// Requests sent.
+    pub requests: u64,
+    /// Failures by kind (`connection`, `timeout`, `http_status`,
+    /// `jsonrpc_error`, `malformed`, `null_result`), zeros included.
+    pub failures: Vec<(&'static str, u64)>,
+    /// Height checks that found it behind.
+    pub lagging: u64,
+    /// `eth_getLogs` ranges it refused as too large.
+    pub range_limited: u64,
+    /// Blocks per `eth_getLogs` used for it now.
+    pub max_logs: u64,
+    /// When it last reported a height (Unix seconds).
+    pub last_success_at: Option<u64>,
+}
+
+/// The last tracker cycle.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CycleMetrics {
+    /// When it ran (Unix seconds).
+    pub at: u64,
+    /// How long it took (seconds).
+    pub duration_secs: f64,
+    /// It ended without errors.
+    pub ok: bool,
 }
 
 /// This node's registration state as far as the daemon knows it.
@@ -96,6 +163,7 @@ pub struct NodeState {
     l2: RwLock<Option<L2View>>,
     chain: RwLock<Option<ChainView>>,
     heartbeats: Mutex<BTreeMap<String, Instant>>,
+    registrations: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// A shared handle to the node state.
@@ -122,6 +190,7 @@ impl NodeState {
             l2: RwLock::new(None),
             chain: RwLock::new(None),
             heartbeats: Mutex::new(BTreeMap::new()),
+            registrations: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -155,6 +224,25 @@ impl NodeState {
             .filter(|(_, deadline)| **deadline < now)
             .map(|(name, _)| name.clone())
             .collect()
+    }
+
+    /// Counts one registration request by its outcome (`signed`,
+    /// `refused`), for the metrics.
+    pub fn count_registration(&self, outcome: &'static str) {
+        *self
+            .registrations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(outcome)
+            .or_default() += 1;
+    }
+
+    /// Registration requests by outcome since start.
+    pub fn registrations(&self) -> BTreeMap<&'static str, u64> {
+        self.registrations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Replaces the L2 view (called by the tracker after each cycle, and after

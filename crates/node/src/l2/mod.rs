@@ -23,6 +23,7 @@ use snode_l2::{
     L2Config, L2Error, L2Status, L2Tracker, NodeContractState, NodeQuery, NodeRecord, Progress,
 };
 
+pub mod metrics;
 pub mod summary;
 
 use std::time::Instant;
@@ -387,6 +388,7 @@ fn view_of(tracker: &L2Tracker, own: Option<&NodeQuery>, status: &L2Status) -> L
         registration: registration(status),
         service_node_state: service_node_state(status, record),
         status: report(status, record, tracker.recent_events(RECENT_EVENTS)),
+        metrics: metrics::of(status),
     }
 }
 

@@ -323,7 +323,10 @@ impl Request {
 struct Response {
     status: u16,
     body: Vec<u8>,
-    json: bool,
+    /// Its `Content-Type`.
+    content_type: &'static str,
+    /// The `Allow` header of a 405: the methods the path takes.
+    allow: &'static str,
     /// Close the connection after it.
     close: bool,
     /// The request's body was not read: read and drop what follows before
@@ -336,7 +339,8 @@ impl Response {
         Response {
             status,
             body: text.into().into_bytes(),
-            json: false,
+            content_type: "text/plain; charset=utf-8",
+            allow: "POST",
             close: false,
             drain: false,
         }
@@ -749,16 +753,12 @@ fn write_response(
 ) -> io::Result<()> {
     let mut out = format!("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
     if r.status != 204 {
-        out.push_str(if r.json {
-            "Content-Type: application/json\r\n"
-        } else {
-            "Content-Type: text/plain; charset=utf-8\r\n"
-        });
+        out.push_str(&format!("Content-Type: {}\r\n", r.content_type));
         out.push_str(&format!("Content-Length: {}\r\n", r.body.len()));
     }
     match r.status {
         401 => out.push_str("WWW-Authenticate: Basic realm=\"oxend-stagenet\"\r\n"),
-        405 => out.push_str("Allow: POST\r\n"),
+        405 => out.push_str(&format!("Allow: {}\r\n", r.allow)),
         _ => {}
     }
     if close {
@@ -794,6 +794,23 @@ fn answer(rq: &Request, shared: &Shared) -> Response {
         Response::text(403, "cross-origin requests are refused\n")
     } else if !authorized {
         Response::text(401, "login required\n")
+    } else if rq.path == "/metrics" {
+        if rq.method == "GET" || rq.method == "HEAD" {
+            let (text, content_type) = crate::metrics::answer(
+                &shared.ctx.state,
+                &shared.ctx.settings.data_dir(),
+                rq.header("Accept"),
+            );
+            Response {
+                content_type,
+                ..Response::text(200, text)
+            }
+        } else {
+            Response {
+                allow: "GET, HEAD",
+                ..Response::text(405, "use GET /metrics\n")
+            }
+        }
     } else if rq.path != "/json_rpc" {
         Response::text(404, "not found; use POST /json_rpc\n")
     } else if rq.method != "POST" {
@@ -805,7 +822,7 @@ fn answer(rq: &Request, shared: &Shared) -> Response {
             Some(out) => {
                 tracing::debug!(target: "rpc", "admin RPC {}", outcome(&out));
                 Response {
-                    json: true,
+                    content_type: "application/json",
                     ..Response::text(200, out.to_string())
                 }
             }

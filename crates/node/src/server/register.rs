@@ -25,6 +25,13 @@ pub fn network(ctx: &Ctx) -> Result<snode_bls::Network, RpcError> {
 /// `staking_url` (the daemon's `staking-url`, our extension) so the client
 /// posts where the daemon is configured to.
 pub fn bls_registration_request(ctx: &Ctx, params: Value) -> Result<Value, RpcError> {
+    let answer = sign_registration(ctx, params);
+    ctx.state
+        .count_registration(if answer.is_ok() { "signed" } else { "refused" });
+    answer
+}
+
+fn sign_registration(ctx: &Ctx, params: Value) -> Result<Value, RpcError> {
     let request: RegistrationRequest = serde_json::from_value(params)
         .map_err(|_| RpcError::invalid_params("expected params {\"address\": \"<40 hex>\"}"))?;
     let address = request.address;
