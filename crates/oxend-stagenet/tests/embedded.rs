@@ -54,6 +54,7 @@ fn l2_tracker_can_add_methods_and_status() {
             status: serde_json::from_value(json!({"height": 1000})).unwrap(),
             registration: Registration::Registered,
             service_node_state: serde_json::from_value(json!({"registration_height": 42})).unwrap(),
+            metrics: Default::default(),
         });
         ready_tx.send(()).unwrap();
         // A real worker loops until shutdown.

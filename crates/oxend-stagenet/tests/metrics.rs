@@ -36,7 +36,9 @@ fn tool(name: &str) -> Option<String> {
             panic!("{name} is not installed: scripts/test installs it (Debian package prometheus)")
         }
         None => {
-            eprintln!("SKIP: {name} is not installed (apt-get install prometheus, or run scripts/test)");
+            eprintln!(
+                "SKIP: {name} is not installed (apt-get install prometheus, or run scripts/test)"
+            );
             None
         }
     }
@@ -93,9 +95,11 @@ fn metrics_show_what_the_daemon_knows_and_no_api_key() {
     anvil.mine(7);
     let head = anvil.block_number() as f64;
     let (node, addr) = node_on(&anvil);
-    wait_for("the L2 head in /metrics", || scrape(&addr, "*/*").1, || {
-        head_metric(&addr) == Some(head)
-    });
+    wait_for(
+        "the L2 head in /metrics",
+        || scrape(&addr, "*/*").1,
+        || head_metric(&addr) == Some(head),
+    );
 
     let (ct, text) = scrape(&addr, "*/*");
     assert_eq!(ct, "text/plain; version=0.0.4; charset=utf-8");
@@ -110,7 +114,9 @@ fn metrics_show_what_the_daemon_knows_and_no_api_key() {
         assert!(!body.contains("apikey"), "the URL's query leaked:\n{body}");
     }
     let host = anvil.url.trim_start_matches("http://");
-    let up = format!("oxend_stagenet_l2_provider_up{{provider=\"Primary L2 provider\",host=\"{host}\"}}");
+    let up = format!(
+        "oxend_stagenet_l2_provider_up{{provider=\"Primary L2 provider\",host=\"{host}\"}}"
+    );
     assert_eq!(sample(&text, &up), Some(1.0), "{text}");
     assert!(sample(&text, "oxend_stagenet_uptime_seconds{}").is_some());
     assert_eq!(
@@ -125,7 +131,10 @@ fn metrics_show_what_the_daemon_knows_and_no_api_key() {
     let key = node.data_dir().join("key_ed25519");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert_eq!(
-        sample(&scrape(&addr, "*/*").1, "oxend_stagenet_key_file_mode{file=\"key_ed25519\"}"),
+        sample(
+            &scrape(&addr, "*/*").1,
+            "oxend_stagenet_key_file_mode{file=\"key_ed25519\"}"
+        ),
         Some(384.0)
     );
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o400)).unwrap();
@@ -180,7 +189,10 @@ fn metrics_show_what_the_daemon_knows_and_no_api_key() {
         check(&scrape(&addr, "*/*").1);
     }
     // any other method is refused with the methods it takes
-    let r = agent.post(format!("http://{addr}/metrics")).send("").unwrap();
+    let r = agent
+        .post(format!("http://{addr}/metrics"))
+        .send("")
+        .unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(
         r.headers().get("allow").and_then(|v| v.to_str().ok()),
@@ -222,7 +234,10 @@ impl Prometheus {
         let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
         let child = Command::new(bin)
             .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
             .arg(format!("--web.listen-address={addr}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -285,19 +300,18 @@ fn a_prometheus_server_scrapes_the_daemon() {
     anvil.mine(11);
     let head = anvil.block_number() as f64;
     let (_node, addr) = node_on(&anvil);
-    wait_for("the L2 head in /metrics", || scrape(&addr, "*/*").1, || {
-        head_metric(&addr) == Some(head)
-    });
+    wait_for(
+        "the L2 head in /metrics",
+        || scrape(&addr, "*/*").1,
+        || head_metric(&addr) == Some(head),
+    );
     let server = Prometheus::start(&prometheus, &addr);
     wait_for(
         "Prometheus to scrape the daemon's L2 head",
         || server.log(),
         || server.query("oxend_stagenet_l2_head_height") == Some(head),
     );
-    assert_eq!(
-        server.query("up{job=\"session-stagenet-node\"}"),
-        Some(1.0)
-    );
+    assert_eq!(server.query("up{job=\"session-stagenet-node\"}"), Some(1.0));
     // the key file alert's expression sees the real file
     assert_eq!(
         server.query("count(oxend_stagenet_key_file_mode != 256)"),

@@ -1,7 +1,8 @@
 //! The tracker's status as the figures `/metrics` exports
 //! ([`crate::state::L2Metrics`]): typed, with provider URLs cut to their host.
 
-use snode_l2::{CycleReport, L2Status, NodeContractState, ProviderHealth, ProviderStatus};
+use snode_eth::{ProviderHealth, ProviderStatus};
+use snode_l2::{CycleReport, L2Status, NodeContractState};
 
 use crate::state::{CycleMetrics, L2Metrics, ProviderMetrics};
 
