@@ -47,6 +47,9 @@ def write_config(path, data_dir, provider, rpc_port, extra=""):
             line = "log-file=" + os.path.join(os.path.dirname(path), "oxend.log")
         out.append(line)
     out.append(f"rpc-admin=127.0.0.1:{rpc_port}")
+    # The campaigns exercise keys, the L2 store and the admin RPC; the chain
+    # follower would listen on 0.0.0.0:11022, so it stays off here.
+    out.append("chain-follower=0")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n" + extra)
 

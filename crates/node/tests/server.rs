@@ -195,6 +195,7 @@ fn wait_answered(addr: SocketAddr) {
 fn connections_over_the_limit_get_503_and_the_server_goes_on() {
     let s = serve_with(Limits {
         max_connections: 4,
+        admit_wait: Duration::ZERO,
         idle_timeout: DEADLINE,
         ..Limits::default()
     });
@@ -222,6 +223,57 @@ fn connections_over_the_limit_get_503_and_the_server_goes_on() {
     assert!(text.contains("at most 4"), "{text}");
     idle.clear();
     wait_answered(s.addr);
+}
+
+#[test]
+fn a_connection_over_the_limit_waits_and_idle_ones_make_room() {
+    let s = serve_with(Limits {
+        max_connections: 2,
+        admit_wait: Duration::from_secs(30),
+        idle_timeout: DEADLINE,
+        ..Limits::default()
+    });
+    let request = format!(
+        "POST /json_rpc HTTP/1.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{GET_INFO}",
+        GET_INFO.len()
+    );
+    // One connection kept alive after an answer, and one in the middle of
+    // sending its request head: every slot taken.
+    let mut kept = connect(s.addr);
+    kept.write_all(request.as_bytes()).unwrap();
+    assert_eq!(
+        read_response(&mut BufReader::new(kept.try_clone().unwrap())).0,
+        200
+    );
+    let mut partial = connect(s.addr);
+    let (head, rest) = request.split_at(20);
+    partial.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    // A third is served, not refused: the kept-alive one gave its slot up
+    // (closed without an answer) ...
+    let (code, body) = post(s.addr, GET_INFO);
+    assert_eq!(code, 200, "the third connection is served: {body}");
+    assert_eq!(read_to_close(&mut kept), "", "kept-alive connection closed");
+    // ... the one in the middle of a request did not, and is answered.
+    partial.write_all(rest.as_bytes()).unwrap();
+    let (code, _) = read_response(&mut BufReader::new(partial.try_clone().unwrap()));
+    assert_eq!(code, 200, "a started request keeps its slot");
+}
+
+#[test]
+fn a_connection_that_sends_nothing_gives_its_slot_up_when_another_waits() {
+    let s = serve_with(Limits {
+        max_connections: 1,
+        admit_wait: Duration::from_secs(30),
+        idle_timeout: DEADLINE,
+        ..Limits::default()
+    });
+    let mut silent = connect(s.addr);
+    std::thread::sleep(Duration::from_millis(100));
+    let (code, body) = post(s.addr, GET_INFO);
+    assert_eq!(code, 200, "served once the silent one is closed: {body}");
+    assert_eq!(read_to_close(&mut silent), "", "silent connection closed");
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //! accept thread per listener that never gives up (running out of file
 //! descriptors makes it wait and try again, the listener stays open), one
 //! thread per connection and at most [`Limits::max_connections`] of them
-//! (more get a quick `503` and are closed), every request read within
+//! (a connection beyond that waits up to [`Limits::admit_wait`] for a free
+//! slot, while connections idling between or before requests are closed to
+//! make room; then it gets a quick `503` and is closed), every request read within
 //! [`Limits::read_timeout`] (`408` otherwise) and an idle keep-alive
 //! connection closed after [`Limits::idle_timeout`]. Bodies must come with
 //! `Content-Length` (at most [`Limits::max_body`], `413` otherwise); a chunked
@@ -15,7 +17,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown as NetShutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -33,6 +35,12 @@ const MAX_HEADERS: usize = 100;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// How often a waiting connection thread looks at the stop switch.
 const POLL_SLICE: Duration = Duration::from_millis(250);
+/// While a connection waits for a slot, a connection that has not sent the
+/// first byte of its first request within this time is closed to make room
+/// (a client sends its request right after connecting; one that has not by
+/// then holds a slot it does not use). Kept-alive connections between
+/// requests are closed at once.
+const FIRST_BYTE_GRACE: Duration = Duration::from_millis(500);
 /// After an error answer that leaves a body unread: how long, and how many
 /// bytes, the rest is read and dropped so the client sees the answer (a
 /// close with unread data resets the connection).
@@ -42,8 +50,11 @@ const DRAIN_BYTES: u64 = 16 << 20;
 /// The server's limits (documented in RELIABILITY.md, "Limits").
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Most connections served at once; more are answered `503` and closed.
+    /// Most connections served at once; one more waits up to
+    /// [`Limits::admit_wait`] for a slot, then is answered `503` and closed.
     pub max_connections: usize,
+    /// How long a connection over the limit waits for a slot.
+    pub admit_wait: Duration,
     /// Time to receive one whole request (head and body) from its first byte.
     pub read_timeout: Duration,
     /// Time a connection may wait for the first byte of a request (also the
@@ -56,7 +67,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_connections: 64,
+            max_connections: 256,
+            admit_wait: Duration::from_secs(2),
             read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(10),
             max_body: 1 << 20,
@@ -95,6 +107,9 @@ struct Shared {
     /// Connections being served.
     open: Mutex<usize>,
     closed: Condvar,
+    /// Accept threads waiting for a slot: idle connections close while it
+    /// is above zero.
+    waiting: AtomicUsize,
 }
 
 impl AdminServer {
@@ -133,6 +148,7 @@ impl AdminServer {
             stop: AtomicBool::new(false),
             open: Mutex::new(0),
             closed: Condvar::new(),
+            waiting: AtomicUsize::new(0),
         });
         let mut server = AdminServer {
             addrs: Vec::new(),
@@ -260,12 +276,29 @@ impl Drop for OpenGuard {
     }
 }
 
-/// Serves `stream` on its own thread, or answers `503` when
-/// [`Limits::max_connections`] are already served.
+/// Serves `stream` on its own thread once fewer than
+/// [`Limits::max_connections`] are served: waits up to [`Limits::admit_wait`]
+/// for a slot (idle connections close meanwhile, see [`Shared::waiting`]),
+/// then answers `503`. While it waits, new connections queue in the
+/// listen backlog.
 fn admit(stream: TcpStream, shared: &Arc<Shared>) {
     {
         let mut open = shared.open.lock().unwrap_or_else(|p| p.into_inner());
         if *open >= shared.limits.max_connections {
+            shared.waiting.fetch_add(1, Ordering::SeqCst);
+            let deadline = Instant::now() + shared.limits.admit_wait;
+            while *open >= shared.limits.max_connections && !shared.stop.load(Ordering::SeqCst) {
+                let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                    break;
+                };
+                open = match shared.closed.wait_timeout(open, left) {
+                    Ok((g, _)) => g,
+                    Err(p) => p.into_inner().0,
+                };
+            }
+            shared.waiting.fetch_sub(1, Ordering::SeqCst);
+        }
+        if *open >= shared.limits.max_connections || shared.stop.load(Ordering::SeqCst) {
             drop(open);
             refuse_busy(stream, shared.limits.max_connections);
             return;
@@ -381,6 +414,10 @@ struct Conn<'a> {
     stream: TcpStream,
     buf: Vec<u8>,
     shared: &'a Shared,
+    /// When the connection was accepted.
+    opened: Instant,
+    /// Requests answered on it so far.
+    served: u64,
 }
 
 /// Why reading stopped.
@@ -395,14 +432,16 @@ enum ReadEnd {
 impl Conn<'_> {
     /// Reads more bytes into `buf` before `deadline`: `Ok(false)` at end of
     /// stream, `Err(true)` when the deadline passed, `Err(false)` when the
-    /// server stops while `idle` (no byte of a request yet) or on an error.
+    /// server stops while `idle` (no byte of a request yet), or another
+    /// connection needs the slot of this idle one ([`Conn::yields_slot`]), or
+    /// on an error.
     fn fill(&mut self, deadline: Instant, idle: bool) -> Result<bool, bool> {
         let mut chunk = [0u8; 8192];
         loop {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 return Err(true);
             };
-            if idle && self.shared.stop.load(Ordering::SeqCst) {
+            if idle && (self.shared.stop.load(Ordering::SeqCst) || self.yields_slot()) {
                 return Err(false);
             }
             let slice = left.min(POLL_SLICE).max(Duration::from_millis(1));
@@ -425,6 +464,14 @@ impl Conn<'_> {
                 Err(_) => return Err(false),
             }
         }
+    }
+
+    /// Whether this idle connection gives its slot up now: a connection waits
+    /// for one, and this one is kept alive between requests or has not sent
+    /// its first byte within [`FIRST_BYTE_GRACE`].
+    fn yields_slot(&self) -> bool {
+        self.shared.waiting.load(Ordering::SeqCst) > 0
+            && (self.served > 0 || self.opened.elapsed() >= FIRST_BYTE_GRACE)
     }
 
     /// Drops the empty lines (CR, LF) at the start of the buffer.
@@ -698,6 +745,8 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         stream,
         buf: Vec::new(),
         shared,
+        opened: Instant::now(),
+        served: 0,
     };
     loop {
         let (response, head_only, keep_alive) = match conn.read_request() {
@@ -712,6 +761,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         if write_response(&mut conn.stream, &response, head_only, close).is_err() {
             return;
         }
+        conn.served += 1;
         if close {
             if response.drain {
                 drain(&mut conn.stream);
