@@ -321,9 +321,10 @@ impl Document {
             .map(|u| self.new_line("l2-provider", u))
             .collect();
         if let Some((&first, later)) = active.split_first() {
-            // The file's own terminators stay: the new lines end as the replaced line
-            // did, and a file that ended without a newline still does.
-            let unterminated_end = self.lines.last().is_some_and(|l| l.ending.is_empty());
+            // The file's own terminators stay: the new lines end as the replaced
+            // line did. Lines the editor does not own keep theirs byte for byte,
+            // even when the removed provider was an unterminated last line (the
+            // file then ends with the newline of the line now last).
             let ending = self.lines[first].ending;
             let between = if ending.is_empty() {
                 self.dominant_ending()
@@ -340,11 +341,6 @@ impl Document {
                 self.lines.remove(i);
             }
             self.lines.splice(first..=first, new);
-            if unterminated_end {
-                if let Some(l) = self.lines.last_mut() {
-                    l.ending = "";
-                }
-            }
         } else if let Some(i) = self.commented_line("l2-provider", false) {
             self.insert(i + 1, new);
         } else {

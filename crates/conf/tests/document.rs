@@ -240,21 +240,29 @@ fn replacing_providers_keeps_the_files_terminators() {
         doc.set_l2_providers(list).unwrap();
         doc.to_text()
     };
-    // The removed provider was the last line, without a newline: the file still ends
-    // without one.
+    // The removed provider was the last line, without a newline: the line now
+    // last keeps its own ending, byte for byte (found by fuzzing, F3 in
+    // RELIABILITY.md: an operator's line is never changed to keep the file's
+    // missing final newline).
     assert_eq!(
         set(
             "service-node=1\nl2-provider=https://a.example\nl2-provider=https://b.example",
             &two[..1]
         ),
-        "service-node=1\nl2-provider=https://x.example/rpc"
+        "service-node=1\nl2-provider=https://x.example/rpc\n"
     );
     assert_eq!(
         set(
             "l2-provider=https://a.example\r\nlog-level=info\r\nl2-provider=https://b.example",
             &two
         ),
-        "l2-provider=https://x.example/rpc\r\nl2-provider=https://y.example/rpc\r\nlog-level=info"
+        "l2-provider=https://x.example/rpc\r\nl2-provider=https://y.example/rpc\r\nlog-level=info\r\n"
+    );
+    // The replaced provider is the unterminated last line: the file still ends
+    // without a newline (the line is the editor's own).
+    assert_eq!(
+        set("log-level=info\nl2-provider=https://a.example", &two),
+        "log-level=info\nl2-provider=https://x.example/rpc\nl2-provider=https://y.example/rpc"
     );
     // A CRLF line in a mostly-LF file: its replacements keep the CRLF.
     assert_eq!(
