@@ -4,11 +4,13 @@
 //!
 //! Every scrape renders what the daemon knows at that moment: the build and
 //! uptime, the node's key files, the L2 tracker's figures
-//! ([`crate::state::L2Metrics`]) and the registration requests signed. What
+//! ([`crate::state::L2Metrics`]), the chain follower's height and peers
+//! ([`crate::state::ChainView`]) and the registration requests signed. What
 //! the daemon does not know is left out, never shown as zero: no L2 height
-//! before a provider answered, no chain height at all (this daemon does not
-//! run the Oxen chain). Provider URLs are cut to their host: a provider's API
-//! key, which often sits in the path or the query, never reaches a label.
+//! before a provider answered, no chain height while the follower is off
+//! (`chain-follower=0`) or has not published, no target height without peers.
+//! Provider URLs are cut to their host: a provider's API key, which often
+//! sits in the path or the query, never reaches a label.
 //!
 //! The names (all prefixed `oxend_stagenet_`, units in the name, counters end
 //! in `_total`) are listed in docs/monitoring.md with the alerts built on them.
@@ -203,6 +205,7 @@ pub fn render(state: &NodeState, data_dir: &Path) -> String {
     if let Some(view) = view {
         l2(&mut reg, &view.metrics, now);
     }
+    chain(&mut reg, state);
 
     let mut out = String::new();
     if encode(&mut out, &reg).is_err() {
@@ -210,6 +213,73 @@ pub fn render(state: &NodeState, data_dir: &Path) -> String {
         out = "# EOF\n".to_string();
     }
     out
+}
+
+/// The chain follower's figures (none while it is off or has not published).
+fn chain(reg: &mut Registry, state: &NodeState) {
+    let view = state.chain();
+    gauge(
+        reg,
+        "chain_follower_running",
+        "1 while the Oxen chain follower runs, 0 when it stopped on an error",
+        None,
+        view.as_ref()
+            .map(|v| flag(v.report.state == crate::api::chain::STATE_RUNNING)),
+    );
+    let Some(view) = view else {
+        return;
+    };
+    let r = &view.report;
+    gauge(
+        reg,
+        "chain_height",
+        "Oxen stagenet blocks the follower holds (top height + 1, oxend's height)",
+        None,
+        Some(r.height as f64),
+    );
+    let target = (r.target_height > 0).then_some(r.target_height as f64);
+    gauge(
+        reg,
+        "chain_target_height",
+        "The best height a connected peer claims (absent without peers)",
+        None,
+        target,
+    );
+    gauge(
+        reg,
+        "chain_synchronized",
+        "1 when the follower holds at least what every connected peer claims (0 without peers)",
+        None,
+        Some(flag(r.synchronized)),
+    );
+    gauges(
+        reg,
+        "chain_peers",
+        "Open P2P connections by direction",
+        None,
+        vec![
+            (
+                labels(&[("direction", "out")]),
+                r.outgoing_connections_count as f64,
+            ),
+            (
+                labels(&[("direction", "in")]),
+                r.incoming_connections_count as f64,
+            ),
+        ],
+    );
+    counters(
+        reg,
+        "chain_downloaded_blocks",
+        "Blocks downloaded and stored since the daemon started",
+        vec![(Vec::new(), r.blocks_downloaded)],
+    );
+    counters(
+        reg,
+        "chain_downloaded_bytes",
+        "Bytes of blocks and transactions downloaded since the daemon started",
+        vec![(Vec::new(), r.bytes_downloaded)],
+    );
 }
 
 /// Present and mode of each key file the daemon uses.

@@ -78,7 +78,7 @@ fn node_on(anvil: &Anvil) -> (Node, String) {
     let mut node = Node::with_config(&format!(
         "data-dir={{DIR}}/data\nlog-file={{DIR}}/node.log\nservice-node=1\n\
          service-node-public-ip=1.2.3.4\nrpc-admin=127.0.0.1:0\nl2-refresh=1\n\
-         l2-provider={}/?apikey={FAKE_API_KEY}\n",
+         chain-follower=0\nl2-provider={}/?apikey={FAKE_API_KEY}\n",
         anvil.url
     ));
     let addr = node.start(&[], &[]);
@@ -124,8 +124,8 @@ fn metrics_show_what_the_daemon_knows_and_no_api_key() {
         Some(256.0),
         "0400 is 256"
     );
-    // no chain height: this daemon does not run the Oxen chain
-    assert!(!text.contains("oxend_stagenet_height"), "{text}");
+    // no chain figures while the follower is off (chain-follower=0)
+    assert!(!text.contains("oxend_stagenet_chain_"), "{text}");
 
     // the key file's real mode, read at each scrape
     let key = node.data_dir().join("key_ed25519");
@@ -319,4 +319,39 @@ fn a_prometheus_server_scrapes_the_daemon() {
         "no key file has a wrong mode"
     );
     let _ = common::DEADLINE;
+}
+
+#[test]
+fn the_chain_followers_figures_once_it_runs() {
+    let mut node = Node::with_follower(common::closed_port(), "");
+    let addr = node.start(&["--offline"], &[]);
+    let running = "oxend_stagenet_chain_follower_running{}";
+    wait_for(
+        "the follower's figures in /metrics",
+        || scrape(&addr, "*/*").1,
+        || sample(&scrape(&addr, "*/*").1, running) == Some(1.0),
+    );
+    let text = scrape(&addr, "*/*").1;
+    // offline: the stored stagenet genesis only, no peers, no claimed target
+    assert_eq!(
+        sample(&text, "oxend_stagenet_chain_height{}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "oxend_stagenet_chain_synchronized{}"),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "oxend_stagenet_chain_peers{direction=\"out\"}"),
+        Some(0.0)
+    );
+    assert!(
+        !text.contains("oxend_stagenet_chain_target_height"),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "oxend_stagenet_chain_downloaded_blocks_total{}"),
+        Some(0.0)
+    );
 }
