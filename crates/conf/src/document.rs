@@ -324,7 +324,12 @@ impl Document {
             // The file's own terminators stay: the new lines end as the replaced
             // line did. Lines the editor does not own keep theirs byte for byte,
             // even when the removed provider was an unterminated last line (the
-            // file then ends with the newline of the line now last).
+            // file then ends with the newline of the line now last). When the
+            // new lines end the file in its place, the last one ends as that
+            // line did (editing twice equals editing once).
+            let unterminated_end = self.lines.last().is_some_and(|l| l.ending.is_empty());
+            let ended_file = unterminated_end && active.last() == Some(&(self.lines.len() - 1));
+            let count = new.len();
             let ending = self.lines[first].ending;
             let between = if ending.is_empty() {
                 self.dominant_ending()
@@ -341,6 +346,11 @@ impl Document {
                 self.lines.remove(i);
             }
             self.lines.splice(first..=first, new);
+            if ended_file && first + count == self.lines.len() {
+                if let Some(l) = self.lines.last_mut() {
+                    l.ending = "";
+                }
+            }
         } else if let Some(i) = self.commented_line("l2-provider", false) {
             self.insert(i + 1, new);
         } else {

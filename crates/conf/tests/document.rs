@@ -240,23 +240,35 @@ fn replacing_providers_keeps_the_files_terminators() {
         doc.set_l2_providers(list).unwrap();
         doc.to_text()
     };
-    // The removed provider was the last line, without a newline: the line now
-    // last keeps its own ending, byte for byte (found by fuzzing, F3 in
-    // RELIABILITY.md: an operator's line is never changed to keep the file's
-    // missing final newline).
+    // The removed provider was the last line, without a newline, and the new
+    // one takes the place of the providers at the end: it ends the file the
+    // same way.
     assert_eq!(
         set(
             "service-node=1\nl2-provider=https://a.example\nl2-provider=https://b.example",
             &two[..1]
         ),
-        "service-node=1\nl2-provider=https://x.example/rpc\n"
+        "service-node=1\nl2-provider=https://x.example/rpc"
     );
+    // ... but when an operator's line is now last, it keeps its own ending,
+    // byte for byte (found by fuzzing, F3 in RELIABILITY.md: an operator's line
+    // is never changed to keep the file's missing final newline).
     assert_eq!(
         set(
             "l2-provider=https://a.example\r\nlog-level=info\r\nl2-provider=https://b.example",
             &two
         ),
         "l2-provider=https://x.example/rpc\r\nl2-provider=https://y.example/rpc\r\nlog-level=info\r\n"
+    );
+    // The providers end the file, the last one without a newline: the new
+    // ones end it the same way (found by fuzzing, F4: a second edit added the
+    // newline).
+    assert_eq!(
+        set(
+            "log-level=info\nl2-provider=https://a.example\nl2-provider=https://b.example",
+            &two
+        ),
+        "log-level=info\nl2-provider=https://x.example/rpc\nl2-provider=https://y.example/rpc"
     );
     // The replaced provider is the unterminated last line: the file still ends
     // without a newline (the line is the editor's own).
