@@ -24,6 +24,7 @@
 //! in `DaemonOptions`.
 
 pub mod cli;
+pub mod doctor;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -50,6 +51,8 @@ pub enum Exit {
     Ok = 0,
     /// Failure (runtime error; client command failed or daemon not running).
     Failure = 1,
+    /// `doctor` found a problem (a warning at worst is [`Exit::Failure`]).
+    Problem = 2,
     /// Configuration error (sysexits `EX_CONFIG`). The systemd unit sets
     /// `RestartPreventExitStatus=78` so a bad configuration fails once with one
     /// clear message instead of restarting every 5 s.
@@ -58,7 +61,7 @@ pub enum Exit {
 
 impl Exit {
     /// Every status, in the order of the table.
-    pub const ALL: [Exit; 3] = [Exit::Ok, Exit::Failure, Exit::Config];
+    pub const ALL: [Exit; 4] = [Exit::Ok, Exit::Failure, Exit::Problem, Exit::Config];
 
     /// The process exit status.
     pub const fn code(self) -> u8 {
@@ -91,6 +94,13 @@ pub fn run(args: &[OsString]) -> Exit {
     if inv.flags.version {
         println!("{}\n", banner());
         return Exit::Ok;
+    }
+    if let Some(cli::Sub::Doctor(args)) = &inv.flags.sub {
+        return match doctor::run(inv.flags.config_file.as_deref(), &inv.overrides, args) {
+            0 => Exit::Ok,
+            1 => Exit::Failure,
+            _ => Exit::Problem,
+        };
     }
     if !inv.flags.command.is_empty() {
         return run_client(&inv);
