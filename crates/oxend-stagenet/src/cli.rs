@@ -78,7 +78,7 @@ pub enum Sub {
     /// provider, the public IP, the ufw profile, the clock, free disk and the node's
     /// state in the contract; one line per check with its fix. Works with the daemon
     /// stopped.
-    #[command(after_help = crate::doctor::AFTER_HELP)]
+    #[command(after_help = crate::doctor::AFTER_HELP, args_override_self = true)]
     Doctor(crate::doctor::DoctorArgs),
 }
 
