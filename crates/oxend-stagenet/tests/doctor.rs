@@ -7,8 +7,7 @@
 
 use crate::common;
 
-#[path = "../../l2/tests/common/mod.rs"]
-mod l2common;
+use crate::l2::l2common;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

@@ -205,7 +205,7 @@ pub fn key_file(
         return Some(Finding::problem(
             id,
             format!("{shown} is not a regular file"),
-            format!("move it away and restore the key from your backup (oxen-sn-keys-snapshot)"),
+            "move it away and restore the key from your backup (oxen-sn-keys-snapshot)",
         ));
     }
     let mode = meta.permissions().mode() & 0o7777;
@@ -595,10 +595,8 @@ pub fn disk(data_dir: &Path, min_free_mib: u64) -> Finding {
     };
     let free_mib = stat.f_bavail.saturating_mul(stat.f_frsize) / (1024 * 1024);
     let what = format!("{free_mib} MiB free under {}", at.display());
-    let fix = format!(
-        "free space on that file system (old logs: sudo journalctl --vacuum-size=200M; \
-         apt-get clean), or move data-dir to a larger one"
-    );
+    let fix = "free space on that file system (old logs: sudo journalctl --vacuum-size=200M; \
+               apt-get clean), or move data-dir to a larger one";
     if free_mib < CRITICAL_FREE_MIB.min(min_free_mib) {
         Finding::problem(id, format!("{what}: the node's databases may fail"), fix)
     } else if free_mib < min_free_mib {
