@@ -22,6 +22,10 @@
 //! client's wait for the staking backend); seconds, decimals allowed. In
 //! process, `snode_node::daemon::run` takes listeners and the shutdown switch
 //! in `DaemonOptions`.
+//!
+//! `oxend-stagenet doctor` ([`doctor`], docs/doctor.md) takes its fixtures
+//! through operator options (`--ufw-dir`, `--key-owner`, `--ip-source`,
+//! `--min-free`, the settings) and finds `systemctl` / `timedatectl` in `PATH`.
 
 pub mod cli;
 pub mod doctor;
