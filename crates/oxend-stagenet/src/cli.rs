@@ -20,10 +20,14 @@ the commands.
 Exit status:
   0   success (daemon: stopped cleanly; client: command succeeded)
   1   failure (daemon: runtime error such as an admin RPC port in use; client: command
-      failed or the daemon is not running)
+      failed or the daemon is not running; doctor: a warning at worst)
+  2   doctor: at least one problem
   78  configuration error (EX_CONFIG): bad config file or option, failed startup check
       (public IP, L2 providers, chain id), invalid key file. systemd does not restart
-      the unit on it (RestartPreventExitStatus=78); fix the configuration and start it.";
+      the unit on it (RestartPreventExitStatus=78); fix the configuration and start it.
+
+`oxend-stagenet doctor` checks the node's host, files, daemon and providers and exits with
+its worst finding: 0 all ok, 1 a warning, 2 a problem (`oxend-stagenet doctor --help`).";
 
 /// The daemon's own flags; the settings are added from snode-conf's table.
 #[derive(Debug, Parser)]
@@ -32,12 +36,13 @@ Exit status:
     about = "Session stagenet service node daemon (oxend-compatible admin RPC, keys, systemd), \
              and the client for its commands",
     disable_version_flag = true,
+    disable_help_subcommand = true,
     after_help = AFTER_HELP
 )]
 pub struct Flags {
     /// Config file (oxend format). Daemon default: <data-dir>/oxen.conf when present;
     /// client default: /etc/oxen/stagenet.conf when present.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config_file: Option<PathBuf>,
 
     /// Run without an interactive console (as the systemd unit does).
@@ -60,6 +65,21 @@ pub struct Flags {
     /// A command for the running daemon (client mode), e.g. `status`.
     #[arg(value_name = "COMMAND", trailing_var_arg = true)]
     pub command: Vec<String>,
+
+    /// `doctor`, the one command with options of its own.
+    #[command(subcommand)]
+    pub sub: Option<Sub>,
+}
+
+/// The subcommands (client commands are COMMAND words instead).
+#[derive(Debug, clap::Subcommand)]
+pub enum Sub {
+    /// Check this node: config, key files, the systemd unit, the admin RPC, each L2
+    /// provider, the public IP, the ufw profile, the clock, free disk and the node's
+    /// state in the contract; one line per check with its fix. Works with the daemon
+    /// stopped.
+    #[command(after_help = crate::doctor::AFTER_HELP, args_override_self = true)]
+    Doctor(crate::doctor::DoctorArgs),
 }
 
 /// An option's doc without rustdoc cross-references (`See [`Settings::x`].`).

@@ -22,8 +22,13 @@
 //! client's wait for the staking backend); seconds, decimals allowed. In
 //! process, `snode_node::daemon::run` takes listeners and the shutdown switch
 //! in `DaemonOptions`.
+//!
+//! `oxend-stagenet doctor` ([`doctor`], docs/doctor.md) takes its fixtures
+//! through operator options (`--ufw-dir`, `--key-owner`, `--ip-source`,
+//! `--min-free`, the settings) and finds `systemctl` / `timedatectl` in `PATH`.
 
 pub mod cli;
+pub mod doctor;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -50,6 +55,8 @@ pub enum Exit {
     Ok = 0,
     /// Failure (runtime error; client command failed or daemon not running).
     Failure = 1,
+    /// `doctor` found a problem (a warning at worst is [`Exit::Failure`]).
+    Problem = 2,
     /// Configuration error (sysexits `EX_CONFIG`). The systemd unit sets
     /// `RestartPreventExitStatus=78` so a bad configuration fails once with one
     /// clear message instead of restarting every 5 s.
@@ -58,7 +65,7 @@ pub enum Exit {
 
 impl Exit {
     /// Every status, in the order of the table.
-    pub const ALL: [Exit; 3] = [Exit::Ok, Exit::Failure, Exit::Config];
+    pub const ALL: [Exit; 4] = [Exit::Ok, Exit::Failure, Exit::Problem, Exit::Config];
 
     /// The process exit status.
     pub const fn code(self) -> u8 {
@@ -91,6 +98,13 @@ pub fn run(args: &[OsString]) -> Exit {
     if inv.flags.version {
         println!("{}\n", banner());
         return Exit::Ok;
+    }
+    if let Some(cli::Sub::Doctor(args)) = &inv.flags.sub {
+        return match doctor::run(inv.flags.config_file.as_deref(), &inv.overrides, args) {
+            0 => Exit::Ok,
+            1 => Exit::Failure,
+            _ => Exit::Problem,
+        };
     }
     if !inv.flags.command.is_empty() {
         return run_client(&inv);

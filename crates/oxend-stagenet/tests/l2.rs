@@ -9,7 +9,7 @@
 use crate::common;
 
 #[path = "../../l2/tests/common/mod.rs"]
-mod l2common;
+pub(crate) mod l2common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

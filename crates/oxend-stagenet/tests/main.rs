@@ -6,6 +6,7 @@
 mod chain;
 mod common;
 mod daemon;
+mod doctor;
 mod embedded;
 mod l2;
 mod metrics;
