@@ -37,31 +37,31 @@ complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_needs_command
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand ed25519" -l config-file -d 'The node\'s config, for the key guard (default /etc/oxen/stagenet.conf)' -r -F
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand ed25519" -l overwrite -d 'Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand ed25519" -l replace-registered-key -d 'With --overwrite: replace the key even when the node is registered (this deregisters it) or when that cannot be checked'
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand ed25519" -s h -l help -d 'Print help'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand ed25519" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand bls" -l config-file -d 'The node\'s config, for the key guard (default /etc/oxen/stagenet.conf)' -r -F
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand bls" -l overwrite -d 'Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand bls" -l replace-registered-key -d 'With --overwrite: replace the key even when the node is registered (this deregisters it) or when that cannot be checked'
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand bls" -s h -l help -d 'Print help'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand bls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand legacy" -l config-file -d 'The node\'s config, for the key guard (default /etc/oxen/stagenet.conf)' -r -F
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand legacy" -l overwrite -d 'Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand legacy" -l replace-registered-key -d 'With --overwrite: replace the key even when the node is registered (this deregisters it) or when that cannot be checked'
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand legacy" -s h -l help -d 'Print help'
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -l ed25519
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -l bls
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -l legacy
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -s h -l help -d 'Print help'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand legacy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -l ed25519 -d 'Read FILENAME as an Ed25519 key file'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -l bls -d 'Read FILENAME as a BLS key file'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -l legacy -d 'Read FILENAME as a legacy key file'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore" -l config-file -d 'The node\'s config, for the key guard (default /etc/oxen/stagenet.conf)' -r -F
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore" -l overwrite -d 'Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore" -l replace-registered-key -d 'With --overwrite: replace the key even when the node is registered (this deregisters it) or when that cannot be checked'
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore" -s h -l help -d 'Print help'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-bls" -l config-file -d 'The node\'s config, for the key guard (default /etc/oxen/stagenet.conf)' -r -F
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-bls" -l overwrite -d 'Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-bls" -l replace-registered-key -d 'With --overwrite: replace the key even when the node is registered (this deregisters it) or when that cannot be checked'
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-bls" -s h -l help -d 'Print help'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-bls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-legacy" -l config-file -d 'The node\'s config, for the key guard (default /etc/oxen/stagenet.conf)' -r -F
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-legacy" -l overwrite -d 'Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-legacy" -l replace-registered-key -d 'With --overwrite: replace the key even when the node is registered (this deregisters it) or when that cannot be checked'
-complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-legacy" -s h -l help -d 'Print help'
+complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand restore-legacy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand help; and not __fish_seen_subcommand_from ed25519 bls legacy show restore restore-bls restore-legacy help" -f -a "ed25519" -d 'Generate an Ed25519 service node key'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand help; and not __fish_seen_subcommand_from ed25519 bls legacy show restore restore-bls restore-legacy help" -f -a "bls" -d 'Generate a BLS (BN254) key'
 complete -c oxen-sn-keys-snapshot -n "__fish_oxen_sn_keys_snapshot_using_subcommand help; and not __fish_seen_subcommand_from ed25519 bls legacy show restore restore-bls restore-legacy help" -f -a "legacy" -d 'Generate a legacy primary key'

@@ -1,4 +1,4 @@
-//! Byte encodings of field elements and points (bls-contract.md §1).
+//! Byte encodings of field elements and points (docs/compat/bls.md).
 //!
 //! * Fp: 32 bytes big-endian, must be below p.
 //! * G1: X ‖ Y (64 bytes); infinity is 64 zero bytes.

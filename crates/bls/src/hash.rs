@@ -1,5 +1,5 @@
 //! Hash to G2 exactly as the contract's `BN256G2.hashToG2` and oxen-core's
-//! `bls_crypto.cpp` do it (bls-contract.md §2.2–§2.5):
+//! `bls_crypto.cpp` do it (docs/compat/bls.md):
 //!
 //! 1. [`expand_message_xmd`] with Keccak-256 (136-byte Z_pad, 128 output bytes);
 //! 2. [`hash_to_field`]: u0 = E[0..48] mod p is the real part, u1 = E[48..96]
@@ -220,7 +220,7 @@ mod tests {
             out
         };
         assert_eq!(xi.pow(third), PSI_X);
-        // b′ = 3 / ξ, bls-contract.md §1
+        // b′ = 3 / ξ, docs/compat/bls.md
         assert_eq!(G2Config::COEFF_B, Fq2::from(3u64) * xi.inverse().unwrap());
     }
 

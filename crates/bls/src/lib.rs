@@ -1,7 +1,7 @@
 //! BN254 (alt_bn128) BLS exactly as Session service nodes and the
 //! ServiceNodeRewards contract use it: keys, hash to G2, signing,
 //! verification, proof of possession and aggregation. It implements
-//! `../shared/spec/bls-contract.md` §1–§3 (curve and encodings, the signing
+//! docs/compat/bls.md (curve and encodings, the signing
 //! algorithm, proof of possession); its known-answer vectors (§7) are the
 //! crate's regression tests.
 //!
@@ -41,7 +41,7 @@ pub const PUBLIC_KEY_LEN: usize = 64;
 /// Reads a 32-byte big-endian secret the way oxen's `load_u256` does and
 /// reduces it mod r. The key file holds a 255-bit value that may exceed r;
 /// every point it multiplies has order r, so the reduction does not change
-/// any result (bls-contract.md §1).
+/// any result (docs/compat/bls.md).
 pub(crate) fn secret_scalar(secret: &[u8; 32]) -> Fr {
     Fr::from_be_bytes_mod_order(secret)
 }

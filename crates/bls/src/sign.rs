@@ -1,4 +1,4 @@
-//! Sign, verify, proof of possession and aggregation (bls-contract.md §2.6,
+//! Sign, verify, proof of possession and aggregation (docs/compat/bls.md,
 //! §2.7, §3).
 //!
 //! A signature on `message` for a [`Network`] is `[sk]·H(message)`, with H the

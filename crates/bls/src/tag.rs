@@ -1,4 +1,4 @@
-//! Networks and tag hashes (bls-contract.md §2.1, §4).
+//! Networks and tag hashes (docs/compat/bls.md).
 //!
 //! Every BLS tag is `keccak256(base_tag ‖ u256_be(chain_id) ‖ contract_address)`,
 //! which is Solidity's `keccak256(abi.encodePacked(string, block.chainid,
@@ -15,7 +15,7 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
     Keccak256::digest(data).into()
 }
 
-/// Arbitrum Sepolia, the L2 of Session stagenet (bls-contract.md §4).
+/// Arbitrum Sepolia, the L2 of Session stagenet (docs/compat/bls.md).
 pub const ARBITRUM_SEPOLIA_CHAIN_ID: u64 = 421_614;
 
 /// The chain and the ServiceNodeRewards contract whose tags a signature is made for.
@@ -121,7 +121,7 @@ impl Tag {
 /// almost always means a typo.
 ///
 /// The prefix must be a lowercase `0x`: the staking backend requires
-/// `0x[0-9a-fA-F]{40}` (oxend-compat.md §2.6 "Server side"), so `0X…` is
+/// `0x[0-9a-fA-F]{40}` (docs/compat/rpc-and-client.md "Server side"), so `0X…` is
 /// refused here ([`Error::AddressPrefix`]) rather than accepted locally and
 /// rejected later.
 pub fn parse_address(text: &str) -> Result<[u8; 20], Error> {
@@ -214,7 +214,7 @@ mod tests {
 
     #[test]
     fn keccak_is_not_sha3() {
-        // bls-contract.md §2.1 check value.
+        // docs/compat/bls.md check value.
         assert_eq!(
             hex::encode(keccak256(b"hello world!")),
             "57caa176af1ac0433c5df30e8dabcd2ec1af1e92a26eced5f719b88458777cd6"
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn pop_preimage_layout() {
-        // The 79-byte stagenet4 PoP preimage of bls-contract.md §2.1.
+        // The 79-byte stagenet4 PoP preimage of docs/compat/bls.md
         let mut pre =
             hex::decode("424c535f5349475f545259414e44494e4352454d454e545f504f50").unwrap();
         pre.extend_from_slice(&hex::decode(format!("{:064x}", 0x66eee)).unwrap());

@@ -256,7 +256,7 @@ fn secrets_are_reduced_mod_r_and_zero_is_refused() {
         proof_of_possession(&r, &[0; 20], &[0; 32], &net),
         Err(Error::ZeroSecretKey)
     );
-    // r + 12345 acts exactly as 12345 (bls-contract.md §1).
+    // r + 12345 acts exactly as 12345 (docs/compat/bls.md).
     let big = h32("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f000303a");
     let mut small = [0u8; 32];
     small[30..].copy_from_slice(&12345u16.to_be_bytes());

@@ -1,9 +1,11 @@
-//! Property tests: no decoder or verifier panics on any 32/64/128-byte
-//! input, and whatever a decoder accepts re-encodes to the same bytes.
+//! Property tests: real points k·G of G1 and G2 survive encode → decode
+//! unchanged; no decoder or verifier panics on any 32/64/128-byte input, and
+//! whatever a decoder accepts re-encodes to the same bytes.
 
-use ark_bn254::{Fq, Fq2, G2Affine};
+use ark_bn254::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::short_weierstrass::SWCurveConfig;
-use ark_ff::{Field, Zero};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
+use ark_ff::{Field, PrimeField, Zero};
 use proptest::prelude::*;
 use snode_bls::{decode_g1, decode_g2, encode_g1, encode_g2, fq_from_be, fq_to_be, Error, Network};
 
@@ -18,8 +20,52 @@ fn mostly_canonical<const N: usize>() -> impl Strategy<Value = [u8; N]> {
     })
 }
 
+/// A scalar k from 32 random bytes (reduced mod r), never zero.
+fn scalar(bytes: &[u8; 32]) -> Fr {
+    let k = Fr::from_be_bytes_mod_order(bytes);
+    if k.is_zero() {
+        Fr::from(1u64)
+    } else {
+        k
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// k·G1: a point of the group, which the decoder must accept and give
+    /// back exactly, and whose encoding is two canonical coordinates.
+    #[test]
+    fn g1_round_trip_of_real_points(k in any::<[u8; 32]>()) {
+        let p: G1Affine = (G1Projective::generator() * scalar(&k)).into_affine();
+        prop_assert!(p.is_on_curve() && !p.is_zero());
+        let bytes = encode_g1(&p);
+        prop_assert_eq!(decode_g1(&bytes), Ok(p));
+        prop_assert_eq!(encode_g1(&decode_g1(&bytes).unwrap()), bytes);
+    }
+
+    /// k·G2: the same for the twist's order-r subgroup.
+    #[test]
+    fn g2_round_trip_of_real_points(k in any::<[u8; 32]>()) {
+        let p: G2Affine = (G2Projective::generator() * scalar(&k)).into_affine();
+        prop_assert!(p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve());
+        let bytes = encode_g2(&p);
+        prop_assert_eq!(decode_g2(&bytes), Ok(p));
+        prop_assert_eq!(encode_g2(&decode_g2(&bytes).unwrap()), bytes);
+    }
+
+    /// A real G1 point with one coordinate bit flipped is (almost always)
+    /// off the curve, and then the decoder refuses it.
+    #[test]
+    fn g1_decoder_refuses_damaged_real_points(k in any::<[u8; 32]>(), bit in 0usize..512) {
+        let p: G1Affine = (G1Projective::generator() * scalar(&k)).into_affine();
+        let mut bytes = encode_g1(&p);
+        bytes[bit / 8] ^= 1 << (bit % 8);
+        if let Ok(q) = decode_g1(&bytes) {
+            prop_assert!(q.is_on_curve());
+            prop_assert_eq!(encode_g1(&q), bytes);
+        }
+    }
 
     #[test]
     fn fq_decoder_total(bytes in any::<[u8; 32]>()) {
@@ -65,7 +111,7 @@ proptest! {
 
     /// The contract's square root (ours) equals arkworks' `Fq2::sqrt` on
     /// every input with a non-zero imaginary part (the notes in
-    /// shared/notes/ecosystem.md §1.2 say so; this keeps checking it).
+    /// docs/compat/bls.md say so; this keeps checking it).
     #[test]
     fn contract_sqrt_matches_arkworks(w in mostly_canonical::<64>()) {
         let (Ok(re), Ok(im)) = (fq_from_be(&w[..32].try_into().unwrap()), fq_from_be(&w[32..].try_into().unwrap())) else {

@@ -3,11 +3,11 @@
 //! How it works: this test signs messages and proofs of possession with
 //! snode-bls for several networks and keys, writes them (and deliberately
 //! wrong variants) to a file, and runs `tests/py/bn254_contract.py verify`.
-//! That script was written for this project from shared/spec/bls-contract.md
+//! That script was written for this project from docs/compat/bls.md
 //! §2 alone; it does its own tag, xmd, Fp2 square root, sign rule and
 //! cofactor clearing in Python and checks e(G1, σ) = e(pk, H) with py_ecc's
 //! optimized_bn128 pairing (PyPI `py_ecc`, Keccak from `pycryptodome`). Before
-//! verifying anything it reproduces bls-contract.md §7.1 and §7.4, so it is
+//! verifying anything it reproduces docs/compat/bls.md, so it is
 //! not simply agreeing with itself.
 //!
 //! Needs a python3 with py_ecc and pycryptodome first on PATH: `scripts/test`

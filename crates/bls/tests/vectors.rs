@@ -1,13 +1,11 @@
-//! Every known-answer vector of shared/spec/bls-contract.md §7 (and the §2.1
+//! Every known-answer vector of docs/compat/bls.md (and the §2.1
 //! tag table), loaded from `tests/vectors/*.txt`, whose headers give each
 //! vector's source.
 
-mod common;
-
 use std::str::FromStr;
 
+use crate::common::load;
 use ark_bn254::{Fq, Fq2};
-use common::load;
 use snode_bls::{hash, tag, Error, Network, Tag};
 
 fn fq_dec(s: &str) -> Fq {

@@ -1,5 +1,5 @@
-//! The line-preserving document: parsing as boost `parse_config_file` does (spec §3.1)
-//! and the edits the package makes (spec §6.8, done without sed).
+//! The line-preserving document: parsing as boost `parse_config_file` does (docs/compat/config.md)
+//! and the edits the package makes (docs/compat/systemd-and-package.md, done without sed).
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -18,7 +18,7 @@ pub fn read_text(path: &Path) -> Result<String, ConfError> {
     })
 }
 
-/// The packaged config template, `debian/stagenet.conf` (spec §3.1, with a header).
+/// The packaged config template, `debian/stagenet.conf` (docs/compat/config.md, with a header).
 pub const TEMPLATE: &str = include_str!("../../../debian/stagenet.conf");
 
 /// One `name=value` line as oxend reads it.
@@ -412,7 +412,7 @@ impl Document {
     /// name then `=`, with nothing between them (blanks before the `#` are allowed).
     fn commented_line(&self, name: &str, first: bool) -> Option<usize> {
         let end = self.insertion_point();
-        // The postinst's `^#?name=` (spec §6.8), leading blanks allowed: `#name=`
+        // The postinst's `^#?name=` (docs/compat/systemd-and-package.md), leading blanks allowed: `#name=`
         // exactly, so a prose comment such as `# name = set by the package` stays.
         let is_placeholder = |l: &Line| {
             l.text

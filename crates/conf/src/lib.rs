@@ -3,10 +3,10 @@
 //! check it the way oxend checks it at startup, and edit the lines the package owns
 //! while keeping every other byte.
 //!
-//! Implements `shared/spec/oxend-compat.md` §3 (format §3.1, options and defaults §3.2,
-//! startup checks §3.3), the L2 options of §5, the packaging edits of §6.8 with the
-//! project decisions of `shared/spec/README.md` (no sed, only package-owned lines
-//! change, file mode 0640 `root:_loki`, `l2-timeout` in seconds).
+//! Implements docs/compat/config.md (format, options and defaults, startup checks, the
+//! L2 options, the packaging edits) with the project decisions of
+//! docs/compat/decisions.md (no sed, only package-owned lines change, file mode 0640
+//! `root:_loki`, `l2-timeout` in seconds).
 //!
 //! # Reading
 //!
@@ -44,22 +44,31 @@
 //! Provider URLs carry API keys. [`redact_url`] hides them; every error and problem
 //! this crate produces shows provider URLs redacted.
 
+//!
+//! # Modules (a DAG)
+//!
+//! `error`, `net`, `write` use nothing of the crate but `error`; `settings` (the
+//! option table and [`Settings`]) uses `error`, `net`; `document` uses `error`,
+//! `settings`; `validate` uses `error`, `net`, `settings`; `sources` (reading a
+//! document and a command line into settings, [`check_text`]) uses `document`,
+//! `error`, `settings`, `validate`. URL redaction is snode-eth's.
+
 mod document;
 mod error;
 mod net;
-mod redact;
 mod settings;
+mod sources;
 mod validate;
 mod write;
 
 pub use document::{parse, parse_collect, read_text, render, Document, Entry, TEMPLATE};
 pub use error::{ConfError, Origin};
 pub use net::{non_public_reason, parse_ipv4};
-pub use redact::{redact_url, scrub_secrets};
 pub use settings::{
-    check_text, find_option, split_list, Kind, OptionSpec, Scope, Secret, Settings,
-    DEFAULT_POOL_CONTRACT, DEFAULT_REWARDS_CONTRACT, DEFAULT_STAKING_URL, OPTIONS,
-    STAGENET_CHAIN_ID,
+    find_option, split_list, Kind, OptionSpec, Scope, Secret, Settings, DEFAULT_POOL_CONTRACT,
+    DEFAULT_REWARDS_CONTRACT, DEFAULT_STAKING_URL, OPTIONS, STAGENET_CHAIN_ID,
 };
+pub use snode_eth::{redact_url, scrub_secrets};
+pub use sources::check_text;
 pub use validate::{Problem, Severity, MSG_NO_PROVIDER, MSG_NO_PUBLIC_IP};
 pub use write::{lookup_group, write_atomic, FileGroup, WriteOutcome, CONFIG_GROUP, CONFIG_MODE};

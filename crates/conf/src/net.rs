@@ -1,4 +1,4 @@
-//! Which IPv4 addresses can be a service node's public address (spec §3.3 item 4,
+//! Which IPv4 addresses can be a service node's public address (docs/compat/config.md item 4,
 //! widened by our decision to reject every non-routable range, README "public IP").
 
 use std::net::Ipv4Addr;

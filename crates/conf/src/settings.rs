@@ -1,4 +1,4 @@
-//! The option table (spec §3.2 and §5, plus our documented extensions) and the typed
+//! The option table (docs/compat/config.md, plus our documented extensions) and the typed
 //! [`Settings`] built from a file and the command line with boost's precedence (§3.1).
 
 use std::collections::BTreeMap;
@@ -6,20 +6,18 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::document::{parse_collect, Document};
 use crate::error::{ConfError, Origin};
-use crate::redact::redact_url;
-use crate::validate::Problem;
+use snode_eth::redact_url;
 
 /// Chain id the L2 providers must report: Arbitrum Sepolia, 421614 = `0x66eee` (§2.1).
-pub const STAGENET_CHAIN_ID: u64 = 421_614;
-/// Current stagenet ServiceNodeRewards proxy (spec/README.md "Which stagenet contracts").
-pub const DEFAULT_REWARDS_CONTRACT: &str = "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35";
-/// Current stagenet RewardRatePool proxy (spec/README.md "Which stagenet contracts").
-pub const DEFAULT_POOL_CONTRACT: &str = "0xaAD853fE7091728dac0DAa7b69990ee68abFC636";
+pub const STAGENET_CHAIN_ID: u64 = snode_eth::STAGENET_CHAIN_ID;
+/// Current stagenet ServiceNodeRewards proxy (docs/compat/decisions.md "Which stagenet contracts").
+pub const DEFAULT_REWARDS_CONTRACT: &str = snode_eth::CURRENT_REWARDS_CONTRACT;
+/// Current stagenet RewardRatePool proxy (docs/compat/decisions.md "Which stagenet contracts").
+pub const DEFAULT_POOL_CONTRACT: &str = snode_eth::CURRENT_POOL_CONTRACT;
 /// Staking backend of the current stagenet: newer oxen-core's stagenet
-/// `DEFAULT_STAKING_URL` (bls-contract.md §0 table); `register` posts to
-/// `<url>/api/store/<pk>` and prints `<url>/register/<pk>` (spec/README.md).
+/// `DEFAULT_STAKING_URL` (docs/compat/l2-contract.md table); `register` posts to
+/// `<url>/api/store/<pk>` and prints `<url>/register/<pk>` (docs/compat/decisions.md).
 pub const DEFAULT_STAKING_URL: &str = "https://testnet.stake.getsession.org";
 
 /// How an option takes values.
@@ -89,14 +87,14 @@ pub fn find_option(name: &str) -> Option<&'static OptionSpec> {
 
 /// Values given for one option in the winning source.
 #[derive(Clone, Debug, Default)]
-struct Given {
+pub(crate) struct Given {
     /// Each line (or command-line occurrence) that named the option.
-    origins: Vec<Origin>,
+    pub(crate) origins: Vec<Origin>,
     /// The values, after `l2-provider` splitting, each with its origin.
-    values: Vec<(String, Origin)>,
+    pub(crate) values: Vec<(String, Origin)>,
 }
 
-type Raw = BTreeMap<&'static str, Given>;
+pub(crate) type Raw = BTreeMap<&'static str, Given>;
 
 trait OptionValue: Sized {
     const KIND: Kind;
@@ -186,7 +184,7 @@ macro_rules! settings {
         $field:ident : $ty:ty = $name:literal, $scope:ident, $secret:ident,
             default $shown:literal => $default:expr;
     )*) => {
-        /// Every option of spec §3.2 and §5 plus our extensions, typed, with upstream
+        /// Every option of docs/compat/config.md plus our extensions, typed, with upstream
         /// defaults. Built by [`Settings::from_sources`]; [`Settings::origin`] tells where
         /// each value came from.
         #[derive(Clone, Debug)]
@@ -195,7 +193,7 @@ macro_rules! settings {
             given: Raw,
         }
 
-        /// The option table: every option [`Settings`] knows, in the order of spec §3.2.
+        /// The option table: every option [`Settings`] knows, in the order of docs/compat/config.md.
         pub const OPTIONS: &[OptionSpec] = &[$(
             OptionSpec {
                 name: $name,
@@ -208,7 +206,7 @@ macro_rules! settings {
         )*];
 
         impl Settings {
-            fn build(given: Raw, errors: &mut Vec<ConfError>) -> Settings {
+            pub(crate) fn build(given: Raw, errors: &mut Vec<ConfError>) -> Settings {
                 let mut specs = OPTIONS.iter();
                 Settings {
                     $( $field: {
@@ -432,99 +430,7 @@ pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-/// Adds one occurrence to `raw`, applying the one-source rules.
-fn add(
-    raw: &mut Raw,
-    spec: &'static OptionSpec,
-    value: &str,
-    origin: Origin,
-) -> Result<(), ConfError> {
-    let given = raw.entry(spec.name).or_default();
-    if spec.kind != Kind::Vector {
-        if let Some(first) = given.origins.first() {
-            return Err(ConfError::Repeated {
-                origin,
-                first: first.clone(),
-                name: spec.name.to_string(),
-            });
-        }
-    }
-    given.origins.push(origin.clone());
-    if spec.name == "l2-provider" {
-        given
-            .values
-            .extend(split_list(value).map(|v| (v.to_string(), origin.clone())));
-    } else {
-        given.values.push((value.to_string(), origin));
-    }
-    Ok(())
-}
-
-fn collect(doc: Option<&Document>, cli: &[(String, String)], errors: &mut Vec<ConfError>) -> Raw {
-    let mut raw = Raw::new();
-    for (name, value) in cli {
-        let name = name.trim_start_matches("--");
-        match find_option(name) {
-            Some(spec) => {
-                if let Err(e) = add(&mut raw, spec, value, Origin::CommandLine) {
-                    errors.push(e);
-                }
-            }
-            None => errors.push(ConfError::UnknownOption {
-                origin: Origin::CommandLine,
-                name: name.to_string(),
-            }),
-        }
-    }
-    let on_cli: Vec<&'static str> = raw.keys().copied().collect();
-    if let Some(doc) = doc {
-        for entry in doc.entries() {
-            // parse() has reported unknown and command-line-only names already.
-            let Some(spec) = find_option(&entry.name).filter(|s| s.scope == Scope::Anywhere) else {
-                continue;
-            };
-            if on_cli.contains(&spec.name) {
-                continue;
-            }
-            if let Err(e) = add(&mut raw, spec, &entry.value, entry.origin(doc)) {
-                errors.push(e);
-            }
-        }
-    }
-    raw
-}
-
 impl Settings {
-    /// Settings from a parsed file (if any) and command-line `(name, value)` pairs.
-    ///
-    /// Names may carry a leading `--`. A flag given without a value on the command
-    /// line is passed with an empty value (true). An option present on the command
-    /// line makes the file's lines for it ignored (vectors are replaced, not merged),
-    /// as boost program_options does (spec §3.1). Fails with the first error: an
-    /// unknown command-line option, a repeated single-valued option, a bad value.
-    pub fn from_sources(
-        file: Option<&Document>,
-        cli: &[(String, String)],
-    ) -> Result<Settings, ConfError> {
-        let mut errors = Vec::new();
-        let settings = Settings::from_sources_collect(file, cli, &mut errors);
-        match errors.into_iter().next() {
-            Some(e) => Err(e),
-            None => Ok(settings),
-        }
-    }
-
-    /// Like [`Settings::from_sources`], but pushes every error to `errors` and returns
-    /// settings in which each faulty option keeps its default.
-    pub fn from_sources_collect(
-        file: Option<&Document>,
-        cli: &[(String, String)],
-        errors: &mut Vec<ConfError>,
-    ) -> Settings {
-        let raw = collect(file, cli, errors);
-        Settings::build(raw, errors)
-    }
-
     /// Where the option `name` got its value: the first line (or the command line)
     /// that set it, or [`Origin::Default`].
     pub fn origin(&self, name: &str) -> Origin {
@@ -643,18 +549,6 @@ impl Default for Settings {
     }
 }
 
-/// Reads config text completely, as `oxen-sn-config validate` does: every parse error,
-/// every settings error, and the validation problems of the resulting settings.
-pub fn check_text(
-    text: &str,
-    source_name: &str,
-    cli: &[(String, String)],
-) -> (Vec<ConfError>, Vec<Problem>) {
-    let (doc, mut errors) = parse_collect(text, source_name);
-    let settings = Settings::from_sources_collect(Some(&doc), cli, &mut errors);
-    (errors, settings.validate())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -693,6 +587,13 @@ mod tests {
         assert_eq!(s.quorumnet_port, 11025);
         assert_eq!(s.p2p_bind_port, 11022);
         assert_eq!(s.l2_rewards_contract, DEFAULT_REWARDS_CONTRACT);
+        // the option table's shown defaults are the deployment's (snode-eth)
+        for (name, value) in [
+            ("l2-rewards-contract", snode_eth::CURRENT_REWARDS_CONTRACT),
+            ("l2-pool-contract", snode_eth::CURRENT_POOL_CONTRACT),
+        ] {
+            assert_eq!(find_option(name).unwrap().default, value);
+        }
         assert_eq!(s.l2_pool_contract, DEFAULT_POOL_CONTRACT);
         assert_eq!(s.staking_url, DEFAULT_STAKING_URL);
         assert!(!s.service_node);

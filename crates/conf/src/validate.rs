@@ -1,4 +1,5 @@
-//! Startup checks (spec §3.3) plus the checks of our decisions (spec/README.md): public
+//! Startup checks (docs/compat/config.md) plus the checks of our decisions
+//! (docs/compat/decisions.md): public
 //! IPv4 ranges, HTTP(S) providers, ports, L2 numbers, contract addresses.
 
 use std::fmt;
@@ -6,8 +7,8 @@ use std::net::SocketAddr;
 
 use crate::error::Origin;
 use crate::net::{non_public_reason, parse_ipv4};
-use crate::redact::redact_url;
 use crate::settings::Settings;
+use snode_eth::SecretUrl;
 
 /// How bad a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,21 +47,14 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Message of spec §3.3 item 2.
+/// Message of docs/compat/config.md item 2.
 pub const MSG_NO_PUBLIC_IP: &str = "Please specify an IPv4 public address which the service node & storage server is accessible from with: '--service-node-public-ip <ip address>'";
-/// Message of spec §3.3 item 5.
+/// Message of docs/compat/config.md item 5.
 pub const MSG_NO_PROVIDER: &str =
     "At least one ethereum L2 provider must be specified for a service node";
 
 fn is_address(s: &str) -> bool {
     s.len() == 42 && s.starts_with("0x") && s[2..].chars().all(|c| c.is_ascii_hexdigit())
-}
-
-fn is_http_url(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    ["http://", "https://"]
-        .iter()
-        .any(|p| lower.starts_with(p) && lower.len() > p.len())
 }
 
 impl Settings {
@@ -75,7 +69,7 @@ impl Settings {
 
     /// Everything wrong with these settings, errors and warnings, in a stable order.
     ///
-    /// The service-node checks of spec §3.3 (quorumnet port, public IP, providers)
+    /// The service-node checks of docs/compat/config.md (quorumnet port, public IP, providers)
     /// run when `service-node` is on; the others always.
     pub fn validate(&self) -> Vec<Problem> {
         let mut out = Vec::new();
@@ -120,7 +114,7 @@ impl Settings {
             );
         }
 
-        // Service node (spec §3.3).
+        // Service node (docs/compat/config.md).
         if self.service_node {
             if self.quorumnet_port == 0 {
                 out.push(self.problem(
@@ -198,17 +192,15 @@ impl Settings {
 
         // L2 providers and numbers.
         for (url, origin) in self.values_with_origin("l2-provider") {
-            if !is_http_url(url) {
+            // the fault named, the URL shown redacted (its host only)
+            if let Err(e) = SecretUrl::parse(url) {
                 out.push(Problem {
                     // The line of this URL, not the first l2-provider line.
                     origin: origin.clone(),
                     ..self.problem(
                         Error,
                         "l2-provider",
-                        format!(
-                            "Invalid l2-provider URL '{}': only http:// and https:// JSON-RPC URLs are supported",
-                            redact_url(url)
-                        ),
+                        format!("Invalid l2-provider URL '{}': {}", e.shown, e.fault),
                     )
                 });
             }
@@ -246,13 +238,13 @@ impl Settings {
                 ));
             }
         }
-        if !is_http_url(&self.staking_url) {
+        if let Err(e) = SecretUrl::parse_base(&self.staking_url) {
             out.push(self.problem(
                 Error,
                 "staking-url",
                 format!(
-                    "staking-url must be an http:// or https:// URL, not '{}'",
-                    redact_url(&self.staking_url)
+                    "staking-url must be an http:// or https:// URL, not '{}': {}",
+                    e.shown, e.fault
                 ),
             ));
         }

@@ -1,5 +1,5 @@
 //! Installing a config file atomically with mode 0640 and group `_loki`
-//! (spec/README.md "config file mode"; DESIGN "temp file + fsync + rename + dir fsync").
+//! (docs/compat/decisions.md "config file mode"; docs/ARCHITECTURE.md "temp file + fsync + rename + dir fsync").
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -10,7 +10,7 @@ use crate::error::ConfError;
 
 /// Mode of config files (they may hold provider API keys).
 pub const CONFIG_MODE: u32 = 0o640;
-/// Group that must be able to read config files: the daemon's (spec §6.9).
+/// Group that must be able to read config files: the daemon's (docs/compat/systemd-and-package.md).
 pub const CONFIG_GROUP: &str = "_loki";
 
 /// The group a file written by [`write_atomic`] gets.

@@ -1,4 +1,4 @@
-//! Parser, settings, validation and editor tests on real files (spec §3, §6.8).
+//! Parser, settings, validation and editor tests on real files (docs/compat/config.md, §6.8).
 
 use std::net::Ipv4Addr;
 
@@ -44,10 +44,10 @@ fn template_is_the_upstream_file_with_a_header() {
     let upstream =
         "data-dir=/var/lib/oxen/stagenet\nlog-file=/var/log/oxen/stagenet.log\nservice-node=1\n\
 stagenet=1\n#service-node-public-ip=0.0.0.0\n#l2-provider=http://example.com\n\
-#l2-provider=http://backup.example.com\n#l2-refresh=10\n#l2-timeout=5\n#l2-max-logs=100\n";
+#l2-provider=http://backup.example.com\n#l2-refresh=60\n#l2-timeout=5\n#l2-max-logs=1000\n";
     assert!(
         TEMPLATE.ends_with(upstream),
-        "the spec §3.1 lines must close the template"
+        "the docs/compat/config.md lines must close the template"
     );
     let s = settings(TEMPLATE);
     assert!(s.service_node && s.stagenet);
@@ -573,5 +573,32 @@ fn load_names_the_path_in_errors() {
     let missing = Document::load(&dir.path().join("missing.conf")).unwrap_err();
     assert!(
         matches!(missing, ConfError::Read { .. }) && missing.to_string().contains("missing.conf")
+    );
+}
+
+#[test]
+fn url_faults_are_named_with_the_redacted_host() {
+    let text = "l2-provider=127.0.0.1:8545/v2/SECRETKEY\n\
+                l2-provider=https://a_b.example/v2/SECRETKEY\n\
+                staking-url=https://op:pa/ss@stake.example/base?key=SECRETKEY\n";
+    let (errors, problems) = check_text(text, "f", &[]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let all: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let joined = all.join("\n");
+    assert!(
+        !joined.contains("SECRETKEY") && !joined.contains("pa/ss"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("Invalid l2-provider URL '127.0.0.1:8545/…': the URL has no scheme"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("the host is not a host name or IP address"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("staking-url must be an http:// or https:// URL, not 'https://stake.example/…': a staking URL cannot have a ?query"),
+        "{joined}"
     );
 }

@@ -41,7 +41,7 @@ fn strerror(err: &io::Error) -> String {
     }
 }
 
-/// Upstream's words for a failed write (spec §1.3): opening the output
+/// Upstream's words for a failed write (docs/compat/keys.md): opening the output
 /// failed, or writing it did.
 fn write_failed(err: &io::Error) -> &'static str {
     match err.kind() {
@@ -136,6 +136,12 @@ pub enum KeyError {
          the --ed25519/--bls/--legacy arguments ('{path}')"
     )]
     Autodetect { path: PathBuf, size: usize },
+    #[error(
+        "'{path}' ends with a Windows line ending (CR LF; {size} bytes): oxend reads key files \
+         ending in a plain newline only. Remove the CR, e.g. with `sed -i 's/\\r$//' '{path}'` \
+         (or dos2unix), and try again"
+    )]
+    CrLf { path: PathBuf, size: usize },
     #[error(
         "Error: derived pubkey ({derived}) != embedded pubkey ({embedded}){}: the file is damaged \
          or is not an Ed25519 key file. Restore the key from your backup (the .bak copy next \

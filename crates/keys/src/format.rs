@@ -1,4 +1,4 @@
-//! Key file formats (spec §1.4, §1.8).
+//! Key file formats (docs/compat/keys.md).
 //!
 //! Reading accepts everything oxend's loader accepts: a file of exactly the
 //! secret's size is raw bytes; otherwise an optional leading `0x` and one
@@ -55,7 +55,7 @@ impl KeyKind {
         }
     }
 
-    /// Guesses the kind from a file's size (spec §1.4 autodetection,
+    /// Guesses the kind from a file's size (docs/compat/keys.md, autodetection,
     /// extended to every hex form oxend loads). A 64-byte file is a raw
     /// Ed25519 key unless it is entirely hex digits (BLS hex without `0x`).
     pub fn detect(contents: &[u8]) -> Option<KeyKind> {
@@ -102,6 +102,12 @@ pub fn decode(kind: KeyKind, contents: &[u8], path: &Path) -> Result<Zeroizing<V
         size: contents.len(),
         expected: kind.expected(),
     };
+    if has_crlf_ending(contents) {
+        return Err(KeyError::CrLf {
+            path: path.to_path_buf(),
+            size: contents.len(),
+        });
+    }
     let mut text = contents;
     if let Some(rest) = text.strip_prefix(b"0x") {
         text = rest;
@@ -117,6 +123,12 @@ pub fn decode(kind: KeyKind, contents: &[u8], path: &Path) -> Result<Zeroizing<V
         path: path.to_path_buf(),
     })?;
     Ok(out)
+}
+
+/// Whether `contents`, not a raw key (32 or 64 bytes), is text ending in CR
+/// LF: a hex key file saved with Windows line endings.
+fn has_crlf_ending(contents: &[u8]) -> bool {
+    !matches!(contents.len(), 32 | 64) && contents.ends_with(b"\r\n")
 }
 
 /// Reads a key file (at most 4 KiB) into a zeroizing buffer.
@@ -179,6 +191,12 @@ impl AnyKey {
     /// is `None`.
     pub fn load(path: &Path, kind: Option<KeyKind>) -> Result<Self, KeyError> {
         let contents = read_file(path)?;
+        if kind.is_none() && has_crlf_ending(&contents) {
+            return Err(KeyError::CrLf {
+                path: PathBuf::from(path),
+                size: contents.len(),
+            });
+        }
         let kind = match kind.or_else(|| KeyKind::detect(&contents)) {
             Some(kind) => kind,
             None => {

@@ -1,5 +1,5 @@
 //! Session service node keys, as oxen-core's `oxend` and `oxen-sn-keys` keep
-//! them (`../shared/spec/oxend-compat.md` §1.3–§1.8).
+//! them (docs/compat/keys.md).
 //!
 //! - [`Ed25519Secret`], [`BlsSecret`], [`LegacySecret`]: secret key material
 //!   that is zeroized on drop and has no `Debug`, `Display`, `Clone` or

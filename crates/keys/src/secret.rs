@@ -16,7 +16,7 @@ fn random_32() -> Result<Zeroizing<[u8; 32]>, KeyError> {
 }
 
 /// libsodium's `crypto_sign_ed25519_sk_to_curve25519`: SHA-512 of the seed,
-/// first half, clamped. It is also the legacy primary secret (spec §1.3).
+/// first half, clamped. It is also the legacy primary secret (docs/compat/keys.md).
 fn clamped_hash_of_seed(seed: &[u8; 32]) -> Zeroizing<[u8; 32]> {
     let mut digest = Zeroizing::new([0u8; 64]);
     let mut hasher = Sha512::new();
@@ -59,7 +59,7 @@ pub trait SecretKey: Sized {
     fn from_file_bytes(bytes: &[u8]) -> Result<Self, KeyError>;
     /// The public key, hex encoded (64 or 128 characters, lowercase).
     fn public_hex(&self) -> String;
-    /// The canonical file contents (spec §1.8 "Generation writes").
+    /// The canonical file contents (docs/compat/keys.md, "Generation writes").
     fn file_contents(&self) -> Zeroizing<Vec<u8>>;
 }
 
@@ -71,7 +71,7 @@ pub struct Ed25519Secret {
 
 impl Ed25519Secret {
     /// Generates a new key from the system RNG and runs upstream's
-    /// self-check (spec §1.3).
+    /// self-check (docs/compat/keys.md).
     pub fn generate() -> Result<Self, KeyError> {
         let seed = random_32()?;
         let key = Self::from_seed(&seed);
@@ -225,11 +225,17 @@ pub struct LegacySecret {
 }
 
 impl LegacySecret {
-    /// Generated as upstream does: a fresh Ed25519 seed's clamped SHA-512
-    /// (not reduced mod ℓ); its pubkey equals that seed's Ed25519 pubkey.
+    /// A fresh Ed25519 seed's clamped SHA-512, reduced mod ℓ: oxend refuses a
+    /// `key` whose scalar is not reduced ("failed to generate pubkey from
+    /// secret key", docs/compat/keys.md). The reduction keeps the public key,
+    /// which equals that seed's Ed25519 pubkey (the base point has order ℓ).
     pub fn generate() -> Result<Self, KeyError> {
         let ed = Ed25519Secret::generate()?;
-        Ok(Self::from_ed25519(&ed))
+        let clamped = clamped_hash_of_seed(ed.seed());
+        let mut reduced = Scalar::from_bytes_mod_order(*clamped);
+        let key = Self::from_bytes(reduced.as_bytes());
+        zeroize::Zeroize::zeroize(&mut reduced);
+        Ok(key)
     }
 
     /// The legacy scalar oxend derives from an Ed25519 key.

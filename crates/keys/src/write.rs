@@ -1,4 +1,4 @@
-//! The atomic secret-file writer (spec README "key file creation").
+//! The atomic secret-file writer (docs/compat/decisions.md, "key file creation").
 //!
 //! A key file is never truncated, emptied or replaced in place:
 //! 1. the new contents go to a temp file in the same directory, created with

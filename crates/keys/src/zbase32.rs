@@ -1,4 +1,4 @@
-//! z-base-32 as Lokinet uses it for `.snode` addresses (spec §1.7): alphabet
+//! z-base-32 as Lokinet uses it for `.snode` addresses (docs/compat/keys.md): alphabet
 //! `ybndrfg8ejkmcpqxot1uwisza345h769`, bits taken MSB first, the last partial
 //! group left-aligned and zero-padded, no padding characters.
 

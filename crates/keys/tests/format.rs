@@ -1,8 +1,7 @@
 //! Reading every format oxend accepts, rejecting everything else, and never
 //! putting secret bytes in an error.
 
-mod common;
-use common::{bytes32, v};
+use crate::common::{bytes32, v};
 
 use std::path::Path;
 

@@ -1,7 +1,6 @@
 //! Known-answer vectors (tests/vectors/keys.txt, sources noted there).
 
-mod common;
-use common::{bytes32, v};
+use crate::common::{bytes32, v};
 
 use snode_keys::{BlsSecret, Ed25519Secret, LegacySecret, SecretKey};
 
@@ -32,7 +31,7 @@ fn legacy_scalar_and_pubkey_from_seed() {
     let ed = Ed25519Secret::from_seed(&bytes32("ed_seed"));
     let legacy = LegacySecret::from_ed25519(&ed);
     assert_eq!(hex::encode(legacy.expose_bytes()), v("x25519_sec"));
-    // The legacy pubkey equals the Ed25519 pubkey (spec §1.3, §1.7).
+    // The legacy pubkey equals the Ed25519 pubkey (docs/compat/keys.md).
     assert_eq!(hex::encode(legacy.public_key()), v("ed_pub"));
     assert_eq!(legacy.file_contents().len(), 32);
 }
@@ -71,8 +70,39 @@ fn generated_keys_have_upstream_shape() {
     ed.self_check().unwrap();
     let bls = BlsSecret::generate().unwrap();
     assert_eq!(bls.expose_bytes()[0] & 0x80, 0, "top bit cleared");
-    let legacy = LegacySecret::generate().unwrap();
-    let b = legacy.expose_bytes();
-    assert_eq!(b[0] & 7, 0, "clamped low bits");
-    assert_eq!(b[31] & 0xc0, 0x40, "clamped high bits");
+    // The legacy scalar is reduced mod ℓ, as oxend requires of a `key` file
+    // (issue 12 point 4; upstream's own `legacy` wrote 16 bytes of garbage).
+    for _ in 0..64 {
+        let legacy = LegacySecret::generate().unwrap();
+        let b = legacy.expose_bytes();
+        assert!(below_l(b), "scalar {} is not below l", hex::encode(b));
+        assert!(b.iter().any(|&x| x != 0));
+        assert_eq!(legacy.file_contents().len(), 32);
+    }
+}
+
+/// The order ℓ of the Ed25519 base point, 2^252 + 27742317777372353535851937790883648493,
+/// big-endian.
+const L_BE: &str = "1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed";
+
+/// Whether the little-endian `scalar` is below ℓ.
+pub fn below_l(scalar: &[u8; 32]) -> bool {
+    let l = hex::decode(L_BE).unwrap();
+    let mut be = *scalar;
+    be.reverse();
+    be.as_slice() < l.as_slice()
+}
+
+#[test]
+fn below_l_is_a_real_bound() {
+    let mut l_le: [u8; 32] = hex::decode(L_BE).unwrap().try_into().unwrap();
+    l_le.reverse();
+    assert!(!below_l(&l_le));
+    let mut l_minus_1 = l_le;
+    l_minus_1[0] -= 1;
+    assert!(below_l(&l_minus_1));
+    // A clamped hash (bit 254 set) is never below ℓ.
+    let mut clamped = [0u8; 32];
+    clamped[31] = 0x40;
+    assert!(!below_l(&clamped));
 }

@@ -1,8 +1,7 @@
 //! The atomic writer: modes, no clobbering, backups, and failures that leave
 //! the previous key untouched.
 
-mod common;
-use common::bytes32;
+use crate::common::bytes32;
 
 use std::fs;
 use std::io;

@@ -2,33 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::rpc::Failure;
-use crate::url::ProviderUrl;
-
-/// One provider's failure inside an [`L2Error::AllProvidersFailed`].
-#[derive(Debug, Clone)]
-pub struct ProviderFailure {
-    /// `Primary L2 provider`, `Backup L2 provider #1`, ….
-    pub provider: String,
-    /// Its (redacted) URL.
-    pub url: ProviderUrl,
-    /// What happened.
-    pub failure: Failure,
-}
-
-impl std::fmt::Display for ProviderFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} [{}]: {}", self.provider, self.url, self.failure)
-    }
-}
-
-fn join(failures: &[ProviderFailure]) -> String {
-    failures
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
+use snode_eth::{join_failures as join, EthError, ProviderFailure, ProviderUrl};
 
 /// Errors the daemon sees from [`crate::L2Tracker`].
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +21,7 @@ pub enum L2Error {
     /// The caller ended the cycle (the daemon is stopping) before this request.
     #[error("the L2 cycle was stopped before it finished")]
     Cancelled,
-    /// A provider serves another chain: fatal at start (oxend-compat.md §3.3).
+    /// A provider serves another chain: fatal at start (docs/compat/config.md).
     #[error("L2 provider {provider} [{url}] has invalid chain ID 0x{got:x} (chainId 0x{expected:x} is required)")]
     WrongChainId {
         /// Provider name.
@@ -93,4 +67,16 @@ pub enum L2Error {
         /// What was wrong.
         detail: String,
     },
+}
+
+impl From<EthError> for L2Error {
+    fn from(e: EthError) -> Self {
+        match e {
+            EthError::AllProvidersFailed { method, failures } => {
+                L2Error::AllProvidersFailed { method, failures }
+            }
+            EthError::Cancelled => L2Error::Cancelled,
+            EthError::Malformed { what, reason } => L2Error::Malformed { what, reason },
+        }
+    }
 }

@@ -2,14 +2,12 @@
 //! ServiceNodeRewards contract on Arbitrum Sepolia through the configured
 //! JSON-RPC providers, with failover, and keeps a crash-safe view of it.
 //!
-//! Implements `shared/spec/oxend-compat.md` §5 (constants, tracked events,
-//! polling algorithm, JSON-RPC transport and failover) with the `l2-*`
-//! options of §3.2 and the chain-id check of §3.3; the event and call ABI of
-//! `shared/spec/bls-contract.md` §5; and the decisions of
-//! `shared/spec/README.md` (`l2-timeout` in seconds, range shrinking on
-//! range-limit errors, JSON-RPC errors with HTTP 200 as provider failures,
-//! "L2 stalled" instead of a failover storm, contract addresses as
-//! configuration).
+//! Implements the tracker of docs/compat/l2-contract.md (constants, tracked
+//! events, polling, the `l2-*` options, the chain-id check) with the
+//! decisions of docs/compat/decisions.md (`l2-timeout` in seconds, "L2
+//! stalled" instead of a failover storm, contract addresses as
+//! configuration). The transport, the provider pool, the ABI and the
+//! deployments are snode-eth's.
 //!
 //! # Driving it
 //!
@@ -48,43 +46,45 @@
 //! # Ok::<(), snode_l2::L2Error>(())
 //! ```
 //!
-//! # Modules
+//! # Modules (a DAG: each uses only those listed before it)
 //!
-//! * `url`: provider URLs, shown only redacted (`scheme://host[:port]/…`);
-//! * `rpc`: one JSON-RPC request to one provider, classified into a [`FailureKind`];
-//! * `pool`: failover, the provider check and reordering, counters, `eth_getLogs` range shrinking;
-//! * [`abi`]: events and calls (`sol!`), decoding with oxend's layout checks;
+//! * `time`: Unix seconds and UTC text;
+//! * `config`: [`L2Config`] and the tracker's constants;
+//! * `error`: [`L2Error`];
 //! * `registry`: nodes by contract id, BLS and Ed25519 pubkey, and their [`NodeContractState`];
-//! * `store`: SQLite (WAL) persistence, one transaction per log batch;
-//! * `tracker`: the cycle; `progress`: where a running cycle is; `status`: the snapshot.
+//! * `store`: SQLite (WAL) persistence, one transaction per log batch (uses `error`, `registry`);
+//! * `progress`: where a running cycle is ([`LogSync`]);
+//! * `status`: the snapshot and the cycle report (uses `progress`, `registry`, `time`);
+//! * `tracker`: the cycle and [`Progress`] (uses all of the above);
+//! * [`query`]: one-off contract reads (uses `config`, `error`).
 
-pub mod abi;
+// shim: remove when callers move to snode_eth
+pub use snode_eth::abi;
 mod config;
 mod error;
-mod pool;
 mod progress;
 pub mod query;
 mod registry;
-mod rpc;
 mod status;
 mod store;
 mod time;
 mod tracker;
-mod url;
 
 /// The 20-byte contract address type of [`L2Config`].
 pub use alloy_primitives::Address;
 pub use config::{
-    Deployment, L2Config, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS,
-    SAFE_BLOCKS, STAGENET_CHAIN_ID,
+    L2Config, SettingError, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS,
+    SAFE_BLOCKS,
 };
-pub use error::{L2Error, ProviderFailure};
-pub use pool::{ProviderCounters, ProviderHealth, ProviderStatus};
-pub use progress::{LogSync, Progress};
+pub use error::L2Error;
+pub use progress::LogSync;
+// shim: remove when callers move to snode_eth
 pub use registry::{NodeContractState, NodeQuery, NodeRecord, Registry};
-pub use rpc::{Failure, FailureKind};
-pub use status::{L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
+pub use snode_eth::{
+    Deployment, Failure, FailureKind, ProviderCounters, ProviderFailure, ProviderHealth,
+    ProviderStatus, ProviderUrl, STAGENET_CHAIN_ID,
+};
+pub use status::{CycleReport, L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
 pub use store::{EventRecord, DB_FILE};
 pub use time::{format_utc, unix_secs};
-pub use tracker::{CycleReport, L2Tracker};
-pub use url::ProviderUrl;
+pub use tracker::{L2Tracker, Progress, RECORD_BATCH};

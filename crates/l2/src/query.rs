@@ -1,77 +1,28 @@
 //! One-off contract reads without a tracker or a store, for tools that must
 //! ask the chain a single question (the key tool's guard: "is this BLS key
-//! registered?"). Uses the same provider pool, failover and redaction as the
-//! tracker.
+//! registered?"), with the provider pool, failover and redaction of
+//! snode-eth, on the configured rewards contract.
 
-use serde_json::json;
+use snode_eth::abi::BlsPubkey;
 
-use crate::abi::{self, BlsPubkey};
-use crate::pool::{Gate, ProviderPool};
-use crate::progress::Progress;
-use crate::rpc::parse_data;
 use crate::{L2Config, L2Error};
-
-/// `eth_call` of `calldata` on the rewards contract at the latest block,
-/// through the provider pool (failover, scrubbed and redacted errors).
-fn call_rewards_contract(cfg: &L2Config, calldata: &[u8]) -> Result<Vec<u8>, L2Error> {
-    let mut pool = ProviderPool::new(cfg);
-    let params = json!([
-        {
-            "to": format!("0x{}", hex::encode(cfg.rewards_contract)),
-            "data": format!("0x{}", hex::encode(calldata)),
-        },
-        "latest"
-    ]);
-    let mut always = |_: &Progress<'_>| true;
-    let (_, data) = pool.request(&mut Gate::new(&mut always), "eth_call", &params, parse_data)?;
-    Ok(data)
-}
 
 /// `allServiceNodeIDs()` of the rewards contract at the latest block: the
 /// (id, BLS pubkey) of every node the contract lists as registered.
 pub fn registered_nodes(cfg: &L2Config) -> Result<Vec<(u64, BlsPubkey)>, L2Error> {
-    let data = call_rewards_contract(cfg, &abi::all_service_node_ids_calldata())?;
-    abi::decode_all_service_node_ids(&data).map_err(|reason| L2Error::Malformed {
-        what: "allServiceNodeIDs() answer".into(),
-        reason,
-    })
+    Ok(snode_eth::query::registered_nodes(
+        &cfg.pool_config(),
+        cfg.rewards_contract,
+    )?)
 }
 
 /// `ed25519ToServiceNodeID(pubkey)` of the rewards contract at the latest
 /// block: the id the contract maps this Ed25519 pubkey to (0: none). A node
 /// that has left may keep its mapping: check the id in [`registered_nodes`].
 pub fn ed25519_service_node_id(cfg: &L2Config, pubkey: &[u8; 32]) -> Result<u64, L2Error> {
-    let data = call_rewards_contract(cfg, &abi::ed25519_to_service_node_id_calldata(pubkey))?;
-    abi::decode_ed25519_to_service_node_id(&data).map_err(|reason| L2Error::Malformed {
-        what: "ed25519ToServiceNodeID() answer".into(),
-        reason,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ed25519_lookup_calldata_and_answer() {
-        let pk = [0x5au8; 32];
-        let cd = abi::ed25519_to_service_node_id_calldata(&pk);
-        assert_eq!(cd[..4], [0xc0, 0xeb, 0xed, 0xab]);
-        assert_eq!(cd[4..], pk);
-        let mut word = [0u8; 32];
-        word[31] = 7;
-        assert_eq!(abi::decode_ed25519_to_service_node_id(&word), Ok(7));
-        assert!(abi::decode_ed25519_to_service_node_id(&[]).is_err());
-        word[0] = 1; // not a uint64
-        assert!(abi::decode_ed25519_to_service_node_id(&word).is_err());
-    }
-
-    #[test]
-    fn node_list_encoding_round_trips() {
-        let nodes = vec![(7u64, [0x11u8; 64]), (9, [0x22; 64])];
-        let decoded =
-            abi::decode_all_service_node_ids(&abi::encode_all_service_node_ids(&nodes)).unwrap();
-        let back: Vec<(u64, [u8; 64])> = decoded.into_iter().map(|(id, pk)| (id, pk.0)).collect();
-        assert_eq!(back, nodes);
-    }
+    Ok(snode_eth::query::ed25519_service_node_id(
+        &cfg.pool_config(),
+        cfg.rewards_contract,
+        pubkey,
+    )?)
 }

@@ -1,5 +1,5 @@
 //! The contract's node registry as the tracker sees it: built from events
-//! (oxend-compat.md §5.2) and reconciled with `allServiceNodeIDs()` at purge
+//! (docs/compat/l2-contract.md) and reconciled with `allServiceNodeIDs()` at purge
 //! heights (§5.3 step 4), keyed by contract service-node id.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
 
-use crate::abi::{BlsPubkey, ContractEvent, Ed25519Pubkey};
+use snode_eth::abi::{BlsPubkey, ContractEvent, Ed25519Pubkey};
 
 /// A node's state in the ServiceNodeRewards contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,10 +51,27 @@ pub struct NodeRecord {
     pub liquidated: bool,
     /// Operator (first contributor), when the registration event was seen.
     pub operator: Option<Address>,
-    /// L2 block of the registration (or of the first sighting).
+    /// L2 block of the registration, or of the first sighting when
+    /// [`NodeRecord::registered_before`] is set.
     pub registered_block: u64,
     /// L2 block of the last change.
     pub updated_block: u64,
+    /// The node was learned from the contract's node list, not from its
+    /// registration event: `registered_block` is only where the daemon first
+    /// saw it, and it registered before that block ("registered before L2
+    /// block N", never "registered at").
+    #[serde(default)]
+    pub registered_before: bool,
+    /// `addedTimestamp` of the contract's record (Unix seconds), when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_timestamp: Option<u64>,
+    /// `leaveRequestTimestamp` of the contract's record (Unix seconds, 0:
+    /// none), when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_request_timestamp: Option<u64>,
+    /// `deposit` of the contract's record (atomic SESH), when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<alloy_primitives::U256>,
 }
 
 impl NodeRecord {
@@ -75,6 +92,10 @@ impl NodeRecord {
             operator,
             registered_block: block,
             updated_block: block,
+            registered_before: false,
+            added_timestamp: None,
+            leave_request_timestamp: None,
+            deposit: None,
         }
     }
 }
@@ -202,6 +223,10 @@ impl Registry {
             operator: None,
             registered_block: block,
             updated_block: block,
+            registered_before: false,
+            added_timestamp: None,
+            leave_request_timestamp: None,
+            deposit: None,
         })
     }
 
@@ -228,6 +253,10 @@ impl Registry {
                 operator: None,
                 registered_block: height,
                 updated_block: height,
+                registered_before: true,
+                added_timestamp: None,
+                leave_request_timestamp: None,
+                deposit: None,
             });
         }
         let gone: Vec<u64> = self
@@ -248,6 +277,35 @@ impl Registry {
                 changed.push(id);
             }
         }
+        changed
+    }
+
+    /// Applies the contract's record of a node learned from the node list:
+    /// an exit request in it makes the node "exit requested"; its keys and
+    /// operator fill what the list did not tell. Returns whether it changed.
+    pub(crate) fn apply_contract_record(
+        &mut self,
+        id: u64,
+        r: &snode_eth::abi::ServiceNodeRecord,
+    ) -> bool {
+        let Some(mut n) = self.nodes.get(&id).cloned() else {
+            return false;
+        };
+        let before = n.clone();
+        n.added_timestamp = Some(r.added_timestamp);
+        n.leave_request_timestamp = Some(r.leave_request_timestamp);
+        n.deposit = Some(r.deposit);
+        if n.ed25519_pubkey.is_none() && r.ed25519_pubkey != Ed25519Pubkey::ZERO {
+            n.ed25519_pubkey = Some(r.ed25519_pubkey);
+        }
+        if n.operator.is_none() && r.operator != Address::ZERO {
+            n.operator = Some(r.operator);
+        }
+        if r.leave_request_timestamp != 0 && n.state == NodeContractState::Registered {
+            n.state = NodeContractState::ExitRequested;
+        }
+        let changed = n != before;
+        self.put(n);
         changed
     }
 

@@ -6,12 +6,11 @@ use std::fmt;
 use alloy_primitives::{Address, U256};
 use serde::Serialize;
 
-use crate::abi::{BlsPubkey, Ed25519Pubkey};
-use crate::pool::ProviderStatus;
+use snode_eth::abi::{BlsPubkey, Ed25519Pubkey};
+use snode_eth::{ProviderStatus, ProviderUrl};
+
 use crate::progress::LogSync;
 use crate::registry::NodeContractState;
-use crate::tracker::CycleReport;
-use crate::url::ProviderUrl;
 
 /// The best L2 head has not moved for longer than `stall_after`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +53,32 @@ pub struct OwnNodeStatus {
     pub bls_pubkey: Option<BlsPubkey>,
     /// The Ed25519 pubkey asked about.
     pub ed25519_pubkey: Option<Ed25519Pubkey>,
+    /// The L2 block of its registration, or where the daemon first saw it
+    /// when `registered_before` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_block: Option<u64>,
+    /// `registered_block` is only where the daemon first saw the node (in
+    /// the contract's node list): say "registered before L2 block N".
+    #[serde(default)]
+    pub registered_before: bool,
+    /// `leaveRequestTimestamp` of the contract's record when it was read
+    /// (Unix seconds, 0: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leave_request_timestamp: Option<u64>,
+}
+
+impl OwnNodeStatus {
+    /// Where the registration is known from: `registered at L2 block N`,
+    /// or `registered before L2 block N` when the daemon only saw the node in
+    /// the contract's node list; `None` when not registered.
+    pub fn registration(&self) -> Option<String> {
+        let block = self.registered_block?;
+        Some(if self.registered_before {
+            format!("registered before L2 block {block}")
+        } else {
+            format!("registered at L2 block {block}")
+        })
+    }
 }
 
 /// `rewardRate()` of the reward pool at a reward height.
@@ -106,6 +131,11 @@ pub struct L2Status {
     /// cycles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_sync: Option<LogSync>,
+    /// From the start check: "no ServiceNodeRewards contract at 0x… on
+    /// <provider> [<url>]" for each provider that has no code at
+    /// `l2-rewards-contract`. Left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contract_missing: Vec<String>,
 }
 
 impl L2Status {
@@ -142,8 +172,14 @@ impl L2Status {
             (None, None) => {}
         }
         s.push_str(&format!(", {} nodes", self.registered_nodes));
-        if let Some(own) = &self.own_node {
-            s.push_str(&format!("; node {}", own.state.describe()));
+        match (&self.own_node, self.contract_missing.first()) {
+            // what the node's state is cannot be told from a contract that is not there
+            (Some(own), Some(missing)) if own.state == NodeContractState::NotRegistered => {
+                s.push_str(&format!("; {missing}"));
+            }
+            (Some(own), _) => s.push_str(&format!("; node {}", own.state.describe())),
+            (None, Some(missing)) => s.push_str(&format!("; {missing}")),
+            (None, None) => {}
         }
         s
     }
@@ -153,4 +189,36 @@ impl fmt::Display for L2Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.summary())
     }
+}
+
+/// What one [`L2Tracker::step`] did. Serialisable for logs and status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CycleReport {
+    /// When the cycle ran (Unix seconds).
+    pub at: u64,
+    /// L2 height used this cycle, if any provider answered.
+    pub height: Option<u64>,
+    /// `eth_getLogs` batches stored.
+    pub log_batches: u64,
+    /// Whether the logs reached `height` (the purge step runs only then).
+    pub logs_complete: bool,
+    /// New events stored and applied.
+    pub events_applied: u64,
+    /// Logs skipped because they were stored already.
+    pub events_duplicate: u64,
+    /// Logs of tracked events that did not decode (reported and skipped).
+    pub malformed_logs: u64,
+    /// Logs of other events of the contract.
+    pub ignored_logs: u64,
+    /// `rewardRate()` values fetched.
+    pub reward_rates_fetched: u64,
+    /// Height of the `allServiceNodeIDs()` list applied this cycle.
+    pub node_list_height: Option<u64>,
+    /// The stall, when the L2 head has not moved for `stall_after`.
+    pub stalled: Option<Stall>,
+    /// The caller ended the cycle early (the daemon is stopping); what was
+    /// committed before stays.
+    pub cancelled: bool,
+    /// What went wrong (redacted).
+    pub errors: Vec<String>,
 }

@@ -14,9 +14,9 @@ use alloy_primitives::{Address, B256, U256};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::abi::ContractEvent;
 use crate::error::L2Error;
 use crate::registry::NodeRecord;
+use snode_eth::abi::ContractEvent;
 
 /// File name of the database inside the state directory.
 pub const DB_FILE: &str = "l2-state.sqlite";
@@ -328,6 +328,10 @@ mod tests {
             operator: None,
             registered_block: 1,
             updated_block: 1,
+            registered_before: false,
+            added_timestamp: None,
+            leave_request_timestamp: None,
+            deposit: None,
         };
         {
             let (mut s, reset) = Store::open(dir.path(), 1, c).unwrap();

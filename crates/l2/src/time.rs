@@ -1,12 +1,9 @@
 //! Wall-clock helpers: the tracker takes `now` from its caller (so tests need
 //! not sleep) and shows times as Unix seconds and UTC text.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-/// Seconds since the Unix epoch (0 before it).
-pub fn unix_secs(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
-}
+pub use snode_eth::unix_secs;
 
 /// `later − earlier`, 0 when the clock went backwards.
 pub(crate) fn since(later: SystemTime, earlier: SystemTime) -> Duration {
@@ -22,6 +19,7 @@ pub fn format_utc(t: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn utc_text() {

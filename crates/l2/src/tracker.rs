@@ -1,4 +1,4 @@
-//! The tracking cycle (oxend-compat.md §5.3): height, `rewardRate()` at reward
+//! The tracking cycle (docs/compat/l2-contract.md, "Polling"): height, `rewardRate()` at reward
 //! heights, `eth_getLogs` across the history window, `allServiceNodeIDs()` at
 //! purge heights. The daemon calls [`L2Tracker::step`] every `l2-refresh`.
 
@@ -7,53 +7,131 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use alloy_primitives::{Address, B256, U256};
-use serde::Serialize;
 use serde_json::{json, Value};
 use tracing::{debug, error, info, warn};
 
-use crate::abi;
+use snode_eth::abi;
+use snode_eth::{parse_data, parse_quantity, ProviderPool};
+
 use crate::config::{
     L2Config, HIST_SIZE, NODE_LIST_PURGE_BLOCKS, REWARD_POOL_UPDATE_BLOCKS, SAFE_BLOCKS,
 };
 use crate::error::L2Error;
-use crate::pool::{Gate, ProviderPool};
-use crate::progress::{LogSync, Progress};
+use crate::progress::{Counts, LogSync};
 use crate::registry::{NodeContractState, NodeQuery, NodeRecord, Registry};
-use crate::rpc::{parse_data, parse_quantity};
-use crate::status::{L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
+use crate::status::{CycleReport, L2Status, OwnNodeStatus, ProviderInUse, RewardRate, Stall};
 use crate::store::{Batch, EventRecord, Store};
 use crate::time::{format_utc, since, unix_secs};
 
-/// What one [`L2Tracker::step`] did. Serialisable for logs and status.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CycleReport {
-    /// When the cycle ran (Unix seconds).
-    pub at: u64,
-    /// L2 height used this cycle, if any provider answered.
-    pub height: Option<u64>,
-    /// `eth_getLogs` batches stored.
-    pub log_batches: u64,
-    /// Whether the logs reached `height` (the purge step runs only then).
-    pub logs_complete: bool,
-    /// New events stored and applied.
-    pub events_applied: u64,
-    /// Logs skipped because they were stored already.
-    pub events_duplicate: u64,
-    /// Logs of tracked events that did not decode (reported and skipped).
-    pub malformed_logs: u64,
-    /// Logs of other events of the contract.
-    pub ignored_logs: u64,
-    /// `rewardRate()` values fetched.
-    pub reward_rates_fetched: u64,
-    /// Height of the `allServiceNodeIDs()` list applied this cycle.
-    pub node_list_height: Option<u64>,
-    /// The stall, when the L2 head has not moved for `stall_after`.
-    pub stalled: Option<Stall>,
-    /// The caller ended the cycle early (the daemon is stopping); what was
-    /// committed before stays.
-    pub cancelled: bool,
-    /// What went wrong (redacted).
-    pub errors: Vec<String>,
+/// Most `serviceNodes(id)` calls in one JSON-RPC batch.
+pub const RECORD_BATCH: usize = 100;
+
+/// What the cycle has done when the callback is called: before every
+/// request, and after every committed log batch ([`Progress::tracker`]).
+#[derive(Clone, Copy)]
+pub struct Progress<'a> {
+    counts: Counts,
+    tracker: Option<&'a L2Tracker>,
+}
+
+impl std::fmt::Debug for Progress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("head", &self.counts.head)
+            .field("synced", &self.counts.synced)
+            .field("log_sync", &self.counts.log_sync)
+            .field("batch_committed", &self.tracker.is_some())
+            .finish()
+    }
+}
+
+impl<'a> Progress<'a> {
+    /// The L2 head a provider reported this cycle; `None` until one has.
+    pub fn head(&self) -> Option<u64> {
+        self.counts.head
+    }
+
+    /// Highest L2 block whose contract logs are committed (stored and
+    /// applied), as [`L2Tracker::synced_height`].
+    pub fn synced(&self) -> Option<u64> {
+        self.counts.synced
+    }
+
+    /// The contract-log sync of this cycle, while it runs.
+    pub fn log_sync(&self) -> Option<LogSync> {
+        self.counts.log_sync
+    }
+
+    /// The block the log sync works towards (this cycle's head), while it runs.
+    pub fn target(&self) -> Option<u64> {
+        self.counts.log_sync.map(|s| s.target)
+    }
+
+    /// Whether this call comes right after a committed log batch.
+    pub fn batch_committed(&self) -> bool {
+        self.tracker.is_some()
+    }
+
+    /// Right after a committed log batch: the tracker, to take
+    /// [`L2Tracker::status`] (with [`L2Status::log_sync`] set) or
+    /// other queries from. `None` before a request, when the tracker is in
+    /// the middle of it.
+    pub fn tracker(&self) -> Option<&'a L2Tracker> {
+        self.tracker
+    }
+}
+
+/// The caller's say in a running cycle: asked before every request and after
+/// every committed batch, with the cycle's [`Progress`]. The callback is the
+/// caller's heartbeat (progress was made), its progress report and its cancel
+/// check (`false` ends the cycle there). Once it said `false`, the gate stays
+/// shut.
+pub(crate) struct Gate<'a> {
+    go: &'a mut dyn FnMut(&Progress<'_>) -> bool,
+    stopped: bool,
+    /// What the cycle has done so far, kept up to date by the tracker.
+    pub(crate) counts: Counts,
+}
+
+impl<'a> Gate<'a> {
+    pub(crate) fn new(go: &'a mut dyn FnMut(&Progress<'_>) -> bool) -> Self {
+        Self {
+            go,
+            stopped: false,
+            counts: Counts::default(),
+        }
+    }
+
+    fn ask(&mut self, tracker: Option<&L2Tracker>) -> bool {
+        if !self.stopped {
+            let progress = Progress {
+                counts: self.counts,
+                tracker,
+            };
+            if !(self.go)(&progress) {
+                self.stopped = true;
+            }
+        }
+        !self.stopped
+    }
+
+    /// Reports a committed log batch, lending the tracker for a status
+    /// snapshot, and asks whether to go on.
+    pub(crate) fn committed(&mut self, tracker: &L2Tracker) -> bool {
+        self.ask(Some(tracker))
+    }
+
+    /// Whether the caller ended the cycle.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stopped
+    }
+}
+
+impl snode_eth::Gate for Gate<'_> {
+    /// Reports progress (before a request) and asks whether to go on.
+    fn pass(&mut self) -> bool {
+        self.ask(None)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +175,9 @@ pub struct L2Tracker {
     last_cycle: Option<CycleReport>,
     /// The log sync of the cycle in progress (`None` between cycles).
     log_sync: Option<LogSync>,
+    /// "no ServiceNodeRewards contract at 0x… on <provider>", per provider
+    /// that answered `eth_getCode` with no code at the start check.
+    contract_missing: Vec<String>,
 }
 
 impl std::fmt::Debug for L2Tracker {
@@ -130,7 +211,7 @@ impl L2Tracker {
             registry.all().count()
         );
         Ok(Self {
-            pool: ProviderPool::new(&cfg),
+            pool: ProviderPool::new(&cfg.pool_config()),
             cfg,
             store,
             registry,
@@ -151,6 +232,7 @@ impl L2Tracker {
             rewards: BTreeMap::new(),
             last_cycle: None,
             log_sync: None,
+            contract_missing: Vec::new(),
         })
     }
 
@@ -159,14 +241,61 @@ impl L2Tracker {
         self.own = Some(keys);
     }
 
-    /// Checks `eth_chainId` of every provider (oxend-compat.md §3.3). A
+    /// Checks `eth_chainId` of every provider (docs/compat/config.md). A
     /// provider that does not answer is only a warning; one that serves
     /// another chain is [`L2Error::WrongChainId`], which should stop startup.
-    /// Does nothing with `l2-skip-chainid`.
+    /// The chain id is not asked with `l2-skip-chainid`.
+    ///
+    /// Then it asks every provider for the code at `l2-rewards-contract`
+    /// (`eth_getCode`): a provider that has none there is logged as an error
+    /// and kept in [`L2Status::contract_missing`] ("no ServiceNodeRewards
+    /// contract at 0x… on <provider>"), so that is what status says rather
+    /// than "not registered". Not fatal: the address may be a contract
+    /// deployed later, and a provider may lag.
     pub fn verify_chain_id(&mut self) -> Result<(), L2Error> {
-        if self.cfg.skip_chain_id {
-            return Ok(());
+        if !self.cfg.skip_chain_id {
+            self.check_chain_ids()?;
         }
+        self.check_contract_code();
+        Ok(())
+    }
+
+    /// `eth_getCode` at the rewards contract on every provider.
+    fn check_contract_code(&mut self) {
+        let contract = self.cfg.rewards_contract;
+        let params = json!([format!("{contract:#x}"), "latest"]);
+        self.contract_missing.clear();
+        for idx in 0..self.pool.len() {
+            let answer = self
+                .pool
+                .call_one(idx, "eth_getCode", &params)
+                .map_err(|f| f.failure)
+                .and_then(|v| parse_data(&v));
+            let p = &self.pool.providers[idx];
+            match answer {
+                Ok(code) if code.is_empty() => {
+                    let msg = format!(
+                        "no ServiceNodeRewards contract at {} on {} [{}]",
+                        contract.to_checksum(None),
+                        p.name,
+                        p.url()
+                    );
+                    error!("{msg}: check l2-rewards-contract and that the provider serves Arbitrum Sepolia");
+                    self.contract_missing.push(msg);
+                }
+                Ok(_) => {
+                    self.pool.providers[idx].counters.successes += 1;
+                }
+                Err(f) => warn!(
+                    "Could not check the ServiceNodeRewards contract code on {} [{}]: {f}",
+                    p.name,
+                    p.url()
+                ),
+            }
+        }
+    }
+
+    fn check_chain_ids(&mut self) -> Result<(), L2Error> {
         info!("Verifying L2 provider chain-id");
         for idx in 0..self.pool.len() {
             let answer = self
@@ -291,7 +420,7 @@ impl L2Tracker {
         if height.is_none() {
             match self.pool.block_number(gate, now) {
                 Ok(h) => height = Some(h),
-                Err(L2Error::Cancelled) => return None,
+                Err(snode_eth::EthError::Cancelled) => return None,
                 Err(e) => {
                     let ago = self.last_height_at.map_or("never".to_string(), |t| {
                         format!("{} s ago", since(now, t).as_secs())
@@ -350,7 +479,7 @@ impl L2Tracker {
     // ---- staking requirement ----------------------------------------------
 
     /// `stakingRequirement()` at `latest`, when it is not known yet and again
-    /// at every new purge height (bls-contract.md §4: the live value is the
+    /// at every new purge height (docs/compat/l2-contract.md: the live value is the
     /// contract's, not the deploy-time 20,000 SESH). A value newer than the
     /// one known (by block) replaces it; `StakingRequirementUpdated` events
     /// do the same in between. A contract that does not answer leaves it
@@ -463,6 +592,7 @@ impl L2Tracker {
         self.pool
             .request(gate, "eth_call", &params, parse_data)
             .map(|(_, d)| d)
+            .map_err(L2Error::from)
     }
 
     // ---- step 3: logs -----------------------------------------------------
@@ -527,7 +657,7 @@ impl L2Tracker {
                         return false;
                     }
                 }
-                Err(L2Error::Cancelled) => return false,
+                Err(snode_eth::EthError::Cancelled) => return false,
                 Err(e) => {
                     warn!("Failed to retrieve L2 logs for {from}-{latest}: {e}");
                     report.errors.push(e.to_string());
@@ -715,8 +845,34 @@ impl L2Tracker {
             }
             return; // retried next cycle
         };
-        let changed = self.registry.reconcile(&list, list_height);
+        let mut changed = self.registry.reconcile(&list, list_height);
         self.node_list_warned = None;
+        // Nodes learned from the list carry no exit state: read their
+        // records from the contract (batched).
+        let learned: Vec<u64> = changed
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.registry
+                    .get(*id)
+                    .is_some_and(|n| n.registered_before && n.added_timestamp.is_none())
+            })
+            .collect();
+        if !learned.is_empty() {
+            match self.read_records(gate, &learned, list_height, report) {
+                Ok(()) => {}
+                Err(L2Error::Cancelled) => return,
+                Err(e) => {
+                    warn!(
+                        "Failed to read the contract records of {} nodes: {e}",
+                        learned.len()
+                    );
+                    report.errors.push(e.to_string());
+                }
+            }
+        }
+        changed.sort_unstable();
+        changed.dedup();
         let nodes = changed
             .iter()
             .filter_map(|id| self.registry.get(*id))
@@ -739,6 +895,48 @@ impl L2Tracker {
                 }
             }
         }
+    }
+
+    /// `serviceNodes(id)` of each id at `block`, in JSON-RPC batches of
+    /// [`RECORD_BATCH`] calls (2,000 nodes: 20 requests), applied to the
+    /// registry. A node whose record cannot be read keeps what the list said.
+    fn read_records(
+        &mut self,
+        gate: &mut Gate<'_>,
+        ids: &[u64],
+        block: u64,
+        report: &mut CycleReport,
+    ) -> Result<(), L2Error> {
+        let to = format!("{:#x}", self.cfg.rewards_contract);
+        for chunk in ids.chunks(RECORD_BATCH) {
+            let calls: Vec<(&str, Value)> = chunk
+                .iter()
+                .map(|id| {
+                    let data = format!("0x{}", hex::encode(abi::service_nodes_calldata(*id)));
+                    (
+                        "eth_call",
+                        json!([{"to": to, "data": data}, format!("{block:#x}")]),
+                    )
+                })
+                .collect();
+            let answers = self.pool.request_batch(gate, &calls)?;
+            for (id, answer) in chunk.iter().zip(answers) {
+                let record = answer
+                    .map_err(|f| f.to_string())
+                    .and_then(|v| parse_data(&v).map_err(|f| f.to_string()))
+                    .and_then(|d| abi::decode_service_node(&d).map_err(|e| e.to_string()));
+                match record {
+                    Ok(r) => {
+                        self.registry.apply_contract_record(*id, &r);
+                    }
+                    Err(e) => {
+                        debug!("serviceNodes({id}) at block {block}: {e}");
+                        report.errors.push(format!("serviceNodes({id}): {e}"));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     // ---- queries ------------------------------------------------------------
@@ -797,6 +995,9 @@ impl L2Tracker {
                 service_node_id: rec.map(|n| n.service_node_id),
                 bls_pubkey: q.bls_pubkey,
                 ed25519_pubkey: q.ed25519_pubkey,
+                registered_block: rec.map(|n| n.registered_block),
+                registered_before: rec.is_some_and(|n| n.registered_before),
+                leave_request_timestamp: rec.and_then(|n| n.leave_request_timestamp),
             }
         });
         L2Status {
@@ -822,6 +1023,7 @@ impl L2Tracker {
             }),
             last_cycle: self.last_cycle.clone(),
             log_sync: self.log_sync,
+            contract_missing: self.contract_missing.clone(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! logs emitted at the rewards contract address. The tracker's view of the
 //! registered nodes matches what was emitted, across a restart.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -134,4 +134,74 @@ fn run(deployment: Deployment) {
     let r = t.step(at(120));
     assert_eq!(r.events_applied, 0);
     assert_eq!(r.events_duplicate, 0);
+}
+
+/// Issue 12.1: a node whose exit was requested before the history window
+/// (16,800 blocks) is `exit requested`, not `registered`, for a tracker that
+/// starts with an empty state directory: the contract's record says so.
+#[test]
+fn an_exit_requested_before_the_window_is_read_from_the_contract_record() {
+    use snode_eth::abi::{self, ServiceNodeRecord};
+    // a chain far past the window: nothing of the registration or of the
+    // exit request is in the logs the tracker reads
+    let anvil = Anvil::start_with(&["--number", "40000"]);
+    let contract = Deployment::Current.rewards_contract();
+    let record = |id: u64, leave: u64| ServiceNodeRecord {
+        operator: alloy_primitives::Address::repeat_byte(0x22),
+        bls_pubkey: events::bls(id as u8).into(),
+        ed25519_pubkey: events::ed(id as u8).into(),
+        added_timestamp: 1_700_000_000 + id,
+        leave_request_timestamp: leave,
+        deposit: alloy_primitives::U256::from(25_000u64),
+    };
+    let nodes = [(1u64, 0u64), (2, 1_700_100_000), (3, 0)];
+    let mut answers = vec![(
+        abi::all_service_node_ids_calldata(),
+        abi::encode_all_service_node_ids(
+            &nodes
+                .iter()
+                .map(|(id, _)| (*id, events::bls(*id as u8)))
+                .collect::<Vec<_>>(),
+        ),
+    )];
+    for (id, leave) in nodes {
+        answers.push((
+            abi::service_nodes_calldata(id),
+            abi::encode_service_node(&record(id, leave)),
+        ));
+    }
+    let address = contract.to_checksum(None);
+    anvil.set_answers(&address, &answers);
+
+    let dir = tempfile::tempdir().unwrap(); // an empty l2 state dir
+    let mut cfg = L2Config::new(&[anvil.url.as_str()], Deployment::Current);
+    cfg.timeout = Duration::from_secs(30);
+    let mut t = L2Tracker::open(cfg, dir.path()).unwrap();
+    t.set_own_node(NodeQuery {
+        bls_pubkey: Some(events::bls(2).into()),
+        ed25519_pubkey: None,
+    });
+    t.verify_chain_id().unwrap();
+    let r = t.step(at(0));
+    assert!(r.logs_complete, "{r:?}");
+    let list_height = r.node_list_height.expect("the node list was read");
+    let st = t.status(at(0));
+    assert!(st.contract_missing.is_empty(), "{:?}", st.contract_missing);
+    let own = st.own_node.clone().unwrap();
+    assert_eq!(own.state, NodeContractState::ExitRequested, "{st:?}");
+    assert_eq!(own.service_node_id, Some(2));
+    assert_eq!(own.leave_request_timestamp, Some(1_700_100_000));
+    assert_eq!(
+        own.registration().unwrap(),
+        format!("registered before L2 block {list_height}")
+    );
+    assert!(
+        st.summary().ends_with("; node exit requested"),
+        "{}",
+        st.summary()
+    );
+    // the others are registered, their Ed25519 keys known from the records
+    assert_eq!(t.node_state(&ed_only(1)), NodeContractState::Registered);
+    assert_eq!(t.node_state(&ed_only(3)), NodeContractState::Registered);
+    assert_eq!(t.node_state(&ed_only(2)), NodeContractState::ExitRequested);
 }

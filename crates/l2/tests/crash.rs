@@ -6,7 +6,7 @@
 //! The child is this test binary itself running the ignored test
 //! `crash_child`, told what to do through environment variables.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -62,7 +62,7 @@ impl Drop for Killer {
 /// SIGKILLs it.
 fn run_and_kill(url: &str, dir: &std::path::Path, batches: usize) {
     let child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--ignored", "--nocapture"])
+        .args(["--exact", "crash::crash_child", "--ignored", "--nocapture"])
         .env(ENV_URL, url)
         .env(ENV_DIR, dir)
         .stdout(Stdio::null())

@@ -1,7 +1,7 @@
 //! Provider faults against the fault-injecting stub: the tracker keeps
 //! going, fails over or adapts, and the counters show it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -176,6 +176,38 @@ fn a_fault_during_log_sync_fails_over_mid_cycle() {
     assert_eq!(st.provider_in_use.name, "Primary L2 provider");
     assert_eq!(st.providers[0].counters.http_status, 1);
     assert!(backup.count("eth_getLogs") >= 1);
+}
+
+#[test]
+fn provider_status_keeps_the_http_status_code() {
+    let stub = Stub::start(chain());
+    stub.set_fault(Some(Fault::Http(502)));
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    t.step(at(0));
+    t.step(at(60));
+    let st = t.status(at(60));
+    let p = &st.providers[0];
+    let n = p.counters.http_status;
+    assert!(n >= 2, "{p:?}");
+    assert_eq!(p.counters.http_statuses.get(&502), Some(&n), "{p:?}");
+    assert_eq!(
+        p.failure_summary().unwrap(),
+        format!("HTTP 502 ×{n}; last error: 502 Bad Gateway")
+    );
+    let json = serde_json::to_value(p).unwrap();
+    assert_eq!(json["counters"]["http_statuses"]["502"], n);
+    assert_eq!(json["last_error"]["status"], 502);
+    stub.set_fault(Some(Fault::Http(429)));
+    t.step(at(120));
+    let p = &t.status(at(120)).providers[0];
+    let summary = p.failure_summary().unwrap();
+    assert!(
+        summary.starts_with("HTTP 429 ×")
+            && summary.contains(&format!("HTTP 502 ×{n}"))
+            && summary.ends_with("; last error: 429 Too Many Requests"),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -764,4 +796,96 @@ fn a_skipped_gap_is_warned_about_once_while_the_first_batch_fails() {
     assert!(r.logs_complete, "{r:?}");
     assert_eq!(t.synced_height(), Some(21_030));
     assert_eq!(warnings(), 1, "{}", logs.text());
+}
+
+#[test]
+fn a_provider_without_the_contract_is_named_at_start_instead_of_not_registered() {
+    let good = Stub::start(chain());
+    let empty = Stub::start(chain());
+    empty.with(|c| c.no_contract = true);
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, _guard) = capture();
+    let mut t = L2Tracker::open(cfg(&[good.url(), empty.url()]), dir.path()).unwrap();
+    t.set_own_node(snode_l2::NodeQuery {
+        bls_pubkey: None,
+        ed25519_pubkey: Some(snode_l2::abi::Ed25519Pubkey::from(events::ed(99))),
+    });
+    t.verify_chain_id().unwrap();
+    assert_eq!(good.count("eth_getCode"), 1);
+    assert_eq!(empty.count("eth_getCode"), 1);
+    let want = format!(
+        "no ServiceNodeRewards contract at {} on Backup L2 provider #1 [http://127.0.0.1:{}/…]",
+        snode_l2::Deployment::Current
+            .rewards_contract()
+            .to_checksum(None),
+        empty.port
+    );
+    let st = t.status(at(0));
+    assert_eq!(st.contract_missing, vec![want.clone()]);
+    assert!(
+        st.summary().ends_with(&format!("; {want}")),
+        "{}",
+        st.summary()
+    );
+    assert!(!st.summary().contains("not registered"), "{}", st.summary());
+    assert!(logs.text().contains(&want), "{}", logs.text());
+    assert_no_secret(&t, &logs.text());
+
+    // with the contract everywhere, nothing is said
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[good.url()]), dir.path()).unwrap();
+    t.verify_chain_id().unwrap();
+    let st = t.status(at(0));
+    assert!(st.contract_missing.is_empty());
+    assert!(serde_json::to_value(&st)
+        .unwrap()
+        .get("contract_missing")
+        .is_none());
+}
+
+#[test]
+fn nodes_learned_from_the_list_get_their_contract_record_in_bounded_batches() {
+    // 2,000 nodes the logs never showed (registered before the window), two
+    // of them with an exit request in their contract record
+    let head = 2 * 14_400 + 100;
+    let mut c = Chain::new(head);
+    let ids: Vec<(u64, u8)> = (1..=2000u64).map(|id| (id, (id % 250) as u8)).collect();
+    c.node_list = Some(node_list(&ids));
+    c.leaving = vec![7, 1999];
+    c.staking_requirement = Some(21_000_000_000_000);
+    let stub = Stub::start(c);
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    let r = t.step(at(0));
+    assert_eq!(r.node_list_height, Some(28_800));
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    // 2,000 records in batches of 100: 20 requests
+    assert_eq!(snode_l2::RECORD_BATCH, 100);
+    assert_eq!(stub.count("batch"), 20);
+    let reg = t.registry();
+    let seven = reg.get(7).unwrap();
+    assert_eq!(seven.state, NodeContractState::ExitRequested);
+    assert_eq!(seven.leave_request_timestamp, Some(5007));
+    assert!(seven.registered_before);
+    assert_eq!(seven.registered_block, 28_800);
+    let eight = reg.get(8).unwrap();
+    assert_eq!(eight.state, NodeContractState::Registered);
+    assert_eq!(eight.added_timestamp, Some(1008));
+    assert_eq!(eight.leave_request_timestamp, Some(0));
+    assert!(
+        eight.ed25519_pubkey.is_some(),
+        "the record's Ed25519 key is kept"
+    );
+    assert_eq!(
+        reg.get(1999).unwrap().state,
+        NodeContractState::ExitRequested
+    );
+    // the records are stored: a restart keeps them without asking again
+    drop(t);
+    let t = L2Tracker::open(cfg(&[stub.url()]), dir.path()).unwrap();
+    assert_eq!(
+        t.registry().get(7).unwrap().state,
+        NodeContractState::ExitRequested
+    );
+    assert!(t.registry().get(7).unwrap().registered_before);
 }

@@ -3,7 +3,7 @@
 //! block committed so far and the target, growing batch by batch up to the
 //! head, and after each committed batch a status snapshot that says so.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

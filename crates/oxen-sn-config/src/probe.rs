@@ -1,6 +1,7 @@
-//! `probe-l2`: qualify an L2 provider before the node depends on it (operators.md idea 3;
-//! chain id as the debconf check and oxend do, spec §3.3 and §6.7; eth_getLogs ranges as
-//! the tracker requests them, spec §5.3).
+//! `probe-l2`: qualify an L2 provider before the node depends on it: the chain id as
+//! the debconf check and oxend do, eth_getLogs ranges as the tracker requests them
+//! (docs/compat/l2-contract.md). Requests go through snode-eth's JSON-RPC client and
+//! its classifier of refusals (range limit, rate limit).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -8,11 +9,41 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use snode_conf::{redact_url, STAGENET_CHAIN_ID};
 
-use crate::rpc::{quantity, Client, Failure, RpcError};
+use crate::rpc::{Endpoint, Failure, FailureKind, LimitKind, ProviderUrl};
+
+/// How a refusal reads (the classifier is snode-eth's).
+pub type Limit = LimitKind;
+
+/// A `0x…` quantity.
+fn quantity(v: &Value) -> Option<u64> {
+    crate::rpc::parse_quantity(v).ok()
+}
+
+/// A failed request in the probe's words.
+fn describe(f: &Failure) -> String {
+    match &f.kind {
+        FailureKind::Connection => format!("no answer: {}", f.message),
+        FailureKind::Timeout => "no answer within the timeout".to_string(),
+        FailureKind::HttpStatus { status, .. } if f.message.is_empty() => {
+            format!("HTTP status {status}")
+        }
+        FailureKind::HttpStatus { status, .. } => format!("HTTP status {status}: {:?}", f.message),
+        FailureKind::JsonRpc { code } if f.message.is_empty() => {
+            format!("JSON-RPC error {code} (with HTTP 200)")
+        }
+        FailureKind::JsonRpc { code } => {
+            format!("JSON-RPC error {code} (with HTTP 200): {:?}", f.message)
+        }
+        FailureKind::Malformed => f.message.clone(),
+        FailureKind::NullResult => {
+            "not a JSON-RPC answer: the result is null or missing".to_string()
+        }
+    }
+}
 
 /// eth_getLogs ranges tried, in blocks, smallest first.
 pub const RANGES: [u64; 5] = [5, 100, 500, 1000, 10000];
-/// oxend's default `l2-max-logs` (spec §3.2); larger accepted ranges recommend this.
+/// oxend's default `l2-max-logs` (docs/compat/config.md); larger accepted ranges recommend this.
 pub const DEFAULT_MAX_LOGS: u64 = 1000;
 /// A head older than this is reported as stale.
 pub const STALE_HEAD_SECS: u64 = 120;
@@ -35,7 +66,7 @@ pub struct RangeResult {
     pub accepted: bool,
     /// How a refusal reads.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<Failure>,
+    pub failure: Option<Limit>,
     /// The refusal, scrubbed of secrets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -50,6 +81,9 @@ pub struct ProbeReport {
     pub ok: bool,
     /// `eth_chainId` exactly as returned.
     pub chain_id: Option<String>,
+    /// Whether `eth_getCode` found code at the contract address (unknown
+    /// when the provider did not answer it).
+    pub contract_code: Option<bool>,
     /// `eth_blockNumber`.
     pub head: Option<u64>,
     /// Seconds since the head block's timestamp.
@@ -82,15 +116,16 @@ fn chain_name(id: u64) -> &'static str {
     }
 }
 
-fn rpc_problem(what: &str, e: &RpcError, report: &mut ProbeReport) -> String {
-    if e.failure() == Failure::RateLimit {
+fn rpc_problem(what: &str, e: &Failure, report: &mut ProbeReport) -> String {
+    if e.limit() == LimitKind::RateLimit {
         report.rate_limited = true;
         format!(
-            "{what}: the provider is rate limiting ({e}); use a plan with more throughput, \
-             another provider, or add backups"
+            "{what}: the provider is rate limiting ({}); use a plan with more throughput, \
+             another provider, or add backups",
+            describe(e)
         )
     } else {
-        format!("{what}: {e}")
+        format!("{what}: {}", describe(e))
     }
 }
 
@@ -101,6 +136,7 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
         url: redact_url(url),
         ok: false,
         chain_id: None,
+        contract_code: None,
         head: None,
         head_age_secs: None,
         latency_ms: None,
@@ -111,10 +147,23 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    let client = Client::new(url, opts.timeout);
+    // The syntax first: a URL that cannot be one is named, not sent.
+    let url = match ProviderUrl::parse(url) {
+        Ok(u) => u,
+        Err(e) => {
+            r.url = e.shown.clone();
+            r.problems.push(e.to_string());
+            return r;
+        }
+    };
+    let client = Endpoint::probing(
+        url,
+        opts.timeout,
+        concat!("oxen-sn-config/", env!("CARGO_PKG_VERSION")),
+    );
 
     let start = Instant::now();
-    let chain = client.call("eth_chainId", json!([]));
+    let chain = client.call("eth_chainId", &json!([]));
     r.latency_ms = Some(start.elapsed().as_millis() as u64);
     match chain {
         Err(e) => {
@@ -147,8 +196,38 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
         }
     }
 
+    // the contract the node follows must be there
+    match client
+        .call("eth_getCode", &json!([opts.contract, "latest"]))
+        .and_then(|v| {
+            // a shape error quotes the provider's answer: scrub it too
+            crate::rpc::parse_data(&v).map_err(|mut f| {
+                f.message = client.scrub(&f.message);
+                f
+            })
+        }) {
+        Ok(code) if code.is_empty() => {
+            r.contract_code = Some(false);
+            r.problems.push(format!(
+                "no ServiceNodeRewards contract at {} on {}: check l2-rewards-contract (or \
+                 --contract) and that the provider serves Arbitrum Sepolia",
+                opts.contract, r.url
+            ));
+        }
+        Ok(_) => r.contract_code = Some(true),
+        Err(e) if e.limit() == LimitKind::RateLimit => {
+            let p = rpc_problem("eth_getCode failed", &e, &mut r);
+            r.problems.push(p);
+            return r;
+        }
+        Err(e) => r.warnings.push(format!(
+            "could not check the contract's code: {}",
+            describe(&e)
+        )),
+    }
+
     let head = match client
-        .call("eth_blockNumber", json!([]))
+        .call("eth_blockNumber", &json!([]))
         .map(|v| quantity(&v).ok_or(v))
     {
         Ok(Ok(h)) => h,
@@ -166,7 +245,10 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
         }
     };
     r.head = Some(head);
-    match client.call("eth_getBlockByNumber", json!([format!("{head:#x}"), false])) {
+    match client.call(
+        "eth_getBlockByNumber",
+        &json!([format!("{head:#x}"), false]),
+    ) {
         Ok(block) => {
             if let Some(ts) = block.get("timestamp").and_then(quantity) {
                 let now = SystemTime::now()
@@ -182,13 +264,15 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
             }
         }
         Err(e) => {
-            if e.failure() == Failure::RateLimit {
+            if e.limit() == LimitKind::RateLimit {
                 let p = rpc_problem("eth_getBlockByNumber failed", &e, &mut r);
                 r.problems.push(p);
                 return r;
             }
-            r.warnings
-                .push(format!("could not read the head block's age: {e}"));
+            r.warnings.push(format!(
+                "could not read the head block's age: {}",
+                describe(&e)
+            ));
         }
     }
 
@@ -206,7 +290,7 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
             "toBlock": format!("{head:#x}"),
             "address": opts.contract,
         }]);
-        match client.call("eth_getLogs", filter) {
+        match client.call("eth_getLogs", &filter) {
             Ok(v) if v.is_array() => {
                 r.max_log_range = Some(blocks);
                 r.ranges.push(RangeResult {
@@ -218,29 +302,34 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> ProbeReport {
             }
             outcome => {
                 let e = match outcome {
-                    Ok(v) => RpcError::BadReply(format!(
-                        "expected a list of logs, got {}",
-                        client.scrub(&v.to_string())
-                    )),
+                    Ok(v) => Failure {
+                        kind: FailureKind::Malformed,
+                        message: format!(
+                            "not a JSON-RPC answer: expected a list of logs, got {}",
+                            client.scrub(&v.to_string())
+                        ),
+                    },
                     Err(e) => e,
                 };
-                let failure = e.failure();
-                if failure == Failure::RateLimit {
+                let failure = e.limit();
+                if failure == LimitKind::RateLimit {
                     let p = rpc_problem(
                         &format!("eth_getLogs over {blocks} blocks failed"),
                         &e,
                         &mut r,
                     );
                     r.problems.push(p);
-                } else if failure == Failure::Other && r.max_log_range.is_none() {
-                    r.problems
-                        .push(format!("eth_getLogs over {blocks} blocks failed: {e}"));
+                } else if failure == LimitKind::Other && r.max_log_range.is_none() {
+                    r.problems.push(format!(
+                        "eth_getLogs over {blocks} blocks failed: {}",
+                        describe(&e)
+                    ));
                 }
                 r.ranges.push(RangeResult {
                     blocks,
                     accepted: false,
                     failure: Some(failure),
-                    error: Some(e.to_string()),
+                    error: Some(describe(&e)),
                 });
                 break;
             }
@@ -297,10 +386,12 @@ pub fn render_text(r: &ProbeReport) -> String {
             .iter()
             .map(|t| match (&t.error, t.failure) {
                 (None, _) => format!("{} ok", t.blocks),
-                (Some(_), Some(Failure::RangeLimit)) => {
+                (Some(_), Some(LimitKind::RangeLimit)) => {
                     format!("{} refused (range limit)", t.blocks)
                 }
-                (Some(_), Some(Failure::RateLimit)) => format!("{} refused (rate limit)", t.blocks),
+                (Some(_), Some(LimitKind::RateLimit)) => {
+                    format!("{} refused (rate limit)", t.blocks)
+                }
                 (Some(_), _) => format!("{} failed", t.blocks),
             })
             .collect();

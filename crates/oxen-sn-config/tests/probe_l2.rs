@@ -1,6 +1,6 @@
 //! `oxen-sn-config probe-l2` against anvil and against loopback stubs.
 
-mod support;
+use crate::support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -38,6 +38,7 @@ fn sepolia_stub(limit: u64) -> String {
         "eth_getBlockByNumber" => {
             ok(json!({"number": "0x5f5e100", "timestamp": format!("{:#x}", now())}))
         }
+        "eth_getCode" => ok(json!("0x6080604052")),
         "eth_getLogs" => {
             let f = &req["params"][0];
             assert_eq!(f["address"], "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35");
@@ -125,6 +126,7 @@ fn logs_rate_limited_stub(refusal: Reply) -> String {
         "eth_getBlockByNumber" => {
             ok(json!({"number": "0x5f5e100", "timestamp": format!("{:#x}", now())}))
         }
+        "eth_getCode" => ok(json!("0x6080604052")),
         "eth_getLogs" => refusal(),
         m => panic!("unexpected method {m}"),
     })
@@ -276,6 +278,8 @@ fn providers_from_a_config_file() {
 /// without mining (slow here).
 fn start_anvil() -> (Anvil, String) {
     let anvil = Anvil::start_with(&["--number", "20000"]);
+    // a contract at the default l2-rewards-contract (any code will do)
+    anvil.set_code("0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35", "0x6080604052");
     let url = anvil.url.clone();
     (anvil, url)
 }
@@ -296,4 +300,57 @@ fn anvil_on_arbitrum_sepolia_chain_id_passes() {
     );
     assert!(out.contains("l2-max-logs=1000 (the default)"), "{out}");
     assert!(out.contains("result         usable"), "{out}");
+}
+
+#[test]
+fn url_syntax_is_checked_before_probing_and_the_fault_named() {
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = asked.clone();
+    let url = stub(move |_| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        ok(json!("0x66eee"))
+    });
+    let no_scheme = format!("{}/v2/{KEY}", url.trim_start_matches("http://"));
+    let host = url.trim_start_matches("http://").to_string();
+    let (code, out, err) = run(&["probe-l2", &no_scheme]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "invalid URL {host}/…: the URL has no scheme: start it with https:// (or http://)"
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "probed anyway"
+    );
+    assert_no_secret(&(out + &err));
+
+    let (code, out, err) = run(&["probe-l2", &format!("ftp://{host}/{KEY}")]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains("only http:// and https:// JSON-RPC URLs are supported, not ftp://"),
+        "{out}"
+    );
+    assert_no_secret(&(out + &err));
+}
+
+#[test]
+fn a_provider_without_the_contract_is_not_usable() {
+    let anvil = Anvil::start_with(&["--number", "20000"]);
+    let (code, out, err) = run(&["probe-l2", &anvil.url]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "problem        no ServiceNodeRewards contract at 0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35 on {}",
+            anvil.url
+        )),
+        "{out}"
+    );
+    assert!(out.contains("result         NOT USABLE"), "{out}");
+    let (code, out, _) = run(&["probe-l2", "--json", &anvil.url]);
+    assert_eq!(code, 4);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["providers"][0]["contract_code"], false, "{out}");
 }

@@ -1,4 +1,4 @@
-//! Command dispatch, argument rules and output layout (spec §1.2–§1.6).
+//! Command dispatch, argument rules and output layout (docs/compat/keys.md).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -8,20 +8,78 @@ use snode_keys::write::{write_key, WriteOptions, Written};
 use snode_keys::{BlsSecret, Ed25519Secret, KeyError, KeyKind, LegacySecret, SecretKey};
 use zeroize::Zeroizing;
 
+use crate::guard::{inspect, Verdict};
 use crate::{input, output};
 
-/// Exit codes (spec §1.6).
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const USAGE: i32 = 1;
-    pub const FAILED: i32 = 2;
-    pub const BAD_INPUT: i32 = 7;
-    pub const SELF_CHECK: i32 = 11;
-    pub const EMBEDDED_MISMATCH: i32 = 13;
-    pub const X25519: i32 = 14;
-    pub const REGISTERED: i32 = 15;
-    pub const DAEMON_RUNNING: i32 = 16;
-    pub const ABORTED: i32 = 99;
+/// The exit codes (docs/compat/keys.md): upstream's values, each with its
+/// meaning as `--help` and the man page list it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    Ok = 0,
+    Usage = 1,
+    Failed = 2,
+    BadInput = 7,
+    SelfCheck = 11,
+    EmbeddedMismatch = 13,
+    X25519 = 14,
+    Registered = 15,
+    DaemonRunning = 16,
+    Aborted = 99,
+}
+
+impl Exit {
+    /// Every code, in the order of the table.
+    pub const ALL: [Exit; 10] = [
+        Exit::Ok,
+        Exit::Usage,
+        Exit::Failed,
+        Exit::BadInput,
+        Exit::SelfCheck,
+        Exit::EmbeddedMismatch,
+        Exit::X25519,
+        Exit::Registered,
+        Exit::DaemonRunning,
+        Exit::Aborted,
+    ];
+
+    /// The process exit status.
+    pub const fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// What the code means (continuation lines indented for the table).
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Exit::Ok => "success",
+            Exit::Usage => "no command or unknown command",
+            Exit::Failed => {
+                "bad arguments, file exists, I/O error (run this with sudo when\n      \
+                 a file cannot be read or written), unrecognised or corrupt key file,\n      \
+                 pubkey mismatch in restore input"
+            }
+            Exit::BadInput => "invalid restore input",
+            Exit::SelfCheck => "internal pubkey self-check failed",
+            Exit::EmbeddedMismatch => {
+                "show: the pubkey embedded in an Ed25519 key file is not the derived one"
+            }
+            Exit::X25519 => "the Ed25519 pubkey cannot be converted to X25519",
+            Exit::Registered => {
+                "--overwrite refused: the key belongs to a node the ServiceNodeRewards\n      \
+                 contract lists as registered, or that cannot be checked (see\n      \
+                 --replace-registered-key)"
+            }
+            Exit::DaemonRunning => "--overwrite refused: the running oxend-stagenet uses this key",
+            Exit::Aborted => "restore aborted at a confirmation",
+        }
+    }
+
+    /// The table of every code, as `--help` and the man page show it.
+    pub fn table() -> String {
+        Exit::ALL.iter().fold(String::from("Exit codes:"), |t, e| {
+            t + &format!("\n  {:<3} {}", e.code(), e.meaning())
+        })
+    }
 }
 
 /// An error that ends the program with `code` after printing `message`.
@@ -31,9 +89,9 @@ struct Failure {
 }
 
 impl Failure {
-    fn new(code: i32, message: impl Into<String>) -> Self {
+    fn new(code: Exit, message: impl Into<String>) -> Self {
         Self {
-            code,
+            code: code.code(),
             message: message.into(),
         }
     }
@@ -42,11 +100,11 @@ impl Failure {
 impl From<KeyError> for Failure {
     fn from(err: KeyError) -> Self {
         let code = match err {
-            KeyError::EmbeddedPubkeyMismatch { .. } => exit::EMBEDDED_MISMATCH,
-            KeyError::InvalidInput { .. } => exit::BAD_INPUT,
-            KeyError::X25519Conversion => exit::X25519,
-            KeyError::SelfCheck => exit::SELF_CHECK,
-            _ => exit::FAILED,
+            KeyError::EmbeddedPubkeyMismatch { .. } => Exit::EmbeddedMismatch,
+            KeyError::InvalidInput { .. } => Exit::BadInput,
+            KeyError::X25519Conversion => Exit::X25519,
+            KeyError::SelfCheck => Exit::SelfCheck,
+            _ => Exit::Failed,
         };
         Failure::new(code, err.to_string())
     }
@@ -54,102 +112,162 @@ impl From<KeyError> for Failure {
 
 type Outcome = Result<(), Failure>;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0   success
-  1   no command or unknown command
-  2   bad arguments, file exists, I/O error, unrecognised or corrupt key file,
-      pubkey mismatch in restore input
-  7   invalid restore input
-  11  internal pubkey self-check failed
-  13  show: the pubkey embedded in an Ed25519 key file is not the derived one
-  14  the Ed25519 pubkey cannot be converted to X25519
-  15  --overwrite refused: the key belongs to a node the ServiceNodeRewards
-      contract lists as registered, or that cannot be checked (see
-      --replace-registered-key)
-  16  --overwrite refused: the running oxend-stagenet uses this key
-  99  restore aborted at a confirmation";
+/// The flags the hand-written parser below accepts, each declared in
+/// [`command`] too (a unit test checks both ways).
+const OVERWRITE: &str = "--overwrite";
+const CONFIG_FILE: &str = "--config-file";
 
-/// The usage text, for `argv0` as invoked.
-pub fn usage(argv0: &str) -> String {
-    format!(
-        "Usage: {argv0} COMMAND [OPTIONS...] where support COMMANDs are:
+const GENERATE_ABOUT: &str = "\
+Generates a new Ed25519 service node keypair and writes the secret key to \
+FILENAME (0x + 128 hex digits + newline, mode 0400). If FILENAME contains \
+the string \"PUBKEY\" it is replaced with the generated public key value; \
+such a name cannot already hold another key, so --overwrite is implied. \
+An existing file is only replaced with --overwrite, and is then kept as \
+FILENAME.<UTC time>.bak. (`generate` is an old name for this command.) \
+Oxen 11 and later need both key_ed25519 and key_bls.";
 
-ed25519 [--overwrite] FILENAME
+const BLS_ABOUT: &str = "\
+Generates a new BLS (BN254) secret key for service node registration and \
+writes it to FILENAME (0x + 64 hex digits + newline). Same options.";
 
-    Generates a new Ed25519 service node keypair and writes the secret key to
-    FILENAME (0x + 128 hex digits + newline, mode 0400). If FILENAME contains
-    the string \"PUBKEY\" it is replaced with the generated public key value;
-    such a name cannot already hold another key, so --overwrite is implied.
-    An existing file is only replaced with --overwrite, and is then kept as
-    FILENAME.<UTC time>.bak. (`generate` is an old name for this command.)
-    Oxen 11 and later need both key_ed25519 and key_bls.
+const LEGACY_ABOUT: &str = "\
+Generates a legacy primary secret key (32 raw bytes, a scalar reduced mod l, \
+as oxend requires). As of Oxen 11 the legacy `key` file is no longer used; \
+this exists for old setups.";
 
-bls [--overwrite] FILENAME
+const SHOW_ABOUT: &str = "\
+Reads FILENAME and shows the secret and public keys it holds. The key type \
+is detected from the file size unless one of the type options is given.";
 
-    Generates a new BLS (BN254) secret key for service node registration and
-    writes it to FILENAME (0x + 64 hex digits + newline). Same options.
+const RESTORE_ABOUT: &str = "\
+Reads a secret key (64 hex digits, or for Ed25519 and legacy keys also 128 \
+hex digits: secret followed by public key, which is checked), shows the \
+public keys it gives and writes it to FILENAME. On a terminal the secret \
+is not echoed and you are asked to confirm before anything is written; \
+otherwise it is read from standard input, e.g.\n\
+\x20   printf %s \"$HEX\" | oxen-sn-keys-snapshot restore-bls key_bls\n\
+`restore` (alias `restore-ed25519`) is for key_ed25519, `restore-bls` for \
+key_bls and `restore-legacy` for the legacy key. The file is written \
+atomically and read back before success is reported; an existing file is \
+only replaced with --overwrite and is kept as FILENAME.<UTC time>.bak.";
 
-legacy [--overwrite] FILENAME
+const GUARD_ABOUT: &str = "\
+Key guard: before --overwrite replaces an Ed25519 or BLS key, the tool reads \
+the node's config (--config-file FILE, default /etc/oxen/stagenet.conf) and refuses when the \
+running daemon uses the key, or when the ServiceNodeRewards contract lists the \
+node as registered (replacing its key deregisters it), or when that cannot be \
+checked; --replace-registered-key overrides the last two.";
 
-    Generates a legacy primary secret key (32 raw bytes). As of Oxen 11 the
-    legacy `key` file is no longer used; this exists for old setups.
-
-show [--ed25519|--bls|--legacy] FILENAME
-
-    Reads FILENAME and shows the secret and public keys it holds. The key type
-    is detected from the file size unless one of the type options is given.
-
-restore [--overwrite] FILENAME
-restore-bls [--overwrite] FILENAME
-restore-legacy [--overwrite] FILENAME
-
-    Reads a secret key (64 hex digits, or for Ed25519 and legacy keys also 128
-    hex digits: secret followed by public key, which is checked), shows the
-    public keys it gives and writes it to FILENAME. On a terminal the secret
-    is not echoed and you are asked to confirm before anything is written;
-    otherwise it is read from standard input, e.g.
-        printf %s \"$HEX\" | {argv0} restore-bls key_bls
-    `restore` (alias `restore-ed25519`) is for key_ed25519, `restore-bls` for
-    key_bls and `restore-legacy` for the legacy key. The file is written
-    atomically and read back before success is reported; an existing file is
-    only replaced with --overwrite and is kept as FILENAME.<UTC time>.bak.
-
-Key guard: before --overwrite replaces an Ed25519 or BLS key, the tool reads
-the node's config (--config-file FILE, default {cfg}) and refuses when the
-running daemon uses the key, or when the ServiceNodeRewards contract lists the
-node as registered (replacing its key deregisters it), or when that cannot be
-checked; --replace-registered-key overrides the last two.
-
-{EXIT_CODES}
-",
-        cfg = crate::guard::DEFAULT_CONFIG
-    )
+/// `text` wrapped at `width` columns, each line indented by `indent`;
+/// a line break in `text` is kept (lines that start with blanks are examples
+/// and are kept as they are).
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with(' ') {
+            out += &format!("{indent}{line}\n");
+            continue;
+        }
+        let mut cur = String::new();
+        for word in line.split(' ') {
+            if !cur.is_empty() && indent.len() + cur.len() + 1 + word.len() > width {
+                out += &format!("{indent}{cur}\n");
+                cur.clear();
+            }
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur += word;
+        }
+        out += &format!("{indent}{cur}\n");
+    }
+    out
 }
 
-/// The command line described for clap_mangen and clap_complete; parsing is
-/// done by [`run`].
+/// One synopsis line of `sub`: its name, its options (those of a group as
+/// `[--a|--b]`; the key guard's, hidden from the short help, left to the
+/// guard paragraph) and FILENAME.
+fn synopsis(sub: &clap::Command) -> String {
+    let mut line = sub.get_name().to_string();
+    let mut grouped = Vec::new();
+    for group in sub.get_groups() {
+        let longs: Vec<String> = group
+            .get_args()
+            .filter_map(|id| sub.get_arguments().find(|a| a.get_id() == id))
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        line += &format!(" [{}]", longs.join("|"));
+        grouped.extend(group.get_args().cloned());
+    }
+    for arg in sub.get_arguments() {
+        if arg.is_hide_short_help_set() || grouped.contains(arg.get_id()) {
+            continue;
+        }
+        match arg.get_long() {
+            Some(long) => line += &format!(" [--{long}]"),
+            None => line += &format!(" {}", arg.get_id()),
+        }
+    }
+    line
+}
+
+/// The usage text, for `argv0` as invoked: upstream's layout, rendered from
+/// [`command`] (the source of the man page and completions too).
+pub fn usage(argv0: &str) -> String {
+    let cmd = command();
+    let mut text = format!("Usage: {argv0} COMMAND [OPTIONS...] where support COMMANDs are:\n\n");
+    let subs: Vec<&clap::Command> = cmd.get_subcommands().collect();
+    for (i, sub) in subs.iter().enumerate() {
+        text += &synopsis(sub);
+        text.push('\n');
+        let about = sub.get_long_about().map(ToString::to_string);
+        // Commands sharing one description (the restores) show it once, after the last.
+        let next = subs
+            .get(i + 1)
+            .and_then(|n| n.get_long_about())
+            .map(ToString::to_string);
+        if about.is_some() && about != next {
+            text.push('\n');
+            text += &wrap(&about.unwrap_or_default(), "    ", 78);
+            text.push('\n');
+        }
+    }
+    text += &wrap(GUARD_ABOUT, "", 78);
+    text.push('\n');
+    text += &Exit::table();
+    text.push('\n');
+    text
+}
+
+/// The command line: the source of [`usage`], the man page and the
+/// completions. Parsing is done by [`run`], by hand, because upstream's
+/// rules (`--overwrite` only first or last, `PUBKEY` substitution, exit
+/// codes) are not clap's; a unit test checks that every flag [`run`]
+/// accepts is declared here.
 pub fn command() -> clap::Command {
-    use clap::{Arg, ArgAction, Command};
+    use clap::{Arg, ArgAction, ArgGroup, Command};
     let file = || {
         Arg::new("FILENAME")
             .required(true)
             .value_hint(clap::ValueHint::FilePath)
     };
-    let overwrite = || {
-        Arg::new("overwrite")
-            .long("overwrite")
-            .action(ArgAction::SetTrue)
-            .help("Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)")
-    };
-    let gen = |name: &'static str, about: &'static str| {
+    let write = |name: &'static str, about: &'static str, long: &'static str| {
         Command::new(name)
             .about(about)
-            .arg(overwrite())
+            .long_about(long)
+            .arg(
+                Arg::new("overwrite")
+                    .long(&OVERWRITE[2..])
+                    .action(ArgAction::SetTrue)
+                    .help(
+                        "Replace an existing file (the old one is kept as FILENAME.<UTC time>.bak)",
+                    ),
+            )
             .arg(
                 Arg::new("replace-registered-key")
-                    .long("replace-registered-key")
+                    .long(&crate::guard::REPLACE_FLAG[2..])
                     .action(ArgAction::SetTrue)
+                    .hide_short_help(true)
                     .help(
                         "With --overwrite: replace the key even when the node is registered \
                          (this deregisters it) or when that cannot be checked",
@@ -157,12 +275,19 @@ pub fn command() -> clap::Command {
             )
             .arg(
                 Arg::new("config-file")
-                    .long("config-file")
+                    .long(&CONFIG_FILE[2..])
                     .value_name("FILE")
                     .value_hint(clap::ValueHint::FilePath)
+                    .hide_short_help(true)
                     .help("The node's config, for the key guard (default /etc/oxen/stagenet.conf)"),
             )
             .arg(file())
+    };
+    let kind_flag = |name: &'static str, help: &'static str| {
+        Arg::new(name)
+            .long(name)
+            .action(ArgAction::SetTrue)
+            .help(help)
     };
     Command::new("oxen-sn-keys-snapshot")
         .version(env!("CARGO_PKG_VERSION"))
@@ -173,30 +298,49 @@ pub fn command() -> clap::Command {
              oxen-sn-keys. Files are written atomically with mode 0400; an existing key is \
              only replaced with --overwrite and is then kept as a .bak copy.",
         )
-        .after_help(EXIT_CODES)
+        .after_help(format!("{GUARD_ABOUT}\n\n{}", Exit::table()))
         .subcommand_required(true)
-        .subcommand(gen("ed25519", "Generate an Ed25519 service node key").alias("generate"))
-        .subcommand(gen("bls", "Generate a BLS (BN254) key"))
-        .subcommand(gen("legacy", "Generate a legacy primary key"))
+        .subcommand(
+            write(
+                "ed25519",
+                "Generate an Ed25519 service node key",
+                GENERATE_ABOUT,
+            )
+            .alias("generate"),
+        )
+        .subcommand(write("bls", "Generate a BLS (BN254) key", BLS_ABOUT))
+        .subcommand(write(
+            "legacy",
+            "Generate a legacy primary key",
+            LEGACY_ABOUT,
+        ))
         .subcommand(
             Command::new("show")
                 .about("Show the secret and public keys in a key file")
-                .arg(
-                    Arg::new("ed25519")
-                        .long("ed25519")
-                        .action(ArgAction::SetTrue),
-                )
-                .arg(Arg::new("bls").long("bls").action(ArgAction::SetTrue))
-                .arg(Arg::new("legacy").long("legacy").action(ArgAction::SetTrue))
+                .long_about(SHOW_ABOUT)
+                .arg(kind_flag("ed25519", "Read FILENAME as an Ed25519 key file"))
+                .arg(kind_flag("bls", "Read FILENAME as a BLS key file"))
+                .arg(kind_flag("legacy", "Read FILENAME as a legacy key file"))
+                .group(ArgGroup::new("kind").args(["ed25519", "bls", "legacy"]))
                 .arg(file()),
         )
         .subcommand(
-            gen("restore", "Restore an Ed25519 key from its hex secret").alias("restore-ed25519"),
+            write(
+                "restore",
+                "Restore an Ed25519 key from its hex secret",
+                RESTORE_ABOUT,
+            )
+            .alias("restore-ed25519"),
         )
-        .subcommand(gen("restore-bls", "Restore a BLS key from its hex secret"))
-        .subcommand(gen(
+        .subcommand(write(
+            "restore-bls",
+            "Restore a BLS key from its hex secret",
+            RESTORE_ABOUT,
+        ))
+        .subcommand(write(
             "restore-legacy",
             "Restore a legacy key from its hex secret",
+            RESTORE_ABOUT,
         ))
 }
 
@@ -213,7 +357,7 @@ pub fn run(argv: &[OsString]) -> i32 {
     let Some(cmd) = argv.get(1) else {
         output::error("No command specified!");
         output::out(&usage(&argv0));
-        return exit::USAGE;
+        return Exit::Usage.code();
     };
     let cmd = cmd.to_string_lossy();
     let args: Vec<String> = argv[2..]
@@ -222,14 +366,14 @@ pub fn run(argv: &[OsString]) -> i32 {
         .collect();
     if is_help(&cmd) || args.iter().any(|a| is_help(a)) {
         output::out(&usage(&argv0));
-        return exit::OK;
+        return Exit::Ok.code();
     }
     if cmd == "--version" || cmd == "-V" || cmd == "version" {
         output::out(&format!(
             "oxen-sn-keys-snapshot {}\n",
             env!("CARGO_PKG_VERSION")
         ));
-        return exit::OK;
+        return Exit::Ok.code();
     }
     let result = match cmd.as_ref() {
         "ed25519" | "generate" => generate::<Ed25519Secret>(args, Ed25519Secret::generate),
@@ -242,11 +386,11 @@ pub fn run(argv: &[OsString]) -> i32 {
         other => {
             output::error(&format!("Unknown command `{other}'"));
             output::out(&usage(&argv0));
-            return exit::USAGE;
+            return Exit::Usage.code();
         }
     };
     match result {
-        Ok(()) => exit::OK,
+        Ok(()) => Exit::Ok.code(),
         Err(failure) => {
             output::error(&failure.message);
             failure.code
@@ -283,19 +427,19 @@ fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
     // Each option is taken once, as upstream removes only one `--overwrite`:
     // a repeated one is left over and reported as an unknown argument.
     loop {
-        if !flags.overwrite && take_flag(args, "--overwrite") {
+        if !flags.overwrite && take_flag(args, OVERWRITE) {
             flags.overwrite = true;
         } else if !flags.replace_registered && take_flag(args, crate::guard::REPLACE_FLAG) {
             flags.replace_registered = true;
         } else if flags.config.is_some() {
             return Ok(flags);
-        } else if args.first().is_some_and(|a| a == "--config-file") {
+        } else if args.first().is_some_and(|a| a == CONFIG_FILE) {
             if args.len() < 2 {
-                return Err(Failure::new(exit::FAILED, "--config-file needs a FILE"));
+                return Err(Failure::new(Exit::Failed, "--config-file needs a FILE"));
             }
             flags.config = Some(PathBuf::from(args.remove(1)));
             args.remove(0);
-        } else if args.len() >= 3 && args[args.len() - 2] == "--config-file" {
+        } else if args.len() >= 3 && args[args.len() - 2] == CONFIG_FILE {
             flags.config = args.pop().map(PathBuf::from);
             args.pop();
         } else if let Some(v) = args.first().and_then(|a| a.strip_prefix("--config-file=")) {
@@ -310,29 +454,42 @@ fn take_write_flags(args: &mut Vec<String>) -> Result<WriteFlags, Failure> {
     }
 }
 
-/// Runs the key guard before `path` (holding a `kind` key) is replaced by a
-/// key whose public key is `new_pubkey` (when already known). Writing back
-/// the key the file already holds replaces nothing and is not guarded.
-fn guard_replacement(
+/// Fails, before anything is asked or generated, when the directory of
+/// `path` cannot take a new file (permission denied: run this with sudo;
+/// missing; read-only), in the words of the write that would fail.
+fn check_writable_dir(path: &Path) -> Outcome {
+    use rustix::fs::{access, Access};
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    access(dir, Access::WRITE_OK).map_err(|errno| {
+        Failure::from(KeyError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::from_raw_os_error(errno.raw_os_error()),
+        })
+    })
+}
+
+/// The key guard's findings on replacing `path` (a `kind` key), before the
+/// new key is asked for or made: a running daemon (exit 16) or a file this
+/// user cannot read (exit 2, run this with sudo) end the command at once; a
+/// registration, or one that cannot be checked, is returned, to be decided by
+/// [`guard_decide`] once the new key is known. `None` when nothing is
+/// replaced or no guard applies.
+fn guard_inspect(
     path: &Path,
     kind: KeyKind,
     flags: &WriteFlags,
-    new_pubkey: Option<&str>,
-) -> Outcome {
-    use crate::guard::{inspect, Verdict};
+) -> Result<Option<Verdict>, Failure> {
     if !flags.overwrite || kind == KeyKind::Legacy || !path.exists() {
-        return Ok(());
-    }
-    if let Some(new) = new_pubkey {
-        if AnyKey::load(path, Some(kind)).is_ok_and(|current| current.public_hex() == new) {
-            return Ok(());
-        }
+        return Ok(None);
     }
     let shown = path.display();
     match inspect(path, kind, flags.config.as_deref()) {
-        Verdict::NotRegistered => Ok(()),
+        Verdict::NotRegistered => Ok(None),
         Verdict::DaemonRunning(addr) => Err(Failure::new(
-            exit::DAEMON_RUNNING,
+            Exit::DaemonRunning,
             format!(
                 "Refusing to replace {shown}: oxend-stagenet is running (admin RPC {addr}) and \
                  uses the keys in this directory. Stop it first and start it again afterwards:\n  \
@@ -340,17 +497,44 @@ fn guard_replacement(
                  sudo systemctl start oxen-stagenet-node"
             ),
         )),
+        Verdict::Denied(denied) => Err(Failure::new(Exit::Failed, denied.to_string())),
+        pending => Ok(Some(pending)),
+    }
+}
+
+/// Decides a verdict of [`guard_inspect`] once the new key's public key is
+/// known (`new_pubkey`; `None` for a generated key): writing back the key
+/// the file already holds replaces nothing and is allowed.
+fn guard_decide(
+    path: &Path,
+    kind: KeyKind,
+    flags: &WriteFlags,
+    verdict: Option<Verdict>,
+    new_pubkey: Option<&str>,
+) -> Outcome {
+    let Some(verdict) = verdict else {
+        return Ok(());
+    };
+    if let Some(new) = new_pubkey {
+        if AnyKey::load(path, Some(kind)).is_ok_and(|current| current.public_hex() == new) {
+            return Ok(());
+        }
+    }
+    let shown = path.display();
+    match verdict {
         Verdict::Registered { id, pubkey } => {
-            let what = format!(
-                "{shown} is the {kind} key of the service node with {kind} pubkey {pubkey}, \
-                 which the ServiceNodeRewards contract lists as registered (id {id}). Replacing \
-                 it deregisters that node: the network treats it as an imposter and its stake \
-                 stops earning."
+            let fact = format!(
+                "it is the {kind} key of the service node with {kind} pubkey {pubkey}, which the \
+                 ServiceNodeRewards contract lists as registered (id {id}). Replacing it \
+                 deregisters that node: the network treats it as an imposter and its stake stops \
+                 earning."
             );
             allow_or_refuse(
                 flags,
-                &what,
-                &format!("Refusing to replace {what} If that is really what you want, run again"),
+                &format!("{shown}: {fact}"),
+                &format!(
+                    "Refusing to replace {shown}: {fact} If that is really what you want, run again"
+                ),
             )
         }
         Verdict::Unknown(why) => {
@@ -367,7 +551,31 @@ fn guard_replacement(
                 ),
             )
         }
+        _ => Ok(()),
     }
+}
+
+/// Before the secret is asked for: says that the replacement will be refused
+/// unless the key entered is the one the file already holds.
+fn announce_pending(path: &Path, flags: &WriteFlags, verdict: &Option<Verdict>) {
+    if flags.replace_registered {
+        return;
+    }
+    let shown = path.display();
+    let why = match verdict {
+        Some(Verdict::Registered { id, .. }) => {
+            format!("{shown} is the key of a registered service node (id {id})")
+        }
+        Some(Verdict::Unknown(_)) => {
+            format!("whether {shown} belongs to a registered service node cannot be checked")
+        }
+        _ => return,
+    };
+    output::error(&format!(
+        "Note: {why}; unless you enter the key it already holds, it will not be replaced \
+         ({} overrides this).",
+        crate::guard::REPLACE_FLAG
+    ));
 }
 
 /// With `--replace-registered-key`: warn about `what` and go on; without:
@@ -381,7 +589,7 @@ fn allow_or_refuse(flags: &WriteFlags, what: &str, refusal: &str) -> Outcome {
         Ok(())
     } else {
         Err(Failure::new(
-            exit::REGISTERED,
+            Exit::Registered,
             format!("{refusal} with {REPLACE_FLAG}."),
         ))
     }
@@ -392,11 +600,11 @@ fn single_file(mut args: Vec<String>, what: &str) -> Result<String, Failure> {
     match args.len() {
         1 => Ok(args.remove(0)),
         0 => Err(Failure::new(
-            exit::FAILED,
+            Exit::Failed,
             format!("{what} requires a FILENAME; see --help"),
         )),
         _ => Err(Failure::new(
-            exit::FAILED,
+            Exit::Failed,
             format!(
                 "unknown arguments to '{what}': {}; pass one FILENAME (see --help)",
                 args.join(" ")
@@ -463,14 +671,16 @@ fn generate<K: SecretKey + IntoAny>(
     let flags = take_write_flags(&mut args)?;
     let mut overwrite = flags.overwrite;
     let filename = single_file(args, "generate")?;
+    check_writable_dir(Path::new(&filename))?;
     if filename.contains("PUBKEY") {
         overwrite = true;
     } else {
-        guard_replacement(Path::new(&filename), K::KIND, &flags, None)?;
+        let verdict = guard_inspect(Path::new(&filename), K::KIND, &flags)?;
+        guard_decide(Path::new(&filename), K::KIND, &flags, verdict, None)?;
     }
     if !overwrite && Path::new(&filename).symlink_metadata().is_ok() {
         return Err(Failure::new(
-            exit::FAILED,
+            Exit::Failed,
             format!(
                 "{filename} to generate already exists, pass `--overwrite' if you want to \
                  overwrite it (the old key is then kept as a .bak copy)"
@@ -587,26 +797,85 @@ fn show(mut args: Vec<String>) -> Outcome {
     Ok(())
 }
 
-/// Parses the restore input (`0x` optional) into a key of `kind`, checking
-/// an appended public key.
+/// Parses the restore input into a key of `kind`, checking an appended
+/// public key. Accepted: the hex secret (`0x` optional), or a whole
+/// `Secret key:` / `Private key:` line as `show` prints it. Anything else is
+/// refused with what was given (how many hex digits, blanks inside, a public
+/// key line, an Ed25519 key given to restore-bls), never echoing it.
 fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
-    let text = line.trim_ascii();
-    let text = text.strip_prefix(b"0x").unwrap_or(text);
+    let text = Zeroizing::new(String::from_utf8_lossy(line.trim_ascii()).into_owned());
     let expected = match kind {
-        KeyKind::Bls => "64 hex characters",
-        _ => "64 hex characters (or 128: secret key followed by public key)",
+        KeyKind::Bls => "64 hex digits",
+        _ => "64 hex digits (or 128: secret key followed by public key)",
     };
-    let bad = || Failure::from(KeyError::InvalidInput { expected });
+    let invalid = |what: String| {
+        Failure::new(
+            Exit::BadInput,
+            format!(
+                "Invalid input: {what}; provide the secret key as {expected}. Nothing was written."
+            ),
+        )
+    };
+    // A whole line of `show`, label included.
+    let value = match text.split_once(':') {
+        None => text.as_str(),
+        Some((label, value)) => match label.trim().to_ascii_lowercase().as_str() {
+            "secret key" | "private key" => value,
+            "public key" | "x25519 pubkey" | "lokinet address" => {
+                return Err(invalid(format!(
+                    "this is the `{}:` line of `show`, a public value; restore needs the \
+                     secret key (the `Secret key:` line, `Private key:` for a legacy key)",
+                    label.trim()
+                )))
+            }
+            _ => return Err(invalid("this is not a hex key".to_string())),
+        },
+    };
+    let value = value.trim();
+    let value = value.strip_prefix("0x").unwrap_or(value);
+    let digits = value.chars().filter(char::is_ascii_hexdigit).count();
+    let blanks = value.chars().any(char::is_whitespace);
+    let others = value
+        .chars()
+        .filter(|c| !c.is_ascii_hexdigit() && !c.is_whitespace())
+        .count();
+    if blanks || others > 0 {
+        let mut what = format!("{digits} hex digits given");
+        if blanks {
+            what += ", with blanks between them (paste the key as one word)";
+        }
+        if others > 0 {
+            what += &format!(", and {others} other characters");
+        }
+        return Err(invalid(what));
+    }
+    if kind == KeyKind::Bls && digits == 128 {
+        let mut bytes = Zeroizing::new([0u8; 64]);
+        hex::decode_to_slice(value, &mut bytes[..]).map_err(|_| invalid("not hex".into()))?;
+        let seed: &[u8; 32] = bytes[..32]
+            .try_into()
+            .map_err(|_| invalid("not hex".into()))?;
+        let ed = Ed25519Secret::from_seed(seed);
+        let what = if ed.public_key()[..] == bytes[32..] {
+            "128 hex digits given: that is an Ed25519 key (secret followed by its public key), \
+             which belongs in key_ed25519 (`restore key_ed25519`), not a BLS key"
+        } else {
+            "128 hex digits given: that is the length of a BLS public key, not of its secret key"
+        };
+        return Err(invalid(what.to_string()));
+    }
     let allowed = match kind {
-        KeyKind::Bls => text.len() == 64,
-        _ => text.len() == 64 || text.len() == 128,
+        KeyKind::Bls => digits == 64,
+        _ => digits == 64 || digits == 128,
     };
     if !allowed {
-        return Err(bad());
+        return Err(invalid(format!("{digits} hex digits given")));
     }
-    let mut bytes = Zeroizing::new(vec![0u8; text.len() / 2]);
-    hex::decode_to_slice(text, &mut bytes[..]).map_err(|_| bad())?;
-    let secret: &[u8; 32] = bytes[..32].try_into().map_err(|_| bad())?;
+    let mut bytes = Zeroizing::new(vec![0u8; digits / 2]);
+    hex::decode_to_slice(value, &mut bytes[..]).map_err(|_| invalid("not hex".into()))?;
+    let secret: &[u8; 32] = bytes[..32]
+        .try_into()
+        .map_err(|_| invalid(format!("{digits} hex digits given")))?;
     let key = match kind {
         KeyKind::Ed25519 => AnyKey::Ed25519(Ed25519Secret::from_seed(secret)),
         KeyKind::Bls => AnyKey::Bls(BlsSecret::from_bytes(secret)),
@@ -614,7 +883,7 @@ fn parse_restore_input(kind: KeyKind, line: &[u8]) -> Result<AnyKey, Failure> {
     };
     if degenerate(&key) {
         return Err(Failure::new(
-            exit::BAD_INPUT,
+            Exit::BadInput,
             "Invalid input: this secret key is degenerate (zero, or its public key is the \
              identity point) and cannot be a node's key; provide the secret key you saved",
         ));
@@ -664,7 +933,7 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     let filename = single_file(args, "restore")?;
     let exists_error = |name: &str| {
         Failure::new(
-            exit::FAILED,
+            Exit::Failed,
             format!(
                 "{name} already exists, pass `--overwrite' if you want to overwrite it \
                  (the old key is then kept as a .bak copy)"
@@ -674,6 +943,14 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     if !overwrite && !filename.contains("PUBKEY") && Path::new(&filename).exists() {
         return Err(exists_error(&filename));
     }
+    // Everything that can be checked is checked before the secret is asked for.
+    check_writable_dir(Path::new(&filename))?;
+    let verdict = if filename.contains("PUBKEY") {
+        None
+    } else {
+        guard_inspect(Path::new(&filename), kind, &flags)?
+    };
+    announce_pending(Path::new(&filename), &flags, &verdict);
     let tty = input::stdin_is_terminal();
     let prompt = match kind {
         KeyKind::Ed25519 => "Enter the Ed25519 secret key:\n",
@@ -681,7 +958,7 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
         KeyKind::Legacy => "Enter the legacy SN secret key:\n",
     };
     let line = input::read_secret(prompt)
-        .ok_or_else(|| Failure::new(exit::BAD_INPUT, "Invalid input, aborting!"))?;
+        .ok_or_else(|| Failure::new(Exit::BadInput, "Invalid input, aborting!"))?;
     let key = parse_restore_input(kind, &line)?;
     drop(line);
     output::out(&public_block(kind, &key)?);
@@ -696,13 +973,17 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
             ));
             output::out("\nIs this correct?  Press Enter to continue, Ctrl-C to cancel.\n");
             if !input::wait_for_enter() {
-                return Err(Failure::new(exit::ABORTED, "Aborted"));
+                return Err(Failure::new(Exit::Aborted, "Aborted"));
             }
         }
     }
-    if !filename.contains("PUBKEY") {
-        guard_replacement(Path::new(&filename), kind, &flags, Some(&key.public_hex()))?;
-    }
+    guard_decide(
+        Path::new(&filename),
+        kind,
+        &flags,
+        verdict,
+        Some(&key.public_hex()),
+    )?;
     let path = PathBuf::from(substitute_pubkey(&filename, &key.public_hex()));
     if !overwrite && path.exists() {
         return Err(exists_error(&path.display().to_string()));
@@ -710,7 +991,7 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     if tty {
         output::out(&format!("\nWrite this key to {}? [y/N] ", path.display()));
         if !input::confirm() {
-            return Err(Failure::new(exit::ABORTED, "Aborted; nothing was written"));
+            return Err(Failure::new(Exit::Aborted, "Aborted; nothing was written"));
         }
     }
     let opts = WriteOptions {
@@ -721,4 +1002,86 @@ fn restore(cmd: &str, kind: KeyKind, mut args: Vec<String>) -> Outcome {
     output::success_line(&format!("Saved secret key to {}", path.display()));
     report_written(&written);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `--flag` written in the hand-written parser (this file and the
+    /// guard), as the source spells it.
+    fn flags_in_source() -> Vec<String> {
+        let source = [include_str!("cli.rs"), include_str!("guard.rs")].concat();
+        // Each string literal that starts with `--` and is a whole flag
+        // (closed by `"`, or by `="` for `--config-file=`).
+        let mut flags: Vec<String> = source
+            .match_indices("\"--")
+            .filter_map(|(at, _)| {
+                let rest = &source[at + 3..];
+                let len = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                    .unwrap_or(rest.len());
+                let closed = rest[len..].starts_with('"') || rest[len..].starts_with("=\"");
+                (len > 0 && closed).then(|| rest[..len].to_string())
+            })
+            .collect();
+        flags.sort();
+        flags.dedup();
+        flags
+    }
+
+    /// Every long option the clap definition declares, on any command.
+    fn declared() -> Vec<String> {
+        let cmd = command();
+        let mut longs: Vec<String> = std::iter::once(&cmd)
+            .chain(cmd.get_subcommands())
+            .flat_map(|c| c.get_arguments())
+            .filter_map(|a| a.get_long().map(str::to_string))
+            .collect();
+        // clap's own, which `run` handles by hand as upstream does.
+        longs.extend(["help".to_string(), "version".to_string()]);
+        longs.sort();
+        longs.dedup();
+        longs
+    }
+
+    #[test]
+    fn every_accepted_flag_is_declared_and_every_declared_one_is_accepted() {
+        let source = flags_in_source();
+        assert!(source.contains(&"overwrite".to_string()), "{source:?}");
+        assert!(source.contains(&"config-file".to_string()), "{source:?}");
+        assert_eq!(source, declared());
+    }
+
+    #[test]
+    fn usage_is_rendered_from_the_definition() {
+        let text = usage("oxen-sn-keys-snapshot");
+        for line in [
+            "ed25519 [--overwrite] FILENAME",
+            "bls [--overwrite] FILENAME",
+            "legacy [--overwrite] FILENAME",
+            "show [--ed25519|--bls|--legacy] FILENAME",
+            "restore [--overwrite] FILENAME",
+            "restore-bls [--overwrite] FILENAME",
+            "restore-legacy [--overwrite] FILENAME",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
+        }
+        // The restores share one description, shown once.
+        assert_eq!(
+            text.matches("`restore` (alias `restore-ed25519`)").count(),
+            1
+        );
+        for e in Exit::ALL {
+            assert!(
+                text.contains(&format!("\n  {:<3} {}", e.code(), e.meaning())),
+                "{e:?}"
+            );
+        }
+        assert!(text.contains("--replace-registered-key overrides"));
+        assert!(text.lines().all(|l| l.len() <= 80), "{text}");
+        // The man page carries the same table.
+        let after = command().get_after_help().map(ToString::to_string);
+        assert!(after.is_some_and(|a| a.contains(&Exit::table())));
+    }
 }

@@ -1,7 +1,7 @@
 //! `oxen-sn-keys-snapshot`: generate, show and restore Session service node
 //! key files, with the commands, arguments, labels and exit codes of
-//! oxen-core's `oxen-sn-keys` (`../shared/spec/oxend-compat.md` §1.2–§1.6)
-//! and the fixes of `../shared/spec/README.md`: restore writes real keys,
+//! oxen-core's `oxen-sn-keys` (docs/compat/keys.md)
+//! and the fixes recorded in docs/compat/decisions.md: restore writes real keys,
 //! files are written atomically with mode 0400, a replaced key is kept as a
 //! `.bak`, errors go to stderr and colour is used only on a terminal.
 //!

@@ -28,7 +28,7 @@ pub fn success(text: &str) {
 }
 
 /// Prints a success line to stdout with one newline after it:
-/// `⏎<text>⏎` (restore's "Saved secret key to …", spec §1.5).
+/// `⏎<text>⏎` (restore's "Saved secret key to …", docs/compat/keys.md).
 pub fn success_line(text: &str) {
     green(text, "\n");
 }

@@ -10,15 +10,13 @@
 //! `topic0 ‖ topic1 ‖ data` emits that log and remembers the node's id
 //! (topic1), BLS pubkey (data words 1–2) and Ed25519 pubkey (word 3); the
 //! views `allServiceNodeIDs()` and `ed25519ToServiceNodeID(uint256)`
-//! (bls-contract.md §5.2) answer from what was remembered.
-
-mod common;
+//! (docs/compat/l2-contract.md) answer from what was remembered.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{names, NodeDir};
+use crate::common::{names, NodeDir};
 use serde_json::json;
 use snode_testkit::{free_port, Anvil};
 
@@ -26,10 +24,10 @@ const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae
 const OTHER_SEED: &str = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";
 const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
 const OTHER_BLS_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-/// topic0 of NewServiceNodeV2 (bls-contract.md §5.1).
+/// topic0 of NewServiceNodeV2 (docs/compat/l2-contract.md).
 const NEW_SERVICE_NODE_V2: &str =
     "533c16cb4158fe7c77021b90e9290bbefa457dd392bd8abc1eab59747834fd5b";
-/// Both stagenet ServiceNodeRewards deployments (spec README).
+/// Both stagenet ServiceNodeRewards deployments (docs/compat/l2-contract.md).
 const CONTRACTS: [&str; 2] = [
     "0x9d8aB00880CBBdc2Dcd29C179779469A82E7be35",
     "0x4abfFB7f922767f22c7aa6524823d93FDDaB54b1",
@@ -57,7 +55,7 @@ const REGISTRY: &str = "0x6040361060365760203560015560603560025560803560035560a0
 fn register(anvil: &Anvil, contract: &str, id: u64, bls_pk: &[u8; 64], ed_pk: &[u8; 32]) {
     anvil.set_code(contract, REGISTRY);
     let operator = word_addr(&hex::decode(&anvil.from[2..]).unwrap());
-    // bls-contract.md §5.1: topic0, topic1 = id, then the data words.
+    // docs/compat/l2-contract.md: topic0, topic1 = id, then the data words.
     let mut cd = hex::decode(NEW_SERVICE_NODE_V2).unwrap();
     cd.extend(word(id));
     cd.extend(operator);

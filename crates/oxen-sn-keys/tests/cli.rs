@@ -1,16 +1,14 @@
 //! The `oxen-sn-keys-snapshot` binary, run as a real process on real files.
 
-mod common;
-
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{names, BIN};
+use crate::common::{names, BIN};
 
-// RFC 8032 test 1 seed and the identities of spec §1.7.
+// RFC 8032 test 1 seed and the identities of docs/compat/keys.md.
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const ED_PUB: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 const X25519_PUB: &str = "d85e07ec22b0ad881537c2f44d662d1a143cf830c57aca4305d85c7a90f6b62e";
@@ -171,7 +169,7 @@ fn round_trip_legacy() {
     assert_eq!(a, fs::read(dir.path().join("b_key")).unwrap());
 }
 
-/// Upstream's restore-bls wrote an empty key_bls (spec §1.5).
+/// Upstream's restore-bls wrote an empty key_bls (docs/compat/keys.md).
 #[test]
 fn upstream_bug_restore_bls_wrote_empty_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -188,7 +186,7 @@ fn upstream_bug_restore_bls_wrote_empty_file() {
     assert_eq!(field(&s.stdout, "Public key:"), format!("0x{BLS_PK}"));
 }
 
-/// Upstream's restore-legacy wrote 32 zero bytes (spec §1.5).
+/// Upstream's restore-legacy wrote 32 zero bytes (docs/compat/keys.md).
 #[test]
 fn upstream_bug_restore_legacy_wrote_zeros() {
     let dir = tempfile::tempdir().unwrap();
@@ -330,7 +328,7 @@ fn show_errors_name_the_file_and_exit_2_or_13() {
     let d = dir.path();
     let missing = run_in(d, &["show", "nope"], None);
     assert_eq!(missing.code, 2);
-    // upstream's words first (spec §1.4), so scripts matching them still do
+    // upstream's words first (docs/compat/keys.md), so scripts matching them still do
     assert!(
         missing
             .stderr
@@ -525,7 +523,7 @@ fn rustix_is_root() -> bool {
     String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
-/// Argument errors of show and the restore commands (spec §1.4, §1.5): the
+/// Argument errors of show and the restore commands (docs/compat/keys.md): the
 /// restore commands share upstream's `restore` messages; every extra
 /// argument is listed.
 #[test]
@@ -576,7 +574,7 @@ fn show_and_restore_argument_errors() {
     assert!(names(d).is_empty());
 }
 
-/// `--overwrite` is removed once (spec §1.3): a second one is an unknown
+/// `--overwrite` is removed once (docs/compat/keys.md): a second one is an unknown
 /// argument, and nothing is replaced.
 #[test]
 fn repeated_overwrite_is_an_unknown_argument() {
@@ -640,7 +638,7 @@ fn wrong_size_bls_and_legacy_files() {
     }
 }
 
-/// PUBKEY in the name forces overwrite for generate (spec §1.3), not for
+/// PUBKEY in the name forces overwrite for generate (docs/compat/keys.md), not for
 /// restore (§1.5).
 #[test]
 fn pubkey_name_forces_overwrite_for_generate_only() {
@@ -718,7 +716,7 @@ fn legacy_128_hex_input_is_checked() {
     assert!(!d.join("key2").exists());
 }
 
-/// Restore's success layout (spec §1.5): `⏎Saved secret key to <file>⏎`,
+/// Restore's success layout (docs/compat/keys.md): `⏎Saved secret key to <file>⏎`,
 /// one newline.
 #[test]
 fn restore_success_line_layout() {
@@ -760,4 +758,97 @@ fn degenerate_keys_are_refused() {
         assert!(r.stderr.contains("degenerate"), "{}", r.stderr);
     }
     assert!(names(dir.path()).is_empty());
+}
+
+/// Issue 12 point 6: key files with Windows line endings are named as such,
+/// and restore input is described (hex digits counted, blanks found, a
+/// public key line or an Ed25519 key given to restore-bls recognised) without
+/// being echoed; a whole `Secret key:` line of `show` is accepted.
+#[test]
+fn crlf_files_and_restore_input_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ed_crlf = format!("0x{SEED}{ED_PUB}\r\n");
+    assert_eq!(ed_crlf.len(), 132);
+    fs::write(d.join("key_ed25519"), &ed_crlf).unwrap();
+    fs::write(d.join("key_bls"), format!("0x{BLS_SK}\r\n")).unwrap();
+    for args in [
+        vec!["show", "key_ed25519"],
+        vec!["show", "--ed25519", "key_ed25519"],
+        vec!["show", "key_bls"],
+    ] {
+        let r = run_in(d, &args, None);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(
+            r.stderr.contains("Windows line ending (CR LF"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("autodetect"), "{}", r.stderr);
+        assert!(!r.stderr.contains(SEED) && !r.stderr.contains(BLS_SK));
+    }
+
+    let refused = |cmd: &str, input: &str, want: &str| {
+        let r = run_in(d, &[cmd, "new_key"], Some(input));
+        assert_eq!(r.code, 7, "{cmd} {want}: {}", r.stderr);
+        assert!(r.stderr.contains("Invalid input: "), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(want),
+            "{cmd}: want {want:?}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(&SEED[8..40]) && !r.stderr.contains(&BLS_SK[8..40]));
+        assert!(!d.join("new_key").exists());
+    };
+    let spaced: String = SEED
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    refused(
+        "restore",
+        &spaced,
+        "64 hex digits given, with blanks between them",
+    );
+    refused("restore", &SEED[..63], "63 hex digits given");
+    refused(
+        "restore",
+        &format!("{}zz", &SEED[..62]),
+        "62 hex digits given, and 2 other characters",
+    );
+    refused(
+        "restore",
+        &format!("Public key:      {ED_PUB}"),
+        "the `Public key:` line of `show`",
+    );
+    refused(
+        "restore-bls",
+        &format!("{SEED}{ED_PUB}"),
+        "that is an Ed25519 key (secret followed by its public key)",
+    );
+    refused(
+        "restore-bls",
+        &format!("0x{BLS_PK}"),
+        "the length of a BLS public key",
+    );
+
+    // The `Secret key:` line as `show` prints it is a secret key.
+    let r = run_in(
+        d,
+        &["restore", "ed"],
+        Some(&format!("Secret key:      {SEED}\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(ED_PUB), "{}", r.stdout);
+    let r = run_in(
+        d,
+        &["restore-bls", "bls"],
+        Some(&format!("Secret key: 0x{BLS_SK}\r\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        fs::read_to_string(d.join("bls")).unwrap(),
+        format!("0x{BLS_SK}\n")
+    );
 }

@@ -5,11 +5,9 @@
 //! selector in the request); a stub admin RPC stands for a running daemon.
 //! tests/anvil.rs runs the same refusals against anvil.
 
-mod common;
-
 use std::fs;
 
-use common::{ed_file, names, NodeDir};
+use crate::common::{ed_file, names, NodeDir};
 use snode_testkit::{free_port, serve_json};
 
 const BLS_SK: &str = "1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef";
@@ -305,4 +303,100 @@ fn new_files_and_legacy_keys_are_not_guarded() {
     fs::write(s.data().join("key"), [9u8; 32]).unwrap();
     let (code, _, err) = s.run(&["legacy", "--overwrite", "key"], "");
     assert_eq!(code, 0, "{err}");
+}
+
+/// Runs the tool in `s`'s data directory as another user than the files'
+/// owner: as nobody when the tests run as root (root reads any file),
+/// otherwise as this user after `lock` made the file unreadable.
+fn run_unprivileged(s: &NodeDir, lock: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
+    let bin = crate::common::BIN;
+    let root = s.config().parent().unwrap().to_path_buf();
+    let mut cmd = if rustix::process::geteuid().is_root() {
+        // Everything open to nobody but `lock` (0400/0600 root).
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(s.data(), fs::Permissions::from_mode(0o777)).unwrap();
+        fs::set_permissions(s.config(), fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(lock, fs::Permissions::from_mode(0o600)).unwrap();
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        fs::set_permissions(lock, fs::Permissions::from_mode(0o000)).unwrap();
+        Command::new(bin)
+    };
+    let out = cmd
+        .args(args)
+        .args(["--config-file", s.config().to_str().unwrap()])
+        .current_dir(s.data())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A key or a config this user cannot read: exit 2 and "run this with sudo",
+/// not exit 15 and --replace-registered-key advice; and before the secret is
+/// asked for (the input is empty: reading it would end with exit 7).
+#[test]
+fn unreadable_key_or_config_asks_for_sudo() {
+    let s = setup(provider(&[(7, BLS_SK)]), closed_port());
+    let key = s.data().join("key_bls");
+    let (code, out, err) = run_unprivileged(&s, &key, &["restore-bls", "--overwrite", "key_bls"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("the key being replaced") && err.contains("run this with sudo"),
+        "{err}"
+    );
+    assert!(!err.contains("--replace-registered-key"), "{err}");
+    assert!(!out.contains("Enter the BLS secret key"), "{out}");
+
+    let s = setup(provider(&[(7, BLS_SK)]), closed_port());
+    let config = s.config();
+    let (code, _, err) = run_unprivileged(&s, &config, &["bls", "--overwrite", "key_bls"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the node's config") && err.contains("run this with sudo"),
+        "{err}"
+    );
+    assert!(!err.contains("--replace-registered-key"), "{err}");
+    assert_eq!(
+        fs::read_to_string(s.data().join("key_bls")).unwrap(),
+        format!("0x{BLS_SK}\n")
+    );
+}
+
+/// The running daemon, the directory and the registration are checked
+/// before the secret is asked for; the refusal is one sentence.
+#[test]
+fn checks_come_before_the_secret() {
+    // A running daemon: refused at once (an empty input is never read).
+    let rpc = serve(r#"{"jsonrpc":"2.0","id":0,"result":{"status":"OK"}}"#.to_string());
+    let s = setup(provider(&[]), rpc);
+    let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], "");
+    assert_eq!(code, 16, "{err}");
+    // A directory that does not exist.
+    let (code, _, err) = s.run(&["restore-bls", "no/such/dir/key_bls"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the directory does not exist"), "{err}");
+    // A registered node: said before the prompt; then refused in one sentence.
+    let s = setup(provider(&[(7, BLS_SK)]), closed_port());
+    let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], "");
+    assert_eq!(code, 7, "the empty input is read after the note: {err}");
+    assert!(
+        err.contains("Note: key_bls is the key of a registered service node (id 7)"),
+        "{err}"
+    );
+    let (code, _, err) = s.run(&["restore-bls", "--overwrite", "key_bls"], OTHER_SK);
+    assert_eq!(code, 15, "{err}");
+    assert!(
+        err.contains("Refusing to replace key_bls: it is the BLS key of the service node"),
+        "{err}"
+    );
+    assert!(!err.contains("Refusing to replace key_bls is"), "{err}");
 }

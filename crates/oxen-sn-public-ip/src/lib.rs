@@ -1,8 +1,9 @@
 //! `oxen-sn-public-ip`: find this host's public IPv4 address by asking several
 //! independent HTTPS sources and requiring agreement, check it against the public
-//! ranges oxend demands (spec §3.3 item 4, widened by spec/README.md "public IP"), and
-//! tell whether the address sits on a local interface or behind NAT (operators.md
-//! idea 5). Replaces the single plain-HTTP lookup of upstream's debconf script (§6.7).
+//! ranges oxend demands (docs/compat/config.md; the wider ranges are in
+//! docs/compat/decisions.md), and tell whether the address sits on a local interface
+//! or behind NAT. Replaces the single plain-HTTP lookup of upstream's debconf script
+//! (docs/compat/systemd-and-package.md).
 //!
 //! [`command`] is the clap definition (man pages, completions); [`detect`] does the work.
 
@@ -25,40 +26,77 @@ pub const DEFAULT_SOURCES: [&str; 4] = [
 /// Environment variable holding source URLs (separated by commas or blanks); `--source` wins.
 pub const SOURCES_ENV: &str = "OXEN_SN_PUBLIC_IP_SOURCES";
 
-/// Exit status: the address was printed.
-pub const EXIT_OK: u8 = 0;
-/// Exit status: the sources did not agree (or only one answered).
-pub const EXIT_NO_AGREEMENT: u8 = 1;
-/// Exit status: bad command line.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit status: the agreed address is not a public one.
-pub const EXIT_NOT_PUBLIC: u8 = 3;
-/// Exit status: no source answered.
-pub const EXIT_NO_ANSWER: u8 = 4;
+/// The exit statuses, each with its meaning as `--help` and the man page list it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    Ok = 0,
+    NoAgreement = 1,
+    Usage = 2,
+    NotPublic = 3,
+    NoAnswer = 4,
+}
 
-const AFTER_HELP: &str = "\
+impl Exit {
+    /// Every status, in the order of the table.
+    pub const ALL: [Exit; 5] = [
+        Exit::Ok,
+        Exit::NoAgreement,
+        Exit::Usage,
+        Exit::NotPublic,
+        Exit::NoAnswer,
+    ];
+
+    /// The process exit status.
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// What the status means (continuation lines indented for the table).
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Exit::Ok => "the address was found and printed",
+            Exit::NoAgreement => {
+                "the sources disagree, or only one answered: enter the address by hand"
+            }
+            Exit::Usage => "bad command line",
+            Exit::NotPublic => {
+                "the sources agree on an address that is not public (private, loopback, CGNAT,\n     \
+                 link-local, multicast, documentation or reserved range)"
+            }
+            Exit::NoAnswer => "no source answered: check the network, or enter the address by hand",
+        }
+    }
+
+    /// The table of every status.
+    pub fn table() -> String {
+        Exit::ALL.iter().fold(String::from("Exit status:"), |t, e| {
+            t + &format!("\n  {}  {}", e.code(), e.meaning())
+        })
+    }
+}
+
+const RULE_HELP: &str = "\
 Rule: an address is accepted only when at least two sources report it and it has a
 strict majority of the sources that answered. The host's interfaces never stand in for
 an answer; they only tell whether the address is on an interface or behind NAT / a
 floating IP (a warning).
 
 Output: the address alone on stdout; reasons and warnings on stderr (or everything as
-JSON on stdout with --json).
+JSON on stdout with --json).";
 
-Exit status:
-  0  the address was found and printed
-  1  the sources disagree, or only one answered: enter the address by hand
-  2  bad command line
-  3  the sources agree on an address that is not public (private, loopback, CGNAT,
-     link-local, multicast, documentation or reserved range)
-  4  no source answered: check the network, or enter the address by hand
-
+const ENV_HELP: &str = "\
 Environment:
   OXEN_SN_PUBLIC_IP_SOURCES  source URLs, separated by commas or blanks (--source wins)";
 
+/// The text after the options in `--help` and the man page.
+fn after_help() -> String {
+    format!("{RULE_HELP}\n\n{}\n\n{ENV_HELP}", Exit::table())
+}
+
 /// Detect this host's public IPv4 address by agreement of several HTTPS sources.
 #[derive(Debug, Parser)]
-#[command(name = "oxen-sn-public-ip", version, after_long_help = AFTER_HELP)]
+#[command(name = "oxen-sn-public-ip", version, after_long_help = after_help())]
 pub struct Cli {
     /// A source URL answering the caller's IPv4 address as text (repeatable; replaces the
     /// defaults and $OXEN_SN_PUBLIC_IP_SOURCES).
@@ -77,6 +115,10 @@ pub struct Cli {
     /// Also print each source's answer on stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// For the installer: stderr gets one line only, the reason on failure or the
+    /// NAT / floating-IP warning on success (no per-source details, no prefix).
+    #[arg(long, conflicts_with_all = ["json", "verbose"])]
+    pub brief: bool,
 }
 
 /// The clap definition, for man pages and completions.
@@ -127,6 +169,10 @@ pub struct Detection {
     pub interface_addresses: Vec<Ipv4Addr>,
     /// Things the operator should know.
     pub warnings: Vec<String>,
+    /// The one warning about the accepted address itself (behind NAT or a floating
+    /// IP), also in `warnings`.
+    #[serde(skip)]
+    pub placement_warning: Option<String>,
     /// Why no address was accepted, and what to do.
     pub error: Option<String>,
 }
@@ -225,13 +271,14 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
     let interfaces = interfaces.unwrap_or_default();
     let mut d = Detection {
         address: None,
-        exit: EXIT_OK,
+        exit: Exit::Ok.code(),
         sources: answers,
         votes: tally.first().map_or(0, |t| t.1),
         answered: got.len(),
         placement: None,
         interface_addresses: interfaces.clone(),
         warnings: Vec::new(),
+        placement_warning: None,
         error: None,
     };
     // Why each silent source gave no answer, whatever the outcome.
@@ -258,7 +305,7 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
     let candidate = match tally.as_slice() {
         [(ip, n), ..] if *n >= 2 && 2 * n > got.len() => Some(*ip),
         [] => {
-            d.exit = EXIT_NO_ANSWER;
+            d.exit = Exit::NoAnswer.code();
             d.error = Some(format!(
                 "no source answered; check the network (DNS, outbound HTTPS to the sources) and \
                  try again, or enter the address by hand{hint}"
@@ -271,7 +318,7 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
                 .iter()
                 .filter_map(|a| a.address.map(|ip| format!("{} said {ip}", a.source)))
                 .collect();
-            d.exit = EXIT_NO_AGREEMENT;
+            d.exit = Exit::NoAgreement.code();
             d.error = Some(if got.len() == 1 {
                 format!(
                     "only one source answered ({}); an address must be reported by at least two \
@@ -304,7 +351,7 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
         }
     }
     if let Some(reason) = non_public_reason(ip) {
-        d.exit = EXIT_NOT_PUBLIC;
+        d.exit = Exit::NotPublic.code();
         d.error = Some(format!(
             "the sources agree on {ip}, which is not a public address ({reason}); a service node needs \
              an address other nodes can reach: use a host with a public IPv4 address, or forward TCP \
@@ -318,11 +365,13 @@ pub fn decide(answers: Vec<SourceAnswer>, interfaces: Option<Vec<Ipv4Addr>>) -> 
         Placement::OnInterface
     } else {
         let list: Vec<String> = interfaces.iter().map(Ipv4Addr::to_string).collect();
-        d.warnings.push(format!(
+        let warning = format!(
             "{ip} is not on any interface of this host ({}): it is behind NAT or a floating IP; make \
              sure TCP ports 11022 and 11025 on {ip} reach this host",
             if list.is_empty() { "none found".to_string() } else { list.join(", ") }
-        ));
+        );
+        d.warnings.push(warning.clone());
+        d.placement_warning = Some(warning);
         Placement::BehindNat
     });
     d.address = Some(ip);
@@ -350,7 +399,7 @@ pub fn main() -> ExitCode {
         .filter(|d| !d.is_zero())
     else {
         eprintln!("oxen-sn-public-ip: error: --timeout must be a positive number of seconds");
-        return ExitCode::from(EXIT_USAGE);
+        return ExitCode::from(Exit::Usage.code());
     };
     let sources = if !cli.sources.is_empty() {
         cli.sources.clone()
@@ -366,9 +415,16 @@ pub fn main() -> ExitCode {
         Some(cli.interface_addresses.clone())
     };
     let d = detect(&sources, timeout, interfaces);
-    if cli.json {
+    if cli.brief {
+        if let Some(line) = d.error.as_ref().or(d.placement_warning.as_ref()) {
+            eprintln!("{line}");
+        }
+        if let Some(ip) = d.address {
+            println!("{ip}");
+        }
+    } else if cli.json {
         let mut v = serde_json::to_value(&d).unwrap_or_default();
-        v["ok"] = serde_json::Value::Bool(d.exit == EXIT_OK);
+        v["ok"] = serde_json::Value::Bool(d.exit == Exit::Ok.code());
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         if cli.verbose {
@@ -429,7 +485,7 @@ mod tests {
         let d = decide(answers(&[a, a, b, b]), None);
         assert_eq!(
             (d.address, d.exit),
-            (None, EXIT_NO_AGREEMENT),
+            (None, Exit::NoAgreement.code()),
             "a tie is no majority"
         );
         let d = decide(answers(&[a, a, none, none]), None);
@@ -440,10 +496,10 @@ mod tests {
         );
         assert_eq!(d.placement, Some(Placement::Unknown));
         let d = decide(answers(&[a, none, none]), None);
-        assert_eq!(d.exit, EXIT_NO_AGREEMENT, "one answer is not enough");
+        assert_eq!(d.exit, Exit::NoAgreement.code(), "one answer is not enough");
         // Not even when the same address is on an interface: it only classifies.
         let d = decide(answers(&[a, none, none]), Some(vec![ip]));
-        assert_eq!((d.address, d.exit), (None, EXIT_NO_AGREEMENT));
+        assert_eq!((d.address, d.exit), (None, Exit::NoAgreement.code()));
         assert!(d.error.unwrap().contains("only one source answered"));
         let d = decide(answers(&[a, a, b]), None);
         assert_eq!(d.address, Some(ip), "two of three is a strict majority");
@@ -454,13 +510,13 @@ mod tests {
         );
         // No answer: the interface address is a hint in the error, never the result.
         let d = decide(answers(&[none, none]), Some(vec![Ipv4Addr::LOCALHOST, ip]));
-        assert_eq!((d.address, d.exit), (None, EXIT_NO_ANSWER));
+        assert_eq!((d.address, d.exit), (None, Exit::NoAnswer.code()));
         assert!(d
             .error
             .unwrap()
             .contains("this host has 51.15.0.7 on an interface"));
         let d = decide(answers(&[none, none]), Some(vec![Ipv4Addr::LOCALHOST]));
-        assert_eq!(d.exit, EXIT_NO_ANSWER);
+        assert_eq!(d.exit, Exit::NoAnswer.code());
         assert!(!d.error.unwrap().contains("on an interface"));
     }
 }

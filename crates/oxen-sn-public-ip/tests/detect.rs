@@ -267,3 +267,26 @@ fn help_documents_exit_statuses_and_defaults_are_https() {
         .all(|s| s.starts_with("https://")));
     assert_eq!(oxen_sn_public_ip::command().get_name(), "oxen-sn-public-ip");
 }
+
+/// `--brief`, for the installer's dialog: one line on stderr, the reason of a
+/// failure without each source's error, or the NAT warning with the address.
+#[test]
+fn brief_gives_one_line_summaries() {
+    let dead = dead_source();
+    let (code, out, err) = run(
+        &[dead.clone(), dead.clone(), dead.clone(), dead],
+        &["--brief"],
+    );
+    assert_eq!((code, out.as_str()), (4, ""), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("no source answered"), "{err}");
+    assert!(!err.contains("127.0.0.1"), "no per-source error: {err}");
+
+    let s = vec![source(A), source(A)];
+    let (code, out, err) = run(&s, &["--brief", "--interface-address", "10.0.0.4"]);
+    assert_eq!((code, out), (0, format!("{A}\n")));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("behind NAT or a floating IP"), "{err}");
+    let (code, _, err) = run(&s, &["--brief", "--interface-address", A]);
+    assert_eq!((code, err.as_str()), (0, ""));
+}

@@ -1,4 +1,4 @@
-//! The command line (spec §2.2, §2.7, §3.1): `--config-file`, `--non-interactive`,
+//! The command line (docs/compat/rpc-and-client.md, docs/compat/config.md): `--config-file`, `--non-interactive`,
 //! every setting of the config file as `--name[=value]` (from snode-conf's option
 //! table, so `--help`, the man page and completions list them all), and the
 //! positional command words of client mode.
@@ -117,7 +117,7 @@ impl Invocation {
             .watchdog_interval
             .and_then(|s| Duration::try_from_secs_f64(s).ok())
             .filter(|d| !d.is_zero())
-            .unwrap_or(crate::notify::WATCHDOG_INTERVAL)
+            .unwrap_or(snode_node::notify::WATCHDOG_INTERVAL)
     }
 }
 
@@ -146,7 +146,7 @@ where
 }
 
 /// Whether a command line that did not parse was meant for client mode (it
-/// has COMMAND words): client failures exit 1 (spec §2.2), while a bad
+/// has COMMAND words): client failures exit 1, while a bad
 /// option of the daemon is a configuration error (78).
 pub fn has_command_words<I, T>(args: I) -> bool
 where

@@ -1,71 +1,42 @@
-//! `oxend-stagenet`: the Session stagenet service node daemon and the client that
-//! forwards `oxend-stagenet <command>` to it.
+//! `oxend-stagenet`: the Session stagenet service node daemon and the client
+//! that forwards `oxend-stagenet <command>` to it, as a thin command line over
+//! the `snode-node` library (docs/ARCHITECTURE.md). This crate holds the
+//! command line ([`cli`], [`command`] for man pages and completions), the
+//! exit codes (defined here only), the signal handler, and [`run`], which
+//! reads the configuration and starts the daemon (with the L2 tracker
+//! plug-in) or runs one client command.
 //!
-//! Implements, from `shared/spec/oxend-compat.md`: §1.8 (keys created or loaded at
-//! first start, startup log lines), §2.2–§2.5 and §2.7 (daemon command line, admin
-//! JSON-RPC over HTTP, client commands, their output and exit codes), §3 (config
-//! file and command-line precedence through snode-conf, startup checks §3.3) and §4
-//! (systemd `READY`/`WATCHDOG`/`STATUS`/`STOPPING`), with the decisions of
-//! `shared/spec/README.md`: a dedicated configuration exit code ([`EXIT_CONFIG`])
-//! the unit does not restart on, a client that reads the daemon's config and
-//! creates nothing, and log rotation that honours `max-log-file-size` and
-//! `max-log-files`.
-//!
-//! This daemon does not run the Oxen blockchain: chain fields (height, sync,
-//! quorums, uptime proofs) are absent from every output, never invented.
-//!
-//! Modules: [`cli`] (command line, [`command`] for man pages and completions),
-//! [`config`] (config file and startup checks), [`keys`], [`rpc`] (method registry
-//! and server), [`state`] (what the daemon knows; the L2 tracker's hook),
-//! [`daemon`] (the main loop), [`client`], [`notify`], [`logging`], [`shutdown`],
-//! [`l2`] (the snode-l2 tracker: config, startup chain-id check, worker,
-//! `get_l2_status`) and [`l2text`] (its lines in `status` and `print_sn_status`).
+//! The decisions of docs/compat/decisions.md apply: a dedicated
+//! configuration exit code ([`EXIT_CONFIG`]) the unit does not restart on, a
+//! client that reads the daemon's config and creates nothing, and log
+//! rotation that honours `max-log-file-size` and `max-log-files`.
 //!
 //! # Testing hooks
 //!
 //! Hidden options: `--rpc-address-file FILE` writes the bound admin RPC addresses
 //! (one `IP:PORT` per line) once the daemon listens, so tests can use
 //! `rpc-admin=127.0.0.1:0`; `--watchdog-interval SECONDS` shortens the 10 s
-//! `WATCHDOG=1` period. In-process, [`daemon::run`] takes listeners and the
-//! shutdown switch in [`daemon::DaemonOptions`].
-//!
-//! # Extending
-//!
-//! The L2 tracker ([`l2`]) is started by [`daemon::run`] itself unless
-//! [`daemon::DaemonOptions::track_l2`] is false; it uses the same plug-in points
-//! as any other extension: add RPC methods to
-//! `methods` ([`rpc::Methods::add`]), run the tracker as a `worker` that stops on
-//! `ctx.shutdown`, and publish its view with [`state::NodeState::set_l2`]; the view's
-//! summary goes into `STATUS=` and `status`, its status into `get_info.l2`, its
-//! registration into the SN state, and its `service_node_state` fields into
-//! `get_service_node_status`. A worker that calls
-//! [`state::NodeState::heartbeat`] is watched: while it is overdue the daemon
-//! withholds `WATCHDOG=1`, so systemd restarts a stuck tracker. New client
-//! commands are entries of [`client::COMMANDS`].
+//! `WATCHDOG=1` period. Environment: `OXEND_STAGENET_JOIN_WITHIN` (how long
+//! to wait for workers on the way out), `OXEND_STAGENET_SUMMARY_INTERVAL`
+//! (the L2 summary line's period), `OXEND_STAGENET_SUBMIT_TIMEOUT` (the
+//! client's wait for the staking backend); seconds, decimals allowed. In
+//! process, `snode_node::daemon::run` takes listeners and the shutdown switch
+//! in `DaemonOptions`.
 
 pub mod cli;
-pub mod client;
-pub mod config;
-pub mod daemon;
-pub mod keys;
-pub mod l2;
-pub mod l2text;
-pub mod logging;
-pub mod notify;
-pub mod register;
-pub mod rpc;
-pub mod shutdown;
-pub mod state;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub use cli::command;
+use snode_node::client::{self, ClientError};
+use snode_node::l2::summary::{SUMMARY_EVERY, SUMMARY_EVERY_ENV};
+use snode_node::shutdown::Shutdown;
+use snode_node::{config, daemon, logging, notify};
 
-/// The daemon's version (`get_info.version`, `STATUS=`).
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use cli::command;
+pub use snode_node::{banner, VERSION};
 
 /// Exit status: success.
 pub const EXIT_OK: i32 = 0;
@@ -76,11 +47,6 @@ pub const EXIT_FAILURE: i32 = 1;
 /// message instead of restarting every 5 s.
 pub const EXIT_CONFIG: i32 = 78;
 
-/// `oxend-stagenet (v<version>)`, the first line of `help` and `--version`.
-pub fn banner() -> String {
-    format!("oxend-stagenet (v{VERSION})")
-}
-
 /// Runs the program with these arguments (`args[0]` is the program name) and
 /// returns the exit status.
 pub fn run(args: &[OsString]) -> i32 {
@@ -89,7 +55,7 @@ pub fn run(args: &[OsString]) -> i32 {
         Err(e) => {
             let code = match e.use_stderr() {
                 false => EXIT_OK, // --help
-                // a client command line: client failures exit 1 (spec §2.2)
+                // a client command line: client failures exit 1
                 true if cli::has_command_words(args) => EXIT_FAILURE,
                 true => EXIT_CONFIG,
             };
@@ -112,7 +78,12 @@ fn run_client(inv: &cli::Invocation) -> i32 {
     let words = &inv.flags.command;
     // Commands that run locally never read the config.
     if words[0] == "help" {
-        return client::run_command(words, || Err("help needs no daemon".into()), &out);
+        let ok = client::run_command(
+            words,
+            || Err(ClientError::Setup("help needs no daemon".into())),
+            &out,
+        );
+        return exit_code(ok);
     }
     let defaults = [
         PathBuf::from(config::SYSTEM_CONFIG),
@@ -139,12 +110,13 @@ fn run_client(inv: &cli::Invocation) -> i32 {
             }
         });
     let connect = || {
-        let settings = settings.map_err(|e| e.to_string())?;
-        let url = config::client_url(&settings).map_err(|e| e.to_string())?;
+        let setup = |e: config::ConfigError| ClientError::Setup(e.to_string());
+        let settings = settings.map_err(setup)?;
+        let url = config::client_url(&settings).map_err(setup)?;
         let login = Some(settings.rpc_login.clone()).filter(|l| !l.is_empty());
         Ok(client::Client::new(url, login))
     };
-    let code = client::run_command(words, connect, &out);
+    let code = exit_code(client::run_command(words, connect, &out));
     if let Some(note) = note.filter(|_| code != 0) {
         eprintln!("Note: {note}");
     }
@@ -219,8 +191,8 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         );
     }
 
-    let shutdown = shutdown::Shutdown::new();
-    let signals = match shutdown::on_signals(shutdown.clone()) {
+    let shutdown = Shutdown::new();
+    let signals = match on_signals(shutdown.clone()) {
         Ok(h) => h,
         Err(e) => {
             tracing::error!(target: "global", "cannot handle SIGTERM/SIGINT: {e}");
@@ -228,6 +200,7 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         }
     };
     let mut opts = daemon::DaemonOptions::new(shutdown);
+
     opts.watchdog_interval = inv.watchdog_interval();
     opts.rpc_address_file = inv.flags.rpc_address_file.clone();
     let env_join = std::env::var(daemon::JOIN_WITHIN_ENV).ok();
@@ -243,6 +216,21 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
             daemon::JOIN_WITHIN.as_secs()
         ),
     }
+    let summary_env = std::env::var(SUMMARY_EVERY_ENV).ok();
+    let summary_every =
+        match config::env_seconds(SUMMARY_EVERY_ENV, summary_env.as_deref(), SUMMARY_EVERY) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(
+                    target: "global",
+                    "{e}; logging the L2 summary every {} s",
+                    SUMMARY_EVERY.as_secs()
+                );
+                SUMMARY_EVERY
+            }
+        };
+    opts.extensions
+        .push(snode_node::l2::extension(summary_every));
     let result = daemon::run(settings, opts);
     signals.close();
     match result {
@@ -250,7 +238,44 @@ fn run_daemon(inv: cli::Invocation) -> i32 {
         Err(e) => {
             tracing::error!(target: "global", "{e}");
             notify::status(&format!("Failed to start: {e}"));
-            e.exit_code()
+            if e.is_config() {
+                EXIT_CONFIG
+            } else {
+                EXIT_FAILURE
+            }
         }
     }
+}
+
+/// The exit status of a client command that succeeded or not.
+fn exit_code(succeeded: bool) -> i32 {
+    if succeeded {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    }
+}
+
+/// Triggers `shutdown` on SIGTERM or SIGINT, from a background thread. A
+/// second SIGTERM or SIGINT while stopping (e.g. Ctrl-C twice) ends the
+/// process at once with [`EXIT_FAILURE`].
+pub fn on_signals(shutdown: Shutdown) -> std::io::Result<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
+    let handle = signals.handle();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let mut seen = false;
+            for sig in signals.forever() {
+                let name = if sig == SIGTERM { "SIGTERM" } else { "SIGINT" };
+                if seen {
+                    tracing::warn!(target: "global", "{name} again while stopping: exiting now");
+                    std::process::exit(EXIT_FAILURE);
+                }
+                seen = true;
+                shutdown.trigger(name);
+            }
+        })?;
+    Ok(handle)
 }

@@ -1,7 +1,7 @@
 //! End-to-end tests of the real `oxend-stagenet` binary: keys at first start, the
 //! client commands, stopping, systemd notifications, startup checks, logs.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -30,7 +30,7 @@ fn first_start_creates_keys_second_start_reuses_them() {
     let first = key_bytes(&node);
     let keys1 = node.client(&addr, &["print_sn_key"]);
     assert!(keys1.status.success(), "{}", stderr(&keys1));
-    // The startup log lines of spec §1.8 show the same keys.
+    // The startup log lines of docs/compat/keys.md §7.1 show the same keys.
     let ed_line = stdout(&keys1).lines().next().unwrap().to_string();
     let ed = ed_line.strip_prefix("Ed25519 Public Key: ").unwrap();
     assert!(node.stderr().contains(&format!("- ed25519: {ed}")));
@@ -141,7 +141,7 @@ fn client_commands_against_a_running_daemon() {
     assert_eq!(stderr(&status), "");
     let s = stdout(&status);
     let lines: Vec<&str> = s.lines().collect();
-    // oxend's first line with what this daemon has (spec §2.4): ` ON STAGENET`,
+    // oxend's first line with what this daemon has (docs/compat/rpc-and-client.md §5.2): ` ON STAGENET`,
     // `, v<version>`, `, uptime <friendly>`; no height, hard fork or connections.
     let uptime = lines[0]
         .strip_prefix(&format!("oxend-stagenet ON STAGENET, v{version}, uptime "))
@@ -171,7 +171,7 @@ fn client_commands_against_a_running_daemon() {
     let bls_line = bls_line.unwrap_or_else(|| panic!("BLS pk line: {s}"));
     assert_eq!(
         lines[bls_line + 1..],
-        [format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE)],
+        [format!("Note: {}", snode_node::api::NO_CHAIN_NOTE)],
         "{s}"
     );
     assert!(!s.contains("Height"), "no invented height: {s}");
@@ -179,7 +179,7 @@ fn client_commands_against_a_running_daemon() {
     assert!(!s.contains("proof:"), "no invented uptime proof: {s}");
 
     // print_sn_key: upstream's block, labels right-aligned to 18, the writer's
-    // final newline after the last line's own (spec §2.5).
+    // final newline after the last line's own (docs/compat/rpc-and-client.md §5.3).
     let k = node.client(&addr, &["print_sn_key"]);
     assert!(k.status.success(), "{}", stderr(&k));
     assert_eq!(
@@ -209,7 +209,7 @@ fn client_commands_against_a_running_daemon() {
     );
     assert_eq!(
         tl.last().copied(),
-        Some(format!("Note: {}", oxend_stagenet::rpc::NO_CHAIN_NOTE).as_str())
+        Some(format!("Note: {}", snode_node::api::NO_CHAIN_NOTE).as_str())
     );
     let detail = node.client(&addr, &["print_sn_status", "+detail"]);
     assert!(detail.status.success());
@@ -264,7 +264,7 @@ fn client_commands_against_a_running_daemon() {
         assert_eq!(stderr(&extra), "", "{args:?}");
     }
 
-    // help (spec §2.3): banner, Commands:, one usage per command, blank line
+    // help (docs/compat/rpc-and-client.md §5.1): banner, Commands:, one usage per command, blank line
     let help = node.client(&addr, &["help"]);
     assert!(help.status.success());
     let h = stdout(&help);
@@ -305,10 +305,18 @@ fn client_commands_against_a_running_daemon() {
             format!("Command usage: \n  {usage}\n\nCommand description:\n  {description}\n")
         );
     }
-    // oxend's `help` succeeds for an unknown command too, with a blank line.
+    // `help` for an unknown command fails, naming it (issue 12.11; oxend's
+    // `help` succeeds here: this expectation was changed on purpose).
     let hu = node.client(&addr, &["help", "frobnicate"]);
-    assert_eq!(hu.status.code(), Some(0));
-    assert_eq!(stdout(&hu), "Unknown command: frobnicate\n\n");
+    assert_eq!(hu.status.code(), Some(1));
+    assert_eq!(stdout(&hu), "");
+    assert_eq!(
+        stderr(&hu),
+        "Error: unknown command 'frobnicate'; `oxend-stagenet help` lists the commands\n"
+    );
+    let hc = node.client(&addr, &["help", "print_height"]);
+    assert_eq!(hc.status.code(), Some(1));
+    assert!(stderr(&hc).contains("needs the Oxen blockchain"), "{hc:?}");
 
     let unknown = node.client(&addr, &["frobnicate"]);
     assert_eq!(unknown.status.code(), Some(1));
@@ -687,7 +695,7 @@ fn log_file_rotation_honours_max_log_settings() {
     }
 }
 
-// ---- startup checks (spec §3.3): message + configuration exit code ----
+// ---- startup checks (docs/compat/config.md §6): message + configuration exit code ----
 
 const IMPORTANT: &str = "IMPORTANT: One or more required service node-related configuration settings/options were omitted or invalid please fix them and restart oxend.";
 
@@ -808,6 +816,32 @@ fn invalid_key_file_is_a_config_error() {
     );
 }
 
+/// Moving an invalid key away creates a new node identity: the advice says
+/// that this is only for a node that was never registered, and how to check.
+#[test]
+fn invalid_key_advice_limits_a_new_key_to_a_never_registered_node() {
+    let node = Node::new("");
+    fs::create_dir_all(node.data_dir()).unwrap();
+    let key = node.data_dir().join("key_ed25519");
+    fs::write(&key, "0xnot-a-key\n").unwrap();
+    let (status, err) = node.run_to_exit(&[]);
+    assert_eq!(status.code(), Some(EXIT_CONFIG), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("is invalid"))
+        .unwrap_or_else(|| panic!("no 'is invalid' line: {err}"));
+    assert!(line.contains(&key.display().to_string()), "{line}");
+    assert!(line.contains("oxen-sn-keys-snapshot restore"), "{line}");
+    assert!(
+        line.contains("only safe for a node that was never registered"),
+        "{line}"
+    );
+    assert!(line.contains("staking website"), "{line}");
+    assert!(line.contains("oxen-sn-keys-snapshot show"), "{line}");
+    // the file is left as it was
+    assert_eq!(fs::read_to_string(&key).unwrap(), "0xnot-a-key\n");
+}
+
 #[test]
 fn dev_allow_local_ips_turns_the_ip_error_into_a_warning_and_right_chain_passes() {
     let good = fake_provider("0x66eee");
@@ -860,7 +894,7 @@ fn version_and_help_flags() {
         Some(EXIT_CONFIG),
         "daemon mode: config error"
     );
-    // the same bad option on a client command line is a client failure (spec §2.2)
+    // the same bad option on a client command line is a client failure (docs/compat/rpc-and-client.md §4)
     let bad = std::process::Command::new(BIN)
         .args(["--no-such-flag", "status"])
         .output()

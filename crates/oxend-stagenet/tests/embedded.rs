@@ -6,14 +6,14 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use oxend_stagenet::daemon::{self, DaemonOptions};
-mod common;
+use crate::common;
+use snode_node::daemon::{self, DaemonOptions};
 
 use common::rpc_call as call;
-use oxend_stagenet::rpc::{Ctx, RpcError};
-use oxend_stagenet::shutdown::Shutdown;
-use oxend_stagenet::state::{L2View, Registration};
 use serde_json::{json, Value};
+use snode_node::server::{Ctx, RpcError};
+use snode_node::shutdown::Shutdown;
+use snode_node::state::{L2View, Registration};
 
 /// A service node's settings with its data in `dir` (no provider is asked).
 fn settings_in(dir: &std::path::Path) -> snode_conf::Settings {
@@ -28,6 +28,7 @@ fn settings_in(dir: &std::path::Path) -> snode_conf::Settings {
 
 #[test]
 fn l2_tracker_can_add_methods_and_status() {
+    let _one_daemon = common::in_process_daemon();
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_in(dir.path());
 
@@ -37,8 +38,8 @@ fn l2_tracker_can_add_methods_and_status() {
     let mut opts = DaemonOptions::new(shutdown.clone());
     opts.listeners = Some(vec![listener]);
     opts.watchdog_interval = Duration::from_millis(50);
-    // This test publishes its own L2 view instead of running the tracker.
-    opts.track_l2 = false;
+    // This test publishes its own L2 view instead of running the tracker
+    // (no snode_node::l2::extension() is added).
     opts.methods.add("get_l2_status", |ctx: &Ctx, _| {
         let l2 = ctx
             .state
@@ -50,9 +51,9 @@ fn l2_tracker_can_add_methods_and_status() {
     opts.workers.push(Box::new(move |ctx: Arc<Ctx>| {
         ctx.state.set_l2(L2View {
             summary: "L2: height 1000 via Primary L2 provider".into(),
-            status: json!({"height": 1000}),
+            status: serde_json::from_value(json!({"height": 1000})).unwrap(),
             registration: Registration::Registered,
-            service_node_state: json!({"registration_height": 42}),
+            service_node_state: serde_json::from_value(json!({"registration_height": 42})).unwrap(),
         });
         ready_tx.send(()).unwrap();
         // A real worker loops until shutdown.
@@ -86,6 +87,7 @@ fn l2_tracker_can_add_methods_and_status() {
 
 #[test]
 fn not_a_service_node_has_only_an_ed25519_key() {
+    let _one_daemon = common::in_process_daemon();
     let dir = tempfile::tempdir().unwrap();
     let conf = format!("data-dir={}\nstagenet=1\n", dir.path().display());
     let doc = snode_conf::parse(&conf, "test.conf").unwrap();
@@ -114,7 +116,7 @@ fn not_a_service_node_has_only_an_ed25519_key() {
     assert_eq!(r["is_service_node"], false);
     assert!(r.get("service_node_pubkey").is_none());
     assert!(r.get("service_node_bls_pubkey").is_none());
-    let text = oxend_stagenet::client::sn_key_text(r);
+    let text = snode_node::client::sn_key_text(&serde_json::from_value(r.clone()).unwrap());
     // the Note line ends without a newline: the message writer adds the last one
     assert!(
         text.ends_with("\nNote: this oxend is NOT configured as a service node"),
@@ -154,6 +156,7 @@ impl std::io::Write for Logs {
 /// done would reach (and then "exiting without it" would be logged).
 #[test]
 fn a_panicking_worker_is_reported_and_not_waited_for() {
+    let _one_daemon = common::in_process_daemon();
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_in(dir.path());
 
@@ -162,7 +165,6 @@ fn a_panicking_worker_is_reported_and_not_waited_for() {
     opts.listeners = Some(vec![TcpListener::bind("127.0.0.1:0").unwrap()]);
     opts.watchdog_interval = Duration::from_millis(50);
     opts.join_within = Duration::from_secs(60);
-    opts.track_l2 = false;
     let (alive_tx, alive_rx) = std::sync::mpsc::channel::<()>();
     opts.workers.push(Box::new(move |_ctx: Arc<Ctx>| {
         let _alive = alive_tx; // dropped by the unwinding

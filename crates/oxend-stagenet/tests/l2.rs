@@ -6,7 +6,7 @@
 //! The anvil runner, event encoders and the fault-injecting stub provider are
 //! snode-l2's test helpers, shared rather than copied.
 
-mod common;
+use crate::common;
 
 #[path = "../../l2/tests/common/mod.rs"]
 mod l2common;
@@ -506,14 +506,15 @@ fn settings_for(dir: &std::path::Path, provider: &str, extra: &str) -> snode_con
 /// while the request is held.
 #[test]
 fn a_stuck_tracker_withholds_watchdog_and_says_so_in_status() {
-    use oxend_stagenet::daemon::{self, DaemonOptions};
-    use oxend_stagenet::notify::Notifier;
-    use oxend_stagenet::shutdown::Shutdown;
+    let _one_daemon = common::in_process_daemon();
+    use snode_node::daemon::{self, DaemonOptions};
+    use snode_node::notify::Notifier;
+    use snode_node::shutdown::Shutdown;
 
     let hanging = Stub::start(Chain::new(100));
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_for(dir.path(), &hanging.url(), "l2-timeout=3600\n");
-    let tracker = oxend_stagenet::l2::open(&settings).unwrap().unwrap();
+    let tracker = snode_node::l2::open(&settings).unwrap().unwrap();
     hanging.set_fault(Some(Fault::Hold));
     let notify = NotifySocket::bind(dir.path().join("notify.sock"));
 
@@ -524,8 +525,9 @@ fn a_stuck_tracker_withholds_watchdog_and_says_so_in_status() {
     opts.watchdog_interval = Duration::from_millis(50);
     opts.notifier = Notifier::to(&notify.path);
     opts.join_within = Duration::from_millis(200);
-    opts.track_l2 = false; // this test runs the tracker worker itself, with a short heartbeat
-    opts.workers.push(oxend_stagenet::l2::worker(
+    // no snode_node::l2::extension(): this test runs the tracker worker itself,
+    // with a short heartbeat
+    opts.workers.push(snode_node::l2::worker(
         tracker,
         Duration::from_secs(1),
         Duration::from_millis(300),
@@ -564,9 +566,10 @@ fn a_stuck_tracker_withholds_watchdog_and_says_so_in_status() {
 /// machine.
 #[test]
 fn a_slow_but_progressing_sync_keeps_the_watchdog_fed() {
-    use oxend_stagenet::daemon::{self, DaemonOptions};
-    use oxend_stagenet::notify::Notifier;
-    use oxend_stagenet::shutdown::Shutdown;
+    let _one_daemon = common::in_process_daemon();
+    use snode_node::daemon::{self, DaemonOptions};
+    use snode_node::notify::Notifier;
+    use snode_node::shutdown::Shutdown;
 
     const BATCHES: u64 = 50;
     const BLOCKS: u64 = 100; // l2-max-logs
@@ -585,7 +588,7 @@ fn a_slow_but_progressing_sync_keeps_the_watchdog_fed() {
         &slow.url(),
         &format!("l2-max-logs={BLOCKS}\nl2-timeout=30\n"),
     );
-    let tracker = oxend_stagenet::l2::open(&settings).unwrap().unwrap();
+    let tracker = snode_node::l2::open(&settings).unwrap().unwrap();
     let notify = NotifySocket::bind(dir.path().join("notify.sock"));
 
     let shutdown = Shutdown::new();
@@ -593,24 +596,20 @@ fn a_slow_but_progressing_sync_keeps_the_watchdog_fed() {
     opts.listeners = Some(vec![std::net::TcpListener::bind("127.0.0.1:0").unwrap()]);
     opts.watchdog_interval = Duration::from_millis(50);
     opts.notifier = Notifier::to(&notify.path);
-    opts.track_l2 = false;
     // a refresh far beyond the test: every batch belongs to the first cycle
-    opts.workers.push(oxend_stagenet::l2::worker(
+    opts.workers.push(snode_node::l2::worker(
         tracker,
         Duration::from_secs(3600),
         WITHIN,
     ));
     let (tx, rx) = std::sync::mpsc::channel();
     opts.workers.push(Box::new(
-        move |ctx: std::sync::Arc<oxend_stagenet::rpc::Ctx>| {
+        move |ctx: std::sync::Arc<snode_node::server::Ctx>| {
             let start = Instant::now();
             let mut ever_stuck = Vec::new();
             while start.elapsed() < DEADLINE {
                 ever_stuck.extend(ctx.state.stuck_workers());
-                let synced = ctx
-                    .state
-                    .l2()
-                    .and_then(|v| v.status["synced_height"].as_u64());
+                let synced = ctx.state.l2().and_then(|v| v.status.synced_height);
                 if synced >= Some(HEAD) {
                     break;
                 }
@@ -681,7 +680,7 @@ fn sigterm_during_a_long_sync_stops_the_tracker_between_requests() {
         "l2-max-logs=1\nl2-timeout=30\nlog-level=warning,l2_tracker=debug,global=info\n",
     );
     let mut node = Node::with_config(&conf);
-    node.start(&[], &[(oxend_stagenet::daemon::JOIN_WITHIN_ENV, "600")]);
+    node.start(&[], &[(snode_node::daemon::JOIN_WITHIN_ENV, "600")]);
     wait_for(
         "sync progress",
         || node.log(),
@@ -812,4 +811,113 @@ fn a_long_sync_shows_the_block_synced_to_while_it_runs() {
     node.signal("-TERM");
     assert!(node.wait().success());
     assert_no_secret(&node, &[&s, &l2t, summary]);
+}
+
+/// The daemon's summary lines in its log file (what `journalctl -f` shows).
+fn summary_lines(node: &Node) -> Vec<String> {
+    node.log()
+        .lines()
+        .filter(|l| l.contains("L2 summary: "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Waits until the log's summary lines satisfy `done`; returns them.
+fn wait_summary(node: &Node, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    wait_for(what, || node.log(), || done(&summary_lines(node)));
+    summary_lines(node)
+}
+
+/// (height bucket of 10,000 blocks, provider, node count, own state) of a summary line.
+fn summary_key(line: &str) -> (u64, String, String, String) {
+    let rest = &line[line.find("L2 summary: height ").expect(line) + 19..];
+    let height: u64 = rest.split(' ').next().unwrap().parse().expect(line);
+    let via = &rest[rest.find(" via ").expect(line) + 5..];
+    let provider = via[..via.find(" [").expect(line)].to_string();
+    let nodes = via[via.find("]; ").expect(line) + 3..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let state = line[line.find("this node: ").expect(line) + 11..].to_string();
+    (height / 10_000, provider, nodes, state)
+}
+
+/// `journalctl -u oxen-stagenet-node -f` shows life (issue 12.12): at the
+/// default log level the daemon logs an L2 summary line (height, provider
+/// redacted, node count, own state) every OXEND_STAGENET_SUMMARY_INTERVAL,
+/// and at once when the node count changes.
+#[test]
+fn the_log_shows_an_l2_summary_periodically_and_on_changes() {
+    const HEAD: u64 = 5000;
+    let chain = || {
+        let mut ch = Chain::new(HEAD);
+        ch.logs.push((
+            HEAD - 10,
+            events::new_node(1, 1).to_json(&contract(), HEAD - 10, 0),
+        ));
+        ch
+    };
+    let interval = snode_node::l2::summary::SUMMARY_EVERY_ENV;
+
+    // every period (a short one for the test), with nothing changing
+    let stub = Stub::start(chain());
+    let mut node = Node::with_config(&config(&[stub.url()], ""));
+    node.start(&[], &[(interval, "0.1")]);
+    let lines = wait_summary(&node, "three summary lines", |l| l.len() >= 3);
+    let port = stub
+        .url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    for l in &lines {
+        assert!(l.contains("[global:info]"), "{l}");
+        assert!(
+            l.contains(&format!(
+                " via Primary L2 provider [http://127.0.0.1:{port}/…]; "
+            )),
+            "{l}"
+        );
+        assert!(l.contains(" nodes in the contract; this node: "), "{l}");
+    }
+    let last = wait_summary(&node, "the synced head", |l| {
+        l.last()
+            .is_some_and(|l| l.contains(&format!("height {HEAD} (synced {HEAD})")))
+    });
+    assert!(
+        last.last()
+            .unwrap()
+            .ends_with("; 1 nodes in the contract; this node: not registered"),
+        "{last:?}"
+    );
+    assert_no_secret(&node, &[]);
+    drop(node);
+
+    // on a change, at once: the period is an hour
+    let stub = Stub::start(chain());
+    let mut node = Node::with_config(&config(&[stub.url()], ""));
+    node.start(&[], &[(interval, "3600")]);
+    wait_summary(&node, "the first sync", |l| {
+        l.last()
+            .is_some_and(|l| l.contains("1 nodes in the contract"))
+    });
+    stub.with(|c| {
+        c.head = HEAD + 20;
+        c.logs.push((
+            HEAD + 10,
+            events::new_node(2, 2).to_json(&contract(), HEAD + 10, 0),
+        ));
+    });
+    let lines = wait_summary(&node, "the new node", |l| {
+        l.last()
+            .is_some_and(|l| l.contains("; 2 nodes in the contract;"))
+    });
+    // within the hour, a line only when something changed
+    for pair in lines.windows(2) {
+        assert_ne!(summary_key(&pair[0]), summary_key(&pair[1]), "{lines:#?}");
+    }
 }

@@ -1,13 +1,13 @@
 //! `register` / `prepare_eth_registration` against the real daemon and a local
 //! staking-backend stub that validates like the real backend.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output, Stdio};
 
 use common::*;
 use snode_bls::Network;
-use snode_register::stub::{self, Mode};
+use snode_testkit::staking::{self as stub, Mode};
 
 const OPERATOR: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
@@ -129,7 +129,7 @@ fn earlier_contract_is_selectable_through_the_config() {
 
 #[test]
 fn submission_to_the_configured_backend_succeeds() {
-    let (url, received) = snode_register::stub::start();
+    let (url, received) = snode_testkit::staking::start();
     let mut node = Node::new(&format!("staking-url={url}\n"));
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR]);
@@ -149,7 +149,7 @@ fn submission_to_the_configured_backend_succeeds() {
 
 #[test]
 fn url_argument_overrides_the_config() {
-    let (url, _received) = snode_register::stub::start();
+    let (url, _received) = snode_testkit::staking::start();
     let mut node = Node::new(&format!("staking-url=http://127.0.0.1:{}\n", closed_port()));
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR, &url]);
@@ -335,7 +335,7 @@ fn a_node_that_is_not_a_service_node_cannot_register() {
     let addr = node.start(&[], &[]);
     let out = node.client(&addr, &["register", OPERATOR, "print"]);
     assert_eq!(out.status.code(), Some(1));
-    // spec §2.6 step 2, with the client's rendering of a JSON-RPC error.
+    // docs/compat/rpc-and-client.md §5.5 step 2, with the client's rendering of a JSON-RPC error.
     assert_eq!(
         stderr(&out),
         "Error: Failed to generate the service node registration info: JSON RPC returned an \

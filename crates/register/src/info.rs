@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use snode_bls::Network;
+use snode_eth::AddressError;
 use snode_keys::{BlsSecret, Ed25519Secret};
 
 use crate::RegisterError;
@@ -19,17 +20,17 @@ impl OperatorAddress {
     ///
     /// `0X…` is refused, not normalised: the address is sent to the staking
     /// backend exactly as typed (as upstream does), and the backend requires
-    /// a lowercase `0x` (spec §2.6 "Server side"), so the operator is told to
+    /// a lowercase `0x` (docs/compat/rpc-and-client.md "Server side"), so the operator is told to
     /// fix it before anything is signed.
     pub fn parse(text: &str) -> Result<Self, RegisterError> {
-        let bytes = snode_bls::parse_address(text).map_err(|e| match e {
-            snode_bls::Error::AddressChecksum => RegisterError::AddressChecksum(text.into()),
-            snode_bls::Error::AddressPrefix => RegisterError::AddressPrefix(text.into()),
-            _ => RegisterError::AddressFormat(text.into()),
+        let address = snode_eth::parse_address(text).map_err(|e| match e {
+            AddressError::Checksum => RegisterError::AddressChecksum(text.into()),
+            AddressError::Prefix => RegisterError::AddressPrefix(text.into()),
+            AddressError::Format => RegisterError::AddressFormat(text.into()),
         })?;
         Ok(Self {
             typed: text.to_string(),
-            bytes,
+            bytes: address.into_array(),
         })
     }
 
@@ -45,7 +46,7 @@ impl OperatorAddress {
 
     /// The EIP-55 checksummed form.
     pub fn checksummed(&self) -> String {
-        snode_bls::to_checksum_address(&self.bytes)
+        snode_eth::checksummed(&snode_eth::Address::new(self.bytes))
     }
 }
 
@@ -112,7 +113,7 @@ impl RegistrationInfo {
             .map_err(|_| RegisterError::SelfCheck("proof of possession"))
     }
 
-    /// The `print` layout of oxend's `prepare_eth_registration` (spec §2.6).
+    /// The `print` layout of oxend's `prepare_eth_registration` (docs/compat/rpc-and-client.md).
     pub fn print_layout(&self, operator_as_typed: &str) -> String {
         format!(
             "Printing info for L2 staking\n\n\

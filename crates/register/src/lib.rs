@@ -1,19 +1,19 @@
-//! Registering a service node for staking (`../shared/spec/oxend-compat.md`
-//! §2.6 and the newer facts in `../shared/spec/README.md`).
+//! Registering a service node for staking (docs/compat/rpc-and-client.md,
+//! "Registration", and docs/compat/bls.md). Staking URLs are snode-eth's
+//! [`snode_eth::SecretUrl`]: their password and query are never shown.
 //!
 //! - [`RegistrationInfo`]: what oxend's `bls_registration_request` admin RPC
 //!   returns — the service node (Ed25519) pubkey, the BLS pubkey, the Ed25519
 //!   signature over `ed25519_pubkey ‖ bls_pubkey` and the BLS proof of
 //!   possession for the operator address and the rewards contract.
-//! - [`OperatorAddress`]: the operator's Ethereum address, checked (40 hex
-//!   digits, EIP-55 checksum when mixed case), remembered as typed.
+//! - [`OperatorAddress`]: the operator's Ethereum address, checked by
+//!   snode-eth (40 hex digits, EIP-55 checksum when mixed case), remembered
+//!   as typed.
 //! - [`submit`]: the multipart POST to `<URL>/api/store/<pubkey>` whose JSON
 //!   answer is read — `{"success": true}` is success, `{"error": …}` (sent
 //!   with HTTP 200 by the real backend) or anything else is a failure.
 
 mod info;
-#[cfg(feature = "stub-backend")]
-pub mod stub;
 mod submit;
 
 pub use info::{OperatorAddress, RegistrationInfo};

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use snode_eth::{SecretUrl, UrlError, UrlFault};
+
 use crate::RegistrationInfo;
 
 /// The backend accepted the registration.
@@ -17,10 +19,10 @@ pub struct Submitted {
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
     #[error(
-        "'{0}' is not a usable staking URL: expected http:// or https://, a host name and \
-         no ?query or #fragment"
+        "not a usable staking URL: {0} (expected http:// or https://, a host name and \
+         no ?query or #fragment)"
     )]
-    BadUrl(String),
+    BadUrl(UrlError),
     #[error(
         "no answer from {host} within {}; check your network and try again later",
         seconds(*.after)
@@ -48,55 +50,40 @@ fn seconds(d: Duration) -> String {
     format!("{text} s")
 }
 
-/// `scheme://` and the authority (`[userinfo@]host[:port]`) of `url`, and
-/// the rest (path, query, fragment).
-fn split_authority(url: &str) -> Option<(&str, &str, &str)> {
-    // The scheme is case-insensitive (as the config check takes it).
-    let scheme_len = ["https://", "http://"].into_iter().find_map(|p| {
-        url.get(..p.len())
-            .filter(|s| s.eq_ignore_ascii_case(p))
-            .map(|_| p.len())
-    })?;
-    let (scheme, rest) = url.split_at(scheme_len);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    Some((scheme, &rest[..end], &rest[end..]))
-}
-
 /// The host (and port) of an `http://` or `https://` URL, without any
 /// `user:password@`: what messages name as the destination.
 pub fn host_of(url: &str) -> Option<&str> {
-    let (_, authority, _) = split_authority(url)?;
-    let host = authority.rsplit('@').next()?;
-    (!host.is_empty()).then_some(host)
+    let parsed = SecretUrl::parse(url).ok()?;
+    let host = parsed.host()?;
+    // the same text, borrowed from `url` (the host follows the last `@`)
+    let at = url.rfind(host)?;
+    Some(&url[at..at + host.len()])
 }
 
-/// `url` with its `user:password@`, if any, shown as `***@`, for printing.
+/// `url` for printing: its `user:password@`, if any, shown as `***@` (the
+/// userinfo ends at the last `@`, so a password holding `/` is hidden whole),
+/// a `?query` and `#fragment` as `?…` / `#…`.
 pub fn redact_userinfo(url: &str) -> String {
-    match split_authority(url) {
-        Some((scheme, authority, rest)) => match authority.rsplit_once('@') {
-            Some((_, host)) => format!("{scheme}***@{host}{rest}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
+    SecretUrl::new(url).shown_with_path()
 }
 
 /// Whether `url` carries `user[:password]@` before its host.
 pub fn has_userinfo(url: &str) -> bool {
-    split_authority(url).is_some_and(|(_, authority, _)| authority.contains('@'))
+    SecretUrl::new(url).has_userinfo()
 }
 
 /// Checks a staking base URL — `http://` or `https://`, a host, no
 /// `?query` or `#fragment` (the backend's paths are appended to it, so a
 /// query would end up in the middle of them) — and returns its host for
-/// messages.
+/// messages. The error names the fault and shows the URL redacted.
 pub fn check_url(base: &str) -> Result<&str, SubmitError> {
-    let bad = || SubmitError::BadUrl(redact_userinfo(base));
-    let host = host_of(base).ok_or_else(bad)?;
-    if base.contains(['?', '#']) || base.chars().any(char::is_whitespace) {
-        return Err(bad());
-    }
-    Ok(host)
+    SecretUrl::parse_base(base).map_err(SubmitError::BadUrl)?;
+    host_of(base).ok_or_else(|| {
+        SubmitError::BadUrl(UrlError {
+            shown: SecretUrl::new(base).redacted().to_string(),
+            fault: UrlFault::NoHost,
+        })
+    })
 }
 
 /// `<URL>/register/<pubkey>`.
@@ -316,12 +303,20 @@ mod tests {
             redact_userinfo("https://u:secret@a.example/register/ab"),
             "https://***@a.example/register/ab"
         );
+        // The userinfo ends at the last `@`: a path holding `@` is hidden
+        // as if it were a password (a password holding `/` cannot be told
+        // apart from it, and is never shown).
+        assert_eq!(redact_userinfo("http://a.example/x@y"), "http://***@y");
         assert_eq!(
-            redact_userinfo("http://a.example/x@y"),
-            "http://a.example/x@y"
+            redact_userinfo("https://op:pa/ss@a.example/base"),
+            "https://***@a.example/base"
+        );
+        assert_eq!(
+            redact_userinfo("https://a.example/base?key=SECRET"),
+            "https://a.example/base?…"
         );
         assert!(has_userinfo("https://u@a.example"));
-        assert!(!has_userinfo("https://a.example/x@y"));
+        assert!(has_userinfo("https://u:pa/ss@a.example"));
         let ok = interpret(
             "a.example",
             "https://u:secret@a.example",
@@ -331,8 +326,12 @@ mod tests {
         )
         .unwrap();
         assert!(!ok.view_url.contains("secret"), "{}", ok.view_url);
-        let bad = check_url("https://u:secret@a.example/?key=1").unwrap_err();
+        let bad = check_url("https://u:secret@a.example/?key=SECRETKEY").unwrap_err();
         assert!(!bad.to_string().contains("secret"), "{bad}");
+        assert!(!bad.to_string().contains("SECRETKEY"), "{bad}");
+        assert!(bad.to_string().contains("cannot have a ?query"), "{bad}");
+        let bad = check_url("https://u:pa/ss@a.example x").unwrap_err();
+        assert!(!bad.to_string().contains("pa/ss"), "{bad}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Registration against the local staking-backend stub (`snode_register::stub`),
+//! Registration against the local staking-backend stub (`snode_testkit::staking`),
 //! which applies the real backend's validation with an independent Ed25519
 //! implementation.
 
@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use snode_bls::Network;
 use snode_keys::{BlsSecret, Ed25519Secret};
-use snode_register::stub::{start as backend, start_with, Mode};
 use snode_register::{submit, OperatorAddress, RegistrationInfo, SubmitError};
+use snode_testkit::staking::{start as backend, start_with, Mode};
 
 const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const BLS_SK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const OPERATOR: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-// bls-contract.md §7.4 (accepted by the real contract bytecode there).
+// docs/compat/bls.md (accepted by the real contract bytecode there).
 const ED_SIG: &str = "4441245b60f99bdfa5a766ebfe558b0212a439feafc9595dbba00cc3d65b392040d42c6d94e8713b85e2cbce61fb2fc5cc01726106e7a2bbb39b08007c8d3e09";
 const POP_STAGENET4: &str = "00504d76d451af5d275221c0d1d3e455dc45a8f2fab2f4ab221b60504c8f8e1a17f97b458afb6b5a0f73b7f2c311d129012d3aff14fe85baeac57938c266affa217c0f38dff7b99740c2e8dafb7f58532549ae99b27ed8c8aadec8e0910c279629020f3f2ced3f670935fe415718cddd6d5b43aafc0a90f363e723c1a484630b";
 

@@ -2,11 +2,20 @@
 //! only): a real anvil node (Foundry's local Ethereum node, installed by
 //! `scripts/install-anvil`, path in `SNODE_ANVIL`) on 127.0.0.1 with the
 //! Arbitrum Sepolia chain id 421614, and the JSON-RPC calls the tests make of
-//! it. Contracts are played by small bytecode set with `anvil_setCode`
-//! (ecosystem.md §7); each test crate keeps its own bytecode. Also a minimal
-//! JSON-over-HTTP server on loopback for the tests' stub services.
+//! it. The one place for the tests' stand-ins:
+//!
+//! * [`http`]: the one minimal HTTP/1.1 server on loopback every stub uses;
+//! * [`serve_json`]: a JSON answer per request;
+//! * [`provider`]: a fault-injecting L2 JSON-RPC provider with a fake chain;
+//! * [`contracts`]: EVM contract stand-ins (hand-assembled bytecode set with
+//!   `anvil_setCode`): log emitters and a ServiceNodeRewards stand-in;
+//! * [`staking`]: the staking-backend stub, validating like the real backend.
 
-use std::io::{BufRead, BufReader, Read, Write};
+pub mod contracts;
+pub mod http;
+pub mod provider;
+pub mod staking;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -30,38 +39,9 @@ pub fn free_port() -> u16 {
 /// connection is closed. The whole request (headers, then `Content-Length`
 /// bytes) is read before answering, so the client never sees a reset.
 pub fn serve_json(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> u16 {
-    let answer = std::sync::Arc::new(answer);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let answer = answer.clone();
-            thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut request = vec![0u8; length];
-                let _ = reader.read_exact(&mut request);
-                let body = answer(&String::from_utf8_lossy(&request));
-                let mut stream = stream;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-                     Connection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    port
+    http::serve(http::Connection::Close, move |body| {
+        Some((200, answer(body)))
+    })
 }
 
 /// The anvil binary, or a failure that says how to get it.

@@ -1,9 +1,10 @@
 //! Workspace chores. `cargo run -p snode-xtask -- docs` writes the man pages
 //! (`man/`) and bash/zsh/fish completions (`completions/`) of every packaged binary
 //! from its crate's `pub fn command() -> clap::Command`, so `--help`, man pages and
-//! completions share one source (DESIGN.md, rules of the house). `docs --check`
+//! completions share one source (docs/ARCHITECTURE.md, rules of the house). `docs --check`
 //! writes nothing and fails when the committed files differ from what the clap
-//! definitions give (the CI drift check in `scripts/test`).
+//! definitions give (the CI drift check in `scripts/test`). `modules [--check]`
+//! prints every crate's module DAG, or fails on an import circle (`modules.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap_complete::Shell;
+
+mod modules;
 
 /// The binaries the package ships, each with its clap definition.
 fn commands() -> Vec<clap::Command> {
@@ -143,12 +146,23 @@ fn main() -> ExitCode {
                         .action(clap::ArgAction::SetTrue)
                         .help("Write nothing; fail if the committed files are out of date"),
                 ),
+        )
+        .subcommand(
+            clap::Command::new("modules")
+                .about("Print every crate's module DAG (each module after those it uses)")
+                .arg(
+                    clap::Arg::new("check")
+                        .long("check")
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Print nothing; fail if any crate's modules form an import circle"),
+                ),
         );
     let matches = cli.get_matches();
     // crates/xtask → workspace root
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let result = match matches.subcommand() {
         Some(("docs", m)) => docs(&root, m.get_flag("check")),
+        Some(("modules", m)) => modules::modules(&root, m.get_flag("check")),
         _ => unreachable!("subcommand_required"),
     };
     match result {

@@ -2,11 +2,11 @@
 """An independent implementation of Session's BN254 BLS (the ServiceNodeRewards
 contract's hash to G2, sign and verify), used as an oracle for snode-bls.
 
-Written for this project from the facts in shared/spec/bls-contract.md §2
+Written for this project from the facts in docs/compat/bls.md
 (no code shared with the Rust crate). Curve arithmetic and the pairing come
 from py_ecc's optimized_bn128 (PyPI py_ecc); Keccak-256 from pycryptodome.
 Before it is trusted it must reproduce the known-answer vectors of
-bls-contract.md §7.1 and §7.4, and verify the real oxen-made PoP of §7.3 at its
+docs/compat/bls.md, and verify the real oxen-made PoP of §7.3 at its
 contract and reject it at another (`selftest`, also run first by every mode).
 
 Usage:
@@ -140,7 +140,7 @@ def pop_sign(sk: int, chain_id: int, contract: bytes, operator: bytes, ed: bytes
     return enc_g2(multiply(h, sk % curve_order))
 
 
-# bls-contract.md §7.4 (stagenet PoPs, one reaching counter 2) and §7.1 (sig1).
+# docs/compat/bls.md (stagenet PoPs, one reaching counter 2) and §7.1 (sig1).
 SK = int("0123456789abcdef" * 4, 16)
 ED = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
 OPERATOR = bytes.fromhex("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
@@ -160,7 +160,7 @@ SIG1 = ("28dcb2b1512acd2eb2405c6e25cdfa3172b3f3244f4f13b32c5cb0a6e52de22f1d1c84e
 PK = bytes.fromhex("14c6615c4fbecfa4a2c2197ae8152904ce2c0d9daab228650993959c9d5c322c"
                    "1310113ec96bd4f56c1a3abb96dea45ffb8d785ea7a55faf38e12bfd92ba179b")
 
-# bls-contract.md §7.3: a real PoP made by oxen-core (oxen-pybls README) for the
+# docs/compat/bls.md: a real PoP made by oxen-core (oxen-pybls README) for the
 # testnet rewards contract below; accepted by that contract's bytecode.
 PYBLS_CONTRACT = bytes.fromhex("0B5C58A27A41D5fE3FF83d74060d761D7dDDc1D2")
 PYBLS_ED = bytes.fromhex("f4a895743bd4171ed97bdf162be9f6f4a1013a757dfedfdc7f12a125a74c08d7")

@@ -1,35 +1,9 @@
-//! Runs anvil (from `scripts/install-anvil`, path in `SNODE_ANVIL`) on
-//! 127.0.0.1 with chain id 421614, and emits real logs at a contract address
-//! with the `anvil_setCode` log-emitter trick (ecosystem.md §7).
-
-use serde_json::json;
+//! anvil (snode-testkit) emitting real ServiceNodeRewards logs with the
+//! log emitters of `snode_testkit::contracts`.
 
 use super::events::RawLog;
 
-/// Emits `LOG2(topic0 = cd[0..32], topic1 = cd[32..64], data = cd[64..])`.
-/// Calldata shorter than 64 bytes (an `eth_call` of a view) goes to the
-/// view part shared by all three emitters: `stakingRequirement()`
-/// (selector `0x56d399e8`, bls-contract.md §5.2) returns storage slot 0 as
-/// one word when it is not zero; everything else (and slot 0 = 0) returns
-/// nothing, as a revert would:
-/// `view: if cd[0..4] == 0x56d399e8 { v = sload(0); if v != 0 { mstore(0, v);
-/// return(0, 32) } } stop`.
-const EMIT_LOG2: &str = "0x60403610601b57366000600037602051600051604036036040a2005b60003560e01c6356d399e814602c57005b60005480603557005b60005260206000f3";
-/// Emits `LOG1(topic0 = cd[0..32], data = cd[32..])`, for events without an
-/// indexed field (`StakingRequirementUpdated`), and then, as that event's
-/// contract does, keeps data word 0 in storage slot 0, the value
-/// `stakingRequirement()` answers (the view part of [`EMIT_LOG2`]).
-const EMIT_LOG1: &str = "0x60203610601e57366000600037600051602036036020a1602051600055005b60003560e01c6356d399e814602f57005b60005480603857005b60005260206000f3";
-/// Emits one LOG2 per record of the calldata, records being
-/// `[data length][topic0][topic1][data]` (32-byte words, then the data);
-/// stops when fewer than 96 bytes are left (so an `eth_call` of a view just
-/// stops). Loop: `ptr = 0; while ptr + 96 <= calldatasize { len =
-/// cd[ptr]; calldatacopy(0, ptr + 96, len); log2(0, len, cd[ptr + 32],
-/// cd[ptr + 64]); ptr += 96 + len }`, then the view part of [`EMIT_LOG2`].
-const EMIT_LOG2_BATCH: &str =
-    "0x60005b806060013610602b578035808260600160003781604001358260200135826000a2606001016002565b60003560e01c6356d399e814603c57005b60005480604557005b60005260206000f3";
-
-/// anvil (snode-testkit) with the log emitters of this module.
+/// anvil (snode-testkit) that emits [`RawLog`]s.
 pub struct Anvil(snode_testkit::Anvil);
 
 impl std::ops::Deref for Anvil {
@@ -51,16 +25,7 @@ impl Anvil {
 
     /// Emits `log` from `address` in a new block; returns the block number.
     pub fn emit(&self, address: &str, log: &RawLog) -> u64 {
-        let code = if log.topics.len() == 1 {
-            EMIT_LOG1
-        } else {
-            EMIT_LOG2
-        };
-        self.set_code(address, code);
-        let receipt = self.send(address, &log.calldata(), "0x100000");
-        assert_eq!(receipt["logs"].as_array().unwrap().len(), 1, "{receipt}");
-        let b = receipt["blockNumber"].as_str().unwrap();
-        u64::from_str_radix(b.trim_start_matches("0x"), 16).unwrap()
+        self.emit_log(address, log.topics.len(), &log.calldata())
     }
 
     /// Emits all `logs` (two topics each) from `address` in one transaction,
@@ -72,22 +37,6 @@ impl Anvil {
             data.push_str(&hex::encode(super::events::word_u64(log.data.len() as u64)));
             data.push_str(&log.calldata()[2..]);
         }
-        self.set_code(address, EMIT_LOG2_BATCH);
-        let receipt = self.send(address, &data, "0x1000000");
-        assert_eq!(
-            receipt["logs"].as_array().unwrap().len(),
-            logs.len(),
-            "{receipt}"
-        );
-        let b = receipt["blockNumber"].as_str().unwrap();
-        u64::from_str_radix(b.trim_start_matches("0x"), 16).unwrap()
-    }
-
-    /// Sets what `stakingRequirement()` of the emitter at `address` answers
-    /// (its storage slot 0; 0 = no answer), without an event.
-    pub fn set_staking_requirement(&self, address: &str, amount: u64) {
-        let word = format!("0x{:064x}", amount);
-        self.rpc("anvil_setStorageAt", json!([address, "0x0", word]));
-        self.mine(1);
+        self.emit_log2_batch(address, &data, logs.len())
     }
 }

@@ -1,5 +1,5 @@
 //! Encoders for ServiceNodeRewards event logs, written from the word layouts
-//! of bls-contract.md §5.1 (independently of the crate's `sol!` decoder).
+//! of docs/compat/l2-contract.md (independently of the crate's `sol!` decoder).
 
 /// topic0 values from the spec.
 pub const T_NEW: &str = "533c16cb4158fe7c77021b90e9290bbefa457dd392bd8abc1eab59747834fd5b";

@@ -1,6 +1,6 @@
 //! Test helpers: a fault-injecting stub JSON-RPC provider on loopback, an
 //! anvil runner, event encoders for the ServiceNodeRewards layouts
-//! (bls-contract.md §5.1) and log capture.
+//! (docs/compat/l2-contract.md) and log capture.
 #![allow(dead_code)]
 
 pub mod anvil;
@@ -22,7 +22,7 @@ pub fn at(secs: u64) -> SystemTime {
 
 /// The secret part of every test provider URL; it must never appear in
 /// logs, errors or status.
-pub const SECRET: &str = "SECRETKEY";
+pub const SECRET: &str = snode_testkit::provider::SECRET;
 
 /// Unix seconds of `t`.
 pub fn unix(t: SystemTime) -> u64 {

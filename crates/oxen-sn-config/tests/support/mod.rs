@@ -1,53 +1,22 @@
 //! Test support: running the binary, and a JSON-RPC stub on 127.0.0.1 (one
-//! request per connection, `Connection: close`).
+//! request per connection, `Connection: close`) on snode-testkit's HTTP server.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::thread;
-
 use serde_json::Value;
+use snode_testkit::http::{serve, Connection};
 
-/// Starts a stub answering each JSON-RPC request body with `reply(request) -> (status, body)`.
-/// Returns its base URL; the server lives until the test process ends.
+/// Starts a stub (snode-testkit's HTTP server) answering each JSON-RPC request body
+/// with `reply(request) -> (status, body)`. Returns its base URL; the server lives
+/// until the test process ends.
 pub fn stub<F>(reply: F) -> String
 where
-    F: Fn(&Value) -> (u16, String) + Send + 'static,
+    F: Fn(&Value) -> (u16, String) + Send + Sync + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                let lower = line.to_ascii_lowercase();
-                if let Some(v) = lower.strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap();
-                }
-                if line == "\r\n" {
-                    break;
-                }
-            }
-            let mut body = vec![0; len];
-            if reader.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let (status, text) = reply(&request);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-                text.len()
-            );
-        }
+    let port = serve(Connection::Close, move |body| {
+        let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        Some(reply(&request))
     });
-    format!("http://{addr}")
+    format!("http://127.0.0.1:{port}")
 }
 
 /// A JSON-RPC success reply.

@@ -269,3 +269,14 @@ pub fn wait_for(what: &str, context: impl Fn() -> String, mut done: impl FnMut()
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Held by every test that runs the daemon in this process (all tests are
+/// one binary). tracing caches per log call site, process-wide, whether it
+/// is enabled; while a single thread-local subscriber exists (the test that
+/// captures the daemon's log lines), a call site first reached from another
+/// thread is cached as disabled for every thread. One in-process daemon at a
+/// time keeps the capturing test's lines.
+pub fn in_process_daemon() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,3 @@
+//! The integration tests of snode-conf, one binary.
+
+mod document;

@@ -1,0 +1,4 @@
+//! The integration tests of `snode-node`, one test binary.
+
+mod api;
+mod server;

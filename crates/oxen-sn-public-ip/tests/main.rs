@@ -1,0 +1,3 @@
+//! The integration tests of this crate, as one test binary (one link, one run).
+
+mod detect;

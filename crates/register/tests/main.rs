@@ -1,0 +1,3 @@
+//! The integration tests of snode-register, one binary.
+
+mod backend;
