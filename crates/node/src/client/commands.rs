@@ -183,6 +183,12 @@ fn unknown_command(name: &str) -> String {
     if CHAIN_COMMANDS.contains(&name) {
         return chain_command(name);
     }
+    if name == "doctor" {
+        // a subcommand of the tool, not a daemon command: it works while the
+        // daemon is stopped
+        return "doctor is not a daemon command but the tool's local health check:                 `oxend-stagenet doctor --help` explains it"
+            .to_string();
+    }
     format!("unknown command '{name}'; `oxend-stagenet help` lists the commands")
 }
 
@@ -288,5 +294,6 @@ mod tests {
             "unknown command 'frobnicate'; `oxend-stagenet help` lists the commands"
         );
         assert!(unknown_command("print_height").contains("needs the Oxen blockchain"));
+        assert!(unknown_command("doctor").contains("oxend-stagenet doctor --help"));
     }
 }
