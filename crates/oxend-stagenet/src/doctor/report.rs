@@ -50,14 +50,24 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with nothing to fix.
-    pub fn ok(id: impl Into<String>, what: impl Into<String>) -> Finding {
+    /// A finding at this level.
+    pub fn new(
+        level: Level,
+        id: impl Into<String>,
+        what: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Finding {
         Finding {
             id: id.into(),
-            level: Level::Ok,
+            level,
             what: what.into(),
-            fix: String::new(),
+            fix: fix.into(),
         }
+    }
+
+    /// A finding with nothing to fix.
+    pub fn ok(id: impl Into<String>, what: impl Into<String>) -> Finding {
+        Finding::new(Level::Ok, id, what, "")
     }
 
     /// A warning and its fix.
@@ -66,12 +76,7 @@ impl Finding {
         what: impl Into<String>,
         fix: impl Into<String>,
     ) -> Finding {
-        Finding {
-            id: id.into(),
-            level: Level::Warning,
-            what: what.into(),
-            fix: fix.into(),
-        }
+        Finding::new(Level::Warning, id, what, fix)
     }
 
     /// A problem and its fix.
@@ -80,12 +85,7 @@ impl Finding {
         what: impl Into<String>,
         fix: impl Into<String>,
     ) -> Finding {
-        Finding {
-            id: id.into(),
-            level: Level::Problem,
-            what: what.into(),
-            fix: fix.into(),
-        }
+        Finding::new(Level::Problem, id, what, fix)
     }
 
     /// `ok      id: what` or `PROBLEM id: what (fix: …)`, on one line.
