@@ -602,10 +602,18 @@ fn register(
             last_timed_sync: now,
         }),
     });
-    inner.conns.lock().expect("conns").insert(id, conn.clone());
-    if is_banned(inner, addr.ip()) {
-        // Banned while its handshake was in flight.
-        conn.close();
+    {
+        // The ban check and the insertion under one lock: `ban` records the IP before it takes
+        // this lock, so a peer banned while its handshake was in flight is either seen here
+        // (and never listed) or removed by `ban` once it is listed.
+        let mut conns = inner.conns.lock().expect("conns");
+        if is_banned(inner, addr.ip()) {
+            drop(conns);
+            conn.close();
+            tracing::info!("p2p: {addr} was banned during its handshake; connection closed");
+            return;
+        }
+        conns.insert(id, conn.clone());
     }
     tracing::info!(
         "p2p: {} connection {id} with {addr} (peer {peer_id:016x}, height {})",

@@ -126,15 +126,26 @@ fn wrong_network_is_refused_and_repeated_failures_ban_the_ip() {
 
 #[test]
 fn an_explicit_ban_drops_and_refuses_the_peer() {
-    let (a, d, drx) = connected_pair();
-    a.ban("127.0.0.1".parse().unwrap());
-    next(&drx, "disconnect after ban", |e| {
-        matches!(e, Event::Disconnected { .. })
-    });
-    assert!(a.is_banned("127.0.0.1".parse().unwrap()));
-    assert!(a.connections().is_empty());
-    d.shutdown();
-    a.shutdown();
+    // Repeated: `d` may see its handshake answered before `a` has listed the connection, so
+    // the ban can land while the handshake is in flight; the connection must never be listed.
+    for round in 0..25 {
+        let (a, d, drx) = connected_pair();
+        a.ban("127.0.0.1".parse().unwrap());
+        next(&drx, "disconnect after ban", |e| {
+            matches!(e, Event::Disconnected { .. })
+        });
+        assert!(a.is_banned("127.0.0.1".parse().unwrap()));
+        assert!(
+            a.connections().is_empty(),
+            "round {round}: the banned peer is still listed: {:?}",
+            a.connections()
+                .iter()
+                .map(|c| c.ip.clone())
+                .collect::<Vec<_>>()
+        );
+        d.shutdown();
+        a.shutdown();
+    }
 }
 
 const MAINNET_LIKE: [u8; 16] = [1; 16];
