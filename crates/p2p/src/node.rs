@@ -18,6 +18,7 @@ use crate::levin::{Frame, MAX_PACKET, MAX_PACKET_BEFORE_HANDSHAKE};
 use crate::messages::*;
 use crate::peerlist::PeerList;
 use crate::{P2pError, WireError};
+use serde::{Deserialize, Serialize};
 
 pub type ConnId = u64;
 
@@ -181,26 +182,45 @@ pub enum Event {
     },
 }
 
-/// One connection, with the field names of oxend's `get_connections` RPC.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One connection as oxend's `get_connections` RPC shows it: the same field names, order and
+/// units (seconds, kB/s), so the daemon's API serves it as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionInfo {
-    pub connection_id: String,
+    /// `IP:PORT` of the peer.
+    pub address: String,
+    /// 1 for IPv4, 2 for IPv6 (epee's address types).
     pub address_type: u8,
+    /// The peer's IP.
     pub ip: String,
+    /// The peer's port.
     pub port: u16,
+    /// The peer's id, 16 hex digits.
     pub peer_id: String,
+    /// The peer connected to us.
     pub incoming: bool,
+    /// The peer is on loopback.
     pub localhost: bool,
+    /// Bytes received.
     pub recv_count: u64,
+    /// Seconds since something was received.
+    pub recv_idle_time: u64,
+    /// Bytes sent.
     pub send_count: u64,
-    pub recv_idle_ms: u64,
-    pub send_idle_ms: u64,
-    pub live_ms: u64,
+    /// Seconds since something was sent.
+    pub send_idle_time: u64,
+    /// `before_handshake`, `synchronizing`, `standby`, `normal`, ...
+    pub state: String,
+    /// Seconds since the connection opened.
+    pub live_time: u64,
     /// kB/s over the connection's life.
     pub avg_download: u64,
+    /// kB/s over the connection's life.
     pub avg_upload: u64,
-    pub state: String,
+    /// Connection id (hex).
+    pub connection_id: String,
+    /// The height the peer claims.
     pub height: u64,
+    /// The peer's pruning seed.
     pub pruning_seed: u32,
 }
 
@@ -416,7 +436,7 @@ impl P2p {
                 let live = st.started.elapsed();
                 let per_s = |bytes: u64| bytes / 1024 / live.as_secs().max(1);
                 ConnectionInfo {
-                    connection_id: format!("{id:032x}"),
+                    address: format!("{}:{}", c.addr.ip(), c.addr.port()),
                     address_type: 1,
                     ip: c.addr.ip().to_string(),
                     port: c.addr.port(),
@@ -424,13 +444,14 @@ impl P2p {
                     incoming: c.incoming,
                     localhost: c.addr.ip().is_loopback(),
                     recv_count: st.recv_count,
+                    recv_idle_time: st.last_recv.elapsed().as_secs(),
                     send_count: st.send_count,
-                    recv_idle_ms: st.last_recv.elapsed().as_millis() as u64,
-                    send_idle_ms: st.last_send.elapsed().as_millis() as u64,
-                    live_ms: live.as_millis() as u64,
+                    send_idle_time: st.last_send.elapsed().as_secs(),
+                    state: "normal".into(),
+                    live_time: live.as_secs(),
                     avg_download: per_s(st.recv_count),
                     avg_upload: per_s(st.send_count),
-                    state: "normal".into(),
+                    connection_id: format!("{id:032x}"),
                     height: st.sync.current_height,
                     pruning_seed: st.sync.pruning_seed,
                 }

@@ -63,46 +63,9 @@ pub struct ChainReport {
     pub offline: bool,
 }
 
-/// One connection of `get_connections`, named as oxend names them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Connection {
-    /// `IP:PORT` of the peer.
-    pub address: String,
-    /// 1 for IPv4, 2 for IPv6 (epee's address types).
-    pub address_type: u8,
-    /// The peer's IP.
-    pub ip: String,
-    /// The peer's port.
-    pub port: u16,
-    /// The peer's id, 16 hex digits.
-    pub peer_id: String,
-    /// The peer connected to us.
-    pub incoming: bool,
-    /// The peer is on loopback.
-    pub localhost: bool,
-    /// Bytes received.
-    pub recv_count: u64,
-    /// Seconds since something was received.
-    pub recv_idle_time: u64,
-    /// Bytes sent.
-    pub send_count: u64,
-    /// Seconds since something was sent.
-    pub send_idle_time: u64,
-    /// `before_handshake`, `synchronizing`, `standby`, `normal`, ...
-    pub state: String,
-    /// Seconds since the connection opened.
-    pub live_time: u64,
-    /// kB/s over the connection's life.
-    pub avg_download: u64,
-    /// kB/s over the connection's life.
-    pub avg_upload: u64,
-    /// Connection id (hex).
-    pub connection_id: String,
-    /// The height the peer claims.
-    pub height: u64,
-    /// The peer's pruning seed.
-    pub pruning_seed: u32,
-}
+/// One connection of `get_connections`, named as oxend names them: the P2P layer's own
+/// record, which already has oxend's names, order and units.
+pub use snode_p2p::ConnectionInfo as Connection;
 
 /// The `get_connections` result.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use snode_chain::{Follower, FollowerConfig, FollowerError, FollowerStatus, Network};
 use snode_conf::Settings;
 
-use crate::api::chain::{sync_percent, ChainReport, Connection, STATE_FAILED, STATE_RUNNING};
+use crate::api::chain::{sync_percent, ChainReport, STATE_FAILED, STATE_RUNNING};
 use crate::config::ConfigError;
 use crate::daemon::{DaemonError, Extension, Worker};
 use crate::server::Ctx;
@@ -136,30 +136,7 @@ pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
 
 /// [`view`], saying whether the follower runs with `offline=1`.
 pub fn view_of(st: &FollowerStatus, failed: Option<&str>, offline: bool) -> ChainView {
-    let connections = st
-        .connections
-        .iter()
-        .map(|c| Connection {
-            address: format!("{}:{}", c.ip, c.port),
-            address_type: c.address_type,
-            ip: c.ip.clone(),
-            port: c.port,
-            peer_id: c.peer_id.clone(),
-            incoming: c.incoming,
-            localhost: c.localhost,
-            recv_count: c.recv_count,
-            recv_idle_time: c.recv_idle_ms / 1000,
-            send_count: c.send_count,
-            send_idle_time: c.send_idle_ms / 1000,
-            state: c.state.clone(),
-            live_time: c.live_ms / 1000,
-            avg_download: c.avg_download,
-            avg_upload: c.avg_upload,
-            connection_id: c.connection_id.clone(),
-            height: c.height,
-            pruning_seed: c.pruning_seed,
-        })
-        .collect();
+    let connections = st.connections.clone();
     let report = ChainReport {
         state: if failed.is_some() {
             STATE_FAILED
