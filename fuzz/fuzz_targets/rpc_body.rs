@@ -16,14 +16,13 @@
 //! with an `id` is always answered; no answer carries a secret key.
 #![no_main]
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use snode_node::server::http::{frame_request, Limits};
 use snode_node::server::{Ctx, Methods};
 use snode_node::shutdown::Shutdown;
-use snode_node::state::NodeState;
 
 struct Daemon {
     ctx: Ctx,
@@ -48,20 +47,9 @@ fn daemon() -> &'static Daemon {
             hex::encode(keys.bls.as_ref().expect("bls").expose_bytes()),
             "SECRETKEY".to_string(),
         ];
-        let state = Arc::new(NodeState::new(
-            true,
-            keys.public.clone(),
-            settings.public_ip(),
-            settings.quorumnet_port,
-        ));
         let mut methods = Methods::standard();
         snode_node::server::l2::add_methods(&mut methods);
-        let ctx = Ctx {
-            state,
-            keys: Arc::new(keys),
-            settings: Arc::new(settings),
-            shutdown: Shutdown::new(),
-        };
+        let ctx = Ctx::new(settings, keys, Shutdown::new());
         Daemon {
             ctx,
             methods,

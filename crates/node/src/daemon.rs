@@ -21,7 +21,6 @@ use crate::keys::{self, KeysError, Origin};
 use crate::notify::{self, Notifier};
 use crate::server::{AdminServer, Ctx, Methods, ServeError};
 use crate::shutdown::Shutdown;
-use crate::state::NodeState;
 
 /// A background worker, started after `READY=1` with the RPC context. It must
 /// return soon after `ctx.shutdown` is triggered; on exit the daemon waits for
@@ -243,19 +242,9 @@ pub fn run(settings: Settings, opts: DaemonOptions) -> Result<(), DaemonError> {
         tracing::info!(target: "global", "{line}");
     }
 
-    let state = Arc::new(NodeState::new(
-        settings.service_node,
-        node_keys.public.clone(),
-        settings.public_ip(),
-        settings.quorumnet_port,
-    ));
     let login = Some(settings.rpc_login.clone()).filter(|l| !l.is_empty());
-    let ctx = Arc::new(Ctx {
-        state: state.clone(),
-        keys: Arc::new(node_keys),
-        settings: Arc::new(settings),
-        shutdown: opts.shutdown.clone(),
-    });
+    let ctx = Arc::new(Ctx::new(settings, node_keys, opts.shutdown.clone()));
+    let state = ctx.state.clone();
 
     let listeners = match opts.listeners {
         Some(l) => l,

@@ -5,7 +5,6 @@
 //! the server had.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
@@ -19,7 +18,6 @@ use snode_node::api::sn_status::ServiceNodeStatusReply;
 use snode_node::api::{StatusReply, FOLLOWER_NOTE, NO_CHAIN_NOTE};
 use snode_node::server::{Ctx, Methods};
 use snode_node::shutdown::Shutdown;
-use snode_node::state::NodeState;
 
 /// A port on 127.0.0.1 that nothing listens on (bound, then released).
 fn closed_port() -> u16 {
@@ -47,18 +45,14 @@ fn fixture(service_node: bool, tracked: bool) -> Fixture {
     let doc = snode_conf::parse(&conf, "test.conf").unwrap();
     let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
     let (keys, _) = snode_node::keys::load_or_create_keys(dir.path(), service_node).unwrap();
-    let state = Arc::new(NodeState::new(
-        service_node,
-        keys.public.clone(),
-        settings.public_ip(),
-        settings.quorumnet_port,
-    ));
+    let ctx = Ctx::new(settings, keys, Shutdown::new());
+    assert_eq!(ctx.state.service_node, service_node);
     let mut methods = Methods::standard();
     let mut l2_status = None;
     if tracked {
-        let cfg = snode_l2::L2Config::from_settings(&settings).unwrap();
+        let cfg = snode_l2::L2Config::from_settings(&ctx.settings).unwrap();
         let mut tracker = snode_l2::L2Tracker::open(cfg, &dir.path().join("l2")).unwrap();
-        let own = service_node.then(|| snode_node::l2::own_node(&keys.public));
+        let own = service_node.then(|| snode_node::l2::own_node(&ctx.keys.public));
         if let Some(q) = &own {
             tracker.set_own_node(q.clone());
         }
@@ -66,15 +60,10 @@ fn fixture(service_node: bool, tracked: bool) -> Fixture {
         tracker.step(SystemTime::now());
         let now = SystemTime::now();
         l2_status = Some(serde_json::to_value(tracker.status(now)).unwrap());
-        state.set_l2(snode_node::l2::view(&tracker, own.as_ref(), now));
+        ctx.state
+            .set_l2(snode_node::l2::view(&tracker, own.as_ref(), now));
         snode_node::server::l2::add_methods(&mut methods);
     }
-    let ctx = Ctx {
-        state,
-        keys: Arc::new(keys),
-        settings: Arc::new(settings),
-        shutdown: Shutdown::new(),
-    };
     Fixture {
         _dir: dir,
         ctx,

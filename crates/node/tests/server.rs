@@ -10,7 +10,6 @@ use serde_json::{json, Value};
 use snode_node::server::http::Limits;
 use snode_node::server::{AdminServer, Ctx, Methods};
 use snode_node::shutdown::Shutdown;
-use snode_node::state::NodeState;
 
 struct Served {
     _dir: tempfile::TempDir,
@@ -31,18 +30,7 @@ fn ctx(dir: &std::path::Path) -> Arc<Ctx> {
     let doc = snode_conf::parse(&conf, "test.conf").unwrap();
     let settings = snode_conf::Settings::from_sources(Some(&doc), &[]).unwrap();
     let (keys, _) = snode_node::keys::load_or_create_keys(dir, false).unwrap();
-    let state = Arc::new(NodeState::new(
-        false,
-        keys.public.clone(),
-        settings.public_ip(),
-        settings.quorumnet_port,
-    ));
-    Arc::new(Ctx {
-        state,
-        keys: Arc::new(keys),
-        settings: Arc::new(settings),
-        shutdown: Shutdown::new(),
-    })
+    Arc::new(Ctx::new(settings, keys, Shutdown::new()))
 }
 
 fn serve() -> Served {

@@ -33,7 +33,7 @@ use snode_conf::Settings;
 
 use crate::keys::NodeKeys;
 use crate::shutdown::Shutdown;
-use crate::state::SharedState;
+use crate::state::{NodeState, SharedState};
 
 /// Most calls one batch may hold; a larger batch is refused whole with
 /// -32600 (one serving thread's time and memory per request stay bounded).
@@ -92,6 +92,25 @@ pub struct Ctx {
     pub settings: Arc<Settings>,
     /// Stops the daemon.
     pub shutdown: Shutdown,
+}
+
+impl Ctx {
+    /// The context of a daemon started now with these settings and keys: a fresh
+    /// [`NodeState`] for the settings' service-node mode, public IP and quorumnet port.
+    pub fn new(settings: Settings, keys: NodeKeys, shutdown: Shutdown) -> Ctx {
+        let state = Arc::new(NodeState::new(
+            settings.service_node,
+            keys.public.clone(),
+            settings.public_ip(),
+            settings.quorumnet_port,
+        ));
+        Ctx {
+            state,
+            keys: Arc::new(keys),
+            settings: Arc::new(settings),
+            shutdown,
+        }
+    }
 }
 
 /// A method handler: `params` is the request's `params` (`null` when absent).
