@@ -476,12 +476,7 @@ impl Conn<'_> {
 
     /// Drops the empty lines (CR, LF) at the start of the buffer.
     fn skip_blank_lines(&mut self) {
-        let skip = self
-            .buf
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-        self.buf.drain(..skip);
+        self.buf.drain(..blank_prefix(&self.buf));
     }
 
     /// Reads the next request.
@@ -492,14 +487,7 @@ impl Conn<'_> {
         let idle_deadline = Instant::now() + limits.idle_timeout;
         let mut deadline = None;
         let head_end = loop {
-            let end = find_head_end(&self.buf);
-            if end.map_or(self.buf.len(), |e| e.1) > MAX_HEAD {
-                return Err(ReadEnd::Answer(Response::fatal(
-                    431,
-                    format!("request head larger than {MAX_HEAD} bytes\n"),
-                )));
-            }
-            if let Some(end) = end {
+            if let Some(end) = head_bounds(&self.buf).map_err(ReadEnd::Answer)? {
                 break end;
             }
             let started = !self.buf.is_empty();
@@ -522,8 +510,8 @@ impl Conn<'_> {
         };
         let deadline = deadline.unwrap_or_else(|| Instant::now() + limits.read_timeout);
         let head: Vec<u8> = self.buf.drain(..head_end.1).collect();
-        let mut rq = parse_head(&head[..head_end.0]).map_err(ReadEnd::Answer)?;
-        let len = body_length(&rq, limits.max_body).map_err(ReadEnd::Answer)?;
+        let (mut rq, len) =
+            parse_framing(&head[..head_end.0], limits.max_body).map_err(ReadEnd::Answer)?;
         if len > 0
             && rq
                 .header("Expect")
@@ -561,6 +549,34 @@ fn timed_out(limits: &Limits) -> Response {
             limits.read_timeout.as_secs_f64()
         ),
     )
+}
+
+/// How many bytes of empty lines (CR, LF) start `buf`: they are ignored before a request
+/// (RFC 9112, 2.2).
+fn blank_prefix(buf: &[u8]) -> usize {
+    buf.iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count()
+}
+
+/// Where the head at the start of `buf` ends, once it is all there (`None` while it is not);
+/// `431` when it is, or would be, longer than [`MAX_HEAD`].
+fn head_bounds(buf: &[u8]) -> Result<Option<(usize, usize)>, Response> {
+    let end = find_head_end(buf);
+    if end.map_or(buf.len(), |e| e.1) > MAX_HEAD {
+        return Err(Response::fatal(
+            431,
+            format!("request head larger than {MAX_HEAD} bytes\n"),
+        ));
+    }
+    Ok(end)
+}
+
+/// The request of `head` (its header lines) and its body's length, at most `max_body`.
+fn parse_framing(head: &[u8], max_body: u64) -> Result<(Request, u64), Response> {
+    let rq = parse_head(head)?;
+    let len = body_length(&rq, max_body)?;
+    Ok((rq, len))
 }
 
 /// Where the head ends: (end of the header lines, start of the body).
@@ -708,20 +724,12 @@ pub struct FramedRequest {
 /// target `rpc_body`. `Ok(None)`: the buffer ends inside the request;
 /// `Err(status)`: the HTTP status the server refuses it with.
 pub fn frame_request(buf: &[u8], max_body: u64) -> Result<Option<FramedRequest>, u16> {
-    let skip = buf
-        .iter()
-        .take_while(|b| matches!(b, b'\r' | b'\n'))
-        .count();
+    let skip = blank_prefix(buf);
     let rest = &buf[skip..];
-    let end = find_head_end(rest);
-    if end.map_or(rest.len(), |e| e.1) > MAX_HEAD {
-        return Err(431);
-    }
-    let Some((head_end, body_start)) = end else {
+    let Some((head_end, body_start)) = head_bounds(rest).map_err(|r| r.status)? else {
         return Ok(None);
     };
-    let rq = parse_head(&rest[..head_end]).map_err(|r| r.status)?;
-    let len = body_length(&rq, max_body).map_err(|r| r.status)?;
+    let (rq, len) = parse_framing(&rest[..head_end], max_body).map_err(|r| r.status)?;
     // at most max_body, which the caller chose to hold in memory
     let len = usize::try_from(len).map_err(|_| 413u16)?;
     let Some(body) = rest.get(body_start..body_start.saturating_add(len)) else {
