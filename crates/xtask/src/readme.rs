@@ -8,15 +8,9 @@
 //! `oxend-stagenet`, the client command word must be one `oxend-stagenet help`
 //! lists. Nothing is run.
 
-/// The packaged tools and their clap definitions.
+/// The packaged tool `name`'s clap definition (one of xtask's [`crate::commands`]).
 fn tool(name: &str) -> Option<clap::Command> {
-    match name {
-        "oxen-sn-keys-snapshot" => Some(oxen_sn_keys::command()),
-        "oxen-sn-config" => Some(oxen_sn_config::command()),
-        "oxen-sn-public-ip" => Some(oxen_sn_public_ip::command()),
-        "oxend-stagenet" => Some(oxend_stagenet::command()),
-        _ => None,
-    }
+    crate::commands().into_iter().find(|c| c.get_name() == name)
 }
 
 /// The code of a Markdown text: each line of a fenced block (a trailing
