@@ -394,8 +394,22 @@ pub fn detect(
     decide(query(sources, timeout), interfaces)
 }
 
-fn split(list: &str) -> Vec<String> {
-    snode_conf::split_list(list).map(str::to_string).collect()
+/// The sources to ask: `explicit` (e.g. `--source`) when not empty, else the URLs of
+/// [`SOURCES_ENV`] (separated by commas or blanks) when it is set and names at least
+/// one, else [`DEFAULT_SOURCES`]. An unset, empty, blank or non-UTF-8 variable means
+/// the defaults.
+pub fn sources(explicit: &[String]) -> Vec<String> {
+    if !explicit.is_empty() {
+        return explicit.to_vec();
+    }
+    let env: Vec<String> = std::env::var(SOURCES_ENV)
+        .map(|v| snode_conf::split_list(&v).map(str::to_string).collect())
+        .unwrap_or_default();
+    if env.is_empty() {
+        DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect()
+    } else {
+        env
+    }
 }
 
 /// Parses the command line, detects, prints, and returns the exit status. The thin `main`.
@@ -408,14 +422,7 @@ pub fn main() -> ExitCode {
         eprintln!("oxen-sn-public-ip: error: --timeout must be a positive number of seconds");
         return ExitCode::from(Exit::Usage.code());
     };
-    let sources = if !cli.sources.is_empty() {
-        cli.sources.clone()
-    } else {
-        match std::env::var(SOURCES_ENV) {
-            Ok(v) if !split(&v).is_empty() => split(&v),
-            _ => DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
-        }
-    };
+    let sources = sources(&cli.sources);
     let interfaces = if cli.interface_addresses.is_empty() {
         interface_addresses()
     } else {

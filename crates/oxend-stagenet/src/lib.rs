@@ -100,11 +100,7 @@ pub fn run(args: &[OsString]) -> Exit {
         return Exit::Ok;
     }
     if let Some(cli::Sub::Doctor(args)) = &inv.flags.sub {
-        return match doctor::run(inv.flags.config_file.as_deref(), &inv.overrides, args) {
-            0 => Exit::Ok,
-            1 => Exit::Failure,
-            _ => Exit::Problem,
-        };
+        return doctor::run(inv.flags.config_file.as_deref(), &inv.overrides, args);
     }
     if !inv.flags.command.is_empty() {
         return run_client(&inv);

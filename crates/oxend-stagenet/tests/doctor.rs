@@ -131,7 +131,7 @@ impl Host {
 }
 
 fn oxen_sn_public_ip_env() -> &'static str {
-    "OXEN_SN_PUBLIC_IP_SOURCES"
+    oxen_sn_public_ip::SOURCES_ENV
 }
 
 /// The finding `id` of a JSON report.

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use snode_conf::Settings;
 use snode_keys::format::AnyKey;
+use snode_keys::write::SECRET_MODE;
 use snode_keys::KeyKind;
 
 use super::report::Finding;
@@ -120,23 +121,35 @@ pub fn config(path: Option<&Path>, overrides: &[(String, String)]) -> (Loaded, F
     (loaded, finding)
 }
 
-/// A user (name or numeric uid) as `/etc/passwd` has it: `(uid, name)`.
-pub fn resolve_user(user: &str) -> Option<(u32, String)> {
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let entries = passwd.lines().filter_map(|l| {
-        let mut f = l.split(':');
-        let name = f.next()?;
-        let uid: u32 = f.nth(1)?.parse().ok()?;
-        Some((uid, name.to_string()))
-    });
+/// The users of `/etc/passwd` as `(uid, name)` pairs (none when it cannot be
+/// read). Doctor reads it once per run and passes it to [`resolve_user`].
+pub fn passwd() -> Vec<(u32, String)> {
+    parse_passwd(&std::fs::read_to_string("/etc/passwd").unwrap_or_default())
+}
+
+/// The `(uid, name)` pairs of a `/etc/passwd` text.
+fn parse_passwd(text: &str) -> Vec<(u32, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            let uid: u32 = f.nth(1)?.parse().ok()?;
+            Some((uid, name.to_string()))
+        })
+        .collect()
+}
+
+/// A user (name or numeric uid) as `passwd` (from [`passwd`]) has it: `(uid, name)`.
+pub fn resolve_user(passwd: &[(u32, String)], user: &str) -> Option<(u32, String)> {
     match user.parse::<u32>() {
         Ok(uid) => Some(
-            entries
-                .into_iter()
+            passwd
+                .iter()
                 .find(|(u, _)| *u == uid)
+                .cloned()
                 .unwrap_or((uid, uid.to_string())),
         ),
-        Err(_) => entries.into_iter().find(|(_, n)| n == user),
+        Err(_) => passwd.iter().find(|(_, n)| n == user).cloned(),
     }
 }
 
@@ -151,11 +164,13 @@ pub struct DaemonKeys {
     pub primary: Option<String>,
 }
 
-/// One key file: present, 0400, owned by `owner`, and the key the daemon runs on.
+/// One key file: present, 0400, owned by `owner` (looked up in `passwd`, from
+/// [`passwd`]), and the key the daemon runs on.
 pub fn key_file(
     dir: &Path,
     kind: KeyKind,
     owner: &str,
+    passwd: &[(u32, String)],
     daemon: Option<&DaemonKeys>,
     optional: bool,
 ) -> Option<Finding> {
@@ -209,13 +224,14 @@ pub fn key_file(
         ));
     }
     let mode = meta.permissions().mode() & 0o7777;
-    if mode != 0o400 {
+    if mode != SECRET_MODE {
         problems.push(format!("mode {mode:04o}, not 0400"));
         fixes.push(format!("sudo chmod 0400 {shown}"));
     }
-    let owner_text = match resolve_user(owner) {
+    let owner_text = match resolve_user(passwd, owner) {
         Some((uid, name)) if meta.uid() != uid => {
-            let is = resolve_user(&meta.uid().to_string()).map_or(meta.uid().to_string(), |u| u.1);
+            let is = resolve_user(passwd, &meta.uid().to_string())
+                .map_or(meta.uid().to_string(), |u| u.1);
             problems.push(format!("owned by {is}, not {name}"));
             fixes.push(format!("sudo chown {name}: {shown}"));
             name
@@ -625,6 +641,16 @@ mod tests {
                 (5001, "udp".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn passwd_lines() {
+        let p = parse_passwd("root:x:0:0:root:/root:/bin/bash\n_loki:x:997:997::/var/lib/oxen:/usr/sbin/nologin\nbroken\n");
+        assert_eq!(p, [(0, "root".to_string()), (997, "_loki".to_string())]);
+        assert_eq!(resolve_user(&p, "_loki"), Some((997, "_loki".to_string())));
+        assert_eq!(resolve_user(&p, "0"), Some((0, "root".to_string())));
+        assert_eq!(resolve_user(&p, "1234"), Some((1234, "1234".to_string())));
+        assert_eq!(resolve_user(&p, "nobody"), None);
     }
 
     #[test]

@@ -83,24 +83,6 @@ pub struct DoctorArgs {
     pub offline: bool,
 }
 
-/// The IP sources to ask: `--ip-source`, else the environment, else the defaults.
-fn ip_sources(args: &DoctorArgs) -> Vec<String> {
-    if !args.ip_sources.is_empty() {
-        return args.ip_sources.clone();
-    }
-    let env: Vec<String> = std::env::var(oxen_sn_public_ip::SOURCES_ENV)
-        .map(|v| snode_conf::split_list(&v).map(str::to_string).collect())
-        .unwrap_or_default();
-    if env.is_empty() {
-        oxen_sn_public_ip::DEFAULT_SOURCES
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        env
-    }
-}
-
 /// Runs every check. `config_file`: `--config-file`; `overrides`: settings
 /// given on the command line.
 pub fn check(
@@ -129,12 +111,14 @@ pub fn check(
         kinds.push((KeyKind::Bls, false));
         kinds.push((KeyKind::Legacy, true));
     }
+    let passwd = host::passwd();
     for (kind, optional) in kinds {
         let keys = daemon.as_ref().map(|d| &d.keys);
         report.findings.extend(host::key_file(
             &data_dir,
             kind,
             &args.key_owner,
+            &passwd,
             keys,
             optional,
         ));
@@ -156,9 +140,11 @@ pub fn check(
             ));
         }
         if settings.service_node {
-            report
-                .findings
-                .push(remote::public_ip(settings, &ip_sources(args), timeout));
+            report.findings.push(remote::public_ip(
+                settings,
+                &oxen_sn_public_ip::sources(&args.ip_sources),
+                timeout,
+            ));
         }
     }
     report
@@ -175,21 +161,22 @@ pub fn check(
     // message quoted.
     let mut urls = settings.l2_provider.clone();
     urls.push(settings.staking_url.clone());
-    report.scrub(|text| {
-        urls.iter().fold(text.to_string(), |t, url| {
-            snode_conf::scrub_secrets(&t, url)
-        })
-    });
+    let scrubber = snode_node::logging::Scrubber::new(&urls, &[]);
+    report.scrub(|text| scrubber.scrub(text));
     report
 }
 
 /// `oxend-stagenet doctor`: prints the report and returns the exit status.
-pub fn run(config_file: Option<&Path>, overrides: &[(String, String)], args: &DoctorArgs) -> u8 {
+pub fn run(
+    config_file: Option<&Path>,
+    overrides: &[(String, String)],
+    args: &DoctorArgs,
+) -> crate::Exit {
     let report = check(config_file, overrides, args);
     if args.json {
         print!("{}", report.json());
     } else {
         print!("{}", report.text());
     }
-    report.worst().exit_code()
+    report.worst().exit()
 }

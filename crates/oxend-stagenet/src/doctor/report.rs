@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::Exit;
+
 /// How bad a finding is; the order is the severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -25,12 +27,13 @@ impl Level {
         }
     }
 
-    /// The exit status for a run whose worst finding is this.
-    pub fn exit_code(self) -> u8 {
+    /// The exit status for a run whose worst finding is this (the only
+    /// level → status table; the JSON `exit_status` is its code).
+    pub fn exit(self) -> Exit {
         match self {
-            Level::Ok => 0,
-            Level::Warning => 1,
-            Level::Problem => 2,
+            Level::Ok => Exit::Ok,
+            Level::Warning => Exit::Failure,
+            Level::Problem => Exit::Problem,
         }
     }
 }
@@ -125,7 +128,7 @@ impl Report {
         let worst = self.worst();
         let value = serde_json::json!({
             "worst": worst,
-            "exit_status": worst.exit_code(),
+            "exit_status": worst.exit().code(),
             "findings": self.findings,
         });
         serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
@@ -163,7 +166,7 @@ mod tests {
              WARNING clock: not synchronised (fix: y)\n"
         );
         assert_eq!(r.worst(), Level::Problem);
-        assert_eq!(r.worst().exit_code(), 2);
+        assert_eq!(r.worst().exit().code(), 2);
         let v: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
         assert_eq!(v["worst"], "problem");
         assert_eq!(v["exit_status"], 2);
