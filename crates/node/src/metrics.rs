@@ -217,19 +217,19 @@ pub fn render(state: &NodeState, data_dir: &Path) -> String {
 
 /// The chain follower's figures (none while it is off or has not published).
 fn chain(reg: &mut Registry, state: &NodeState) {
-    let view = state.chain();
+    let report = state.chain_report();
     gauge(
         reg,
         "chain_follower_running",
         "1 while the Oxen chain follower runs, 0 when it stopped on an error",
         None,
-        view.as_ref()
-            .map(|v| flag(v.report.state == crate::api::chain::STATE_RUNNING)),
+        report
+            .as_ref()
+            .map(|r| flag(r.state == crate::api::chain::STATE_RUNNING)),
     );
-    let Some(view) = view else {
+    let Some(r) = &report else {
         return;
     };
-    let r = &view.report;
     gauge(
         reg,
         "chain_height",

@@ -266,6 +266,15 @@ impl NodeState {
         self.chain.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The report of [`NodeState::chain`] without its connection list.
+    pub fn chain_report(&self) -> Option<ChainReport> {
+        self.chain
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|v| v.report.clone())
+    }
+
     /// The registration state (unknown while L2 is not tracked).
     pub fn registration(&self) -> Registration {
         self.l2().map(|v| v.registration).unwrap_or_default()
@@ -291,9 +300,8 @@ impl NodeState {
             "no"
         };
         let chain = self
-            .chain()
-            .map(|c| {
-                let r = &c.report;
+            .chain_report()
+            .map(|r| {
                 let mut h = format!("Height: {}", r.height);
                 if r.target_height > r.height {
                     h.push_str(&format!("/{}", r.target_height));

@@ -240,7 +240,7 @@ fn with_chain(f: &Fixture) -> snode_node::state::ChainView {
     let settings = &f.ctx.settings;
     let cfg = snode_node::chain::follower_config(settings).unwrap();
     let follower = snode_chain::Follower::new(cfg).unwrap();
-    let mut view = snode_node::chain::view(&follower.status(), None);
+    let mut view = snode_node::chain::view(follower.status(), None);
     view.connections.push(Connection {
         address: "127.0.0.1:11022".into(),
         address_type: 1,

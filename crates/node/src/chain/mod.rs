@@ -130,13 +130,12 @@ fn configured_peers(cfg: &FollowerConfig) -> usize {
 }
 
 /// The follower's status as the daemon shows it.
-pub fn view(st: &FollowerStatus, failed: Option<&str>) -> ChainView {
+pub fn view(st: FollowerStatus, failed: Option<&str>) -> ChainView {
     view_of(st, failed, false)
 }
 
 /// [`view`], saying whether the follower runs with `offline=1`.
-pub fn view_of(st: &FollowerStatus, failed: Option<&str>, offline: bool) -> ChainView {
-    let connections = st.connections.clone();
+pub fn view_of(st: FollowerStatus, failed: Option<&str>, offline: bool) -> ChainView {
     let report = ChainReport {
         state: if failed.is_some() {
             STATE_FAILED
@@ -144,24 +143,24 @@ pub fn view_of(st: &FollowerStatus, failed: Option<&str>, offline: bool) -> Chai
             STATE_RUNNING
         }
         .into(),
-        nettype: st.nettype.clone(),
+        nettype: st.nettype,
         height: st.height,
         target_height: st.target_height,
-        top_block_hash: st.top_block_hash.clone(),
+        top_block_hash: st.top_block_hash,
         synchronized: st.synchronized,
         outgoing_connections_count: st.outgoing_connections_count as u64,
         incoming_connections_count: st.incoming_connections_count as u64,
         white_peerlist_size: st.white_peerlist_size as u64,
         grey_peerlist_size: st.grey_peerlist_size as u64,
-        p2p_bind: st.p2p_bind.clone(),
+        p2p_bind: st.p2p_bind,
         blocks_downloaded: st.blocks_downloaded,
         bytes_downloaded: st.bytes_downloaded,
-        last_error: failed.map(str::to_string).or_else(|| st.last_error.clone()),
+        last_error: failed.map(str::to_string).or(st.last_error),
         offline,
     };
     ChainView {
         report,
-        connections,
+        connections: st.connections,
     }
 }
 
@@ -294,7 +293,7 @@ pub fn worker(follower: Follower, publish_every: Duration, progress_every: Durat
                     failed = None;
                 }
             }
-            let v = view_of(&follower.status(), failed.as_deref(), offline);
+            let v = view_of(follower.status(), failed.as_deref(), offline);
             if let Some(line) = progress.due(&v.report, Instant::now()) {
                 tracing::info!(target: "global", "{line}");
             }

@@ -6,14 +6,13 @@ use super::methods::{reply, Ctx, RpcError};
 use crate::api::info::InfoReply;
 use crate::api::sn_status::{ServiceNodeState, ServiceNodeStatusReply};
 use crate::api::{StatusReply, FOLLOWER_NOTE, NO_CHAIN_NOTE, STATUS_OK};
-use crate::state::NodeState;
 
 /// `get_info`: version, status line, service node or not, start time, the
 /// chain follower's height, top block and connection counts once it has
 /// reported, and the L2 tracker's status while it runs.
 pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
     let s = &ctx.state;
-    let chain = s.chain().map(|c| c.report);
+    let chain = s.chain_report();
     let c = chain.as_ref();
     reply(&InfoReply {
         status: STATUS_OK.into(),
@@ -24,7 +23,7 @@ pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
         mainnet: false,
         service_node: s.service_node,
         start_time: s.start_time,
-        note: chain_note(s),
+        note: chain_note(c.is_some()),
         chain_follower: ctx.settings.chain_follower,
         height: c.map(|c| c.height),
         target_height: c.map(|c| c.target_height),
@@ -40,11 +39,12 @@ pub fn get_info(ctx: &Ctx, _params: Value) -> Result<Value, RpcError> {
 }
 
 /// What the daemon does not report: [`FOLLOWER_NOTE`] once the chain
-/// follower has reported, [`NO_CHAIN_NOTE`] otherwise.
-fn chain_note(s: &NodeState) -> String {
-    match s.chain() {
-        Some(_) => FOLLOWER_NOTE,
-        None => NO_CHAIN_NOTE,
+/// follower has `reported`, [`NO_CHAIN_NOTE`] otherwise.
+fn chain_note(reported: bool) -> String {
+    if reported {
+        FOLLOWER_NOTE
+    } else {
+        NO_CHAIN_NOTE
     }
     .into()
 }
@@ -72,7 +72,7 @@ pub fn get_service_node_status(ctx: &Ctx, _params: Value) -> Result<Value, RpcEr
     reply(&ServiceNodeStatusReply {
         status: STATUS_OK.into(),
         service_node_state: state,
-        note: chain_note(s),
+        note: chain_note(s.chain_report().is_some()),
     })
 }
 
