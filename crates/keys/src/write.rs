@@ -27,7 +27,7 @@
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, Write};
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -105,6 +105,24 @@ fn temp_name(dir: &Path, name: &OsStr, n: u32) -> PathBuf {
     let mut file = temp_prefix(name);
     file.extend_from_slice(format!("{}-{n}", std::process::id()).as_bytes());
     dir.join(OsStr::from_bytes(&file))
+}
+
+/// Gives `claim` the temp names of `name` in `dir` (`.FILE.tmp-<pid>-<n>`, n = 0, 1, ...)
+/// until it takes one: a name in use (`AlreadyExists`) moves on to the next, up to n = 100.
+fn claim_temp_name<T>(
+    dir: &Path,
+    name: &OsStr,
+    mut claim: impl FnMut(&Path) -> io::Result<T>,
+) -> io::Result<(PathBuf, T)> {
+    for n in 0u32.. {
+        let path = temp_name(dir, name, n);
+        match claim(&path) {
+            Ok(v) => return Ok((path, v)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop returns by n = 100")
 }
 
 /// The pid in the `<pid>-<n>` tail of a temp name, when it is one.
@@ -228,7 +246,7 @@ impl Staged {
         named: bool,
         fill: &mut dyn FnMut(&mut File) -> io::Result<()>,
     ) -> io::Result<Staged> {
-        let mut staged = if named {
+        let unnamed = if named {
             None
         } else {
             let flags = OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC;
@@ -242,28 +260,22 @@ impl Staged {
                 Err(e) => return Err(e.into()),
             }
         };
-        if staged.is_none() {
-            for n in 0u32.. {
-                let path = temp_name(dir, name, n);
-                let opened = OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(SECRET_MODE)
-                    .open(&path);
-                match opened {
-                    Ok(file) => {
-                        staged = Some(Staged {
-                            file,
-                            temp: Some(path),
-                        });
-                        break;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => {}
-                    Err(e) => return Err(e),
+        let mut staged = match unnamed {
+            Some(staged) => staged,
+            None => {
+                let (path, file) = claim_temp_name(dir, name, |path| {
+                    OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .mode(SECRET_MODE)
+                        .open(path)
+                })?;
+                Staged {
+                    file,
+                    temp: Some(path),
                 }
             }
-        }
-        let mut staged = staged.expect("staged above or returned");
+        };
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::fchown(&staged.file, Some(uid), Some(gid))?;
         }
@@ -272,11 +284,16 @@ impl Staged {
         Ok(staged)
     }
 
+    /// The file's `/proc/self/fd/<fd>` path.
+    fn proc_path(&self) -> String {
+        format!("/proc/self/fd/{}", self.file.as_raw_fd())
+    }
+
     /// A path the staged file can be read through.
     fn readable_path(&self) -> PathBuf {
         match &self.temp {
             Some(path) => path.clone(),
-            None => PathBuf::from(format!("/proc/self/fd/{}", self.file.as_raw_fd())),
+            None => PathBuf::from(self.proc_path()),
         }
     }
 
@@ -292,7 +309,7 @@ impl Staged {
             Err(Errno::NOENT | Errno::PERM) => {}
             Err(e) => return Err(e.into()),
         }
-        let proc_path = format!("/proc/self/fd/{}", self.file.as_fd().as_raw_fd());
+        let proc_path = self.proc_path();
         match rustix::fs::linkat(CWD, proc_path.as_str(), CWD, dest, AtFlags::SYMLINK_FOLLOW) {
             Ok(()) => Ok(()),
             Err(Errno::NOENT) if !Path::new("/proc/self/fd").is_dir() => {
@@ -308,18 +325,9 @@ impl Staged {
         if let Some(temp) = &self.temp {
             return Ok(temp.clone());
         }
-        for n in 0u32.. {
-            let path = temp_name(dir, name, n);
-            match self.link(&path) {
-                Ok(()) => {
-                    self.temp = Some(path.clone());
-                    return Ok(path);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => {}
-                Err(e) => return Err(e),
-            }
-        }
-        unreachable!("the loop returns by n = 100")
+        let (path, ()) = claim_temp_name(dir, name, |path| self.link(path))?;
+        self.temp = Some(path.clone());
+        Ok(path)
     }
 }
 
