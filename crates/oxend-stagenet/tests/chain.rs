@@ -7,7 +7,7 @@
 use std::net::TcpStream;
 use std::os::unix::net::UnixDatagram;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use snode_testkit::oracle::{oracle_net, oracle_present, ran_in_netns, Oracle};
@@ -20,22 +20,6 @@ const STAGENET_GENESIS: &str = "93228e506979e2159af05ff19a06dd35ac27a54b9b9feee7
 
 fn info(addr: &str) -> Value {
     rpc_call(addr, "get_info")["result"].clone()
-}
-
-/// Polls `f` until it gives `Ok` (a generous deadline that only stops a hung
-/// test, no timing assertion); past it fails with `what` and the last `Err`.
-fn until<T>(what: &str, mut f: impl FnMut() -> Result<T, String>) -> T {
-    let start = Instant::now();
-    loop {
-        match f() {
-            Ok(v) => return v,
-            Err(e) => assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {what}: {e}"
-            ),
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Waits until the follower has published its view (the worker starts

@@ -270,18 +270,36 @@ pub fn fake_provider(result: &'static str) -> String {
     format!("http://{addr}/")
 }
 
-/// Polls until `done()` holds (a generous deadline that only stops a hung
-/// test: no timing assertion); past it fails with `what` and `context()`.
-pub fn wait_for(what: &str, context: impl Fn() -> String, mut done: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < DEADLINE,
-            "timed out waiting for {what}: {}",
-            context()
-        );
+/// Polls `f` until it gives `Ok` (a generous deadline that only stops a hung
+/// test: no timing assertion); past it fails with `what` and the last `Err`
+/// (formatted only then).
+pub fn until<T, E: std::fmt::Display>(what: &str, mut f: impl FnMut() -> Result<T, E>) -> T {
+    let start = Instant::now();
+    loop {
+        match f() {
+            Ok(v) => return v,
+            Err(e) => assert!(
+                start.elapsed() < DEADLINE,
+                "timed out waiting for {what}: {e}"
+            ),
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Text computed when it is shown.
+struct Shown<F: Fn() -> String>(F);
+
+impl<F: Fn() -> String> std::fmt::Display for Shown<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&(self.0)())
+    }
+}
+
+/// [`until`] `done()` holds; past the deadline it fails with `what` and
+/// `context()` (called only then).
+pub fn wait_for(what: &str, context: impl Fn() -> String, mut done: impl FnMut() -> bool) {
+    until(what, || if done() { Ok(()) } else { Err(Shown(&context)) })
 }
 
 /// Held by every test that runs the daemon in this process (all tests are
