@@ -11,18 +11,10 @@ use std::path::Path;
 use snode_keys::format;
 use snode_keys::write::{remove_stale_temp_files, utc_stamp, write_key, WriteOptions};
 use snode_keys::{BlsSecret, Ed25519Secret, KeyError, SecretKey};
+use snode_testkit::files::{dead_pid, leave_secret, names};
 
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o7777
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
@@ -148,28 +140,6 @@ fn write_error_names_the_file_and_says_what_to_do() {
     );
 }
 
-/// The pid of a process that has ended (a child that ran and was reaped).
-fn dead_pid() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let pid = child.id();
-    child.wait().unwrap();
-    pid
-}
-
-/// Puts a 0400 file holding `contents` at `dir/name`, as a killed writer would
-/// have left it.
-fn leave(dir: &Path, name: &str, contents: &[u8]) {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o400)
-        .open(dir.join(name))
-        .unwrap();
-    f.write_all(contents).unwrap();
-}
-
 /// R1: while the new key is staged (the moment a kill left a temp file holding
 /// it before), the directory holds the old key and nothing else; after a
 /// failure too.
@@ -218,9 +188,9 @@ fn temp_files_of_a_killed_write_are_removed_by_the_next_write() {
         // a dead process whose pid this process got again
         format!(".key_ed25519.tmp-{own}-7"),
     ];
-    leave(dir.path(), &stale[0], &stray.file_contents());
-    leave(dir.path(), &stale[1], &stray.file_contents()[..40]);
-    leave(dir.path(), &stale[2], &old.file_contents());
+    leave_secret(&dir.path().join(&stale[0]), &stray.file_contents());
+    leave_secret(&dir.path().join(&stale[1]), &stray.file_contents()[..40]);
+    leave_secret(&dir.path().join(&stale[2]), &old.file_contents());
     // pid 1 is always running: maybe a write in progress.
     let kept = [
         ".key_ed25519.tmp-1-0".to_string(),
@@ -230,7 +200,7 @@ fn temp_files_of_a_killed_write_are_removed_by_the_next_write() {
         "key_ed25519.tmp".to_string(),
     ];
     for name in &kept {
-        leave(dir.path(), name, b"not touched");
+        leave_secret(&dir.path().join(name), b"not touched");
     }
 
     let new = Ed25519Secret::from_seed(&[0x22; 32]);
@@ -260,8 +230,8 @@ fn remove_stale_temp_files_lists_what_it_removed() {
     let path = dir.path().join("key_bls");
     let dead = dead_pid();
     let name = format!(".key_bls.tmp-{dead}-0");
-    leave(dir.path(), &name, b"0x1234");
-    leave(dir.path(), ".key_bls.tmp-1-0", b"live");
+    leave_secret(&dir.path().join(&name), b"0x1234");
+    leave_secret(&dir.path().join(".key_bls.tmp-1-0"), b"live");
     let removed = remove_stale_temp_files(&path).unwrap();
     assert_eq!(removed, [dir.path().join(&name)]);
     assert_eq!(names(dir.path()), [".key_bls.tmp-1-0"]);
@@ -334,9 +304,8 @@ fn backup_is_complete_under_a_free_name() {
         .unwrap()
         .as_secs();
     for s in now..now + 5 {
-        leave(
-            dir.path(),
-            &format!("key_bls.{}.bak", utc_stamp(s)),
+        leave_secret(
+            &dir.path().join(format!("key_bls.{}.bak", utc_stamp(s))),
             b"0x12",
         );
     }

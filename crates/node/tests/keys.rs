@@ -2,39 +2,12 @@
 //! never used; a failed key creation says what to do once.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
 
 use snode_keys::KeyError;
 use snode_node::keys::{load_or_create_keys, KeysError, Origin};
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-/// The pid of a process that has ended.
-fn dead_pid() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let pid = child.id();
-    child.wait().unwrap();
-    pid
-}
-
-fn leave(path: &Path, contents: &[u8]) {
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o400)
-        .open(path)
-        .unwrap();
-    f.write_all(contents).unwrap();
-}
+use snode_testkit::files::{dead_pid, leave_secret, names};
 
 /// R1: a first start killed while writing its keys left temp files holding
 /// them (complete or cut short); the next start unlinks them, creates the keys
@@ -46,8 +19,8 @@ fn next_start_removes_temp_files_of_an_interrupted_first_start() {
     let ed_tmp = dir.path().join(format!(".key_ed25519.tmp-{dead}-0"));
     let bls_tmp = dir.path().join(format!(".key_bls.tmp-{dead}-0"));
     let stray_ed = format!("0x{}\n", "11".repeat(64));
-    leave(&ed_tmp, stray_ed.as_bytes());
-    leave(&bls_tmp, b"0x2222");
+    leave_secret(&ed_tmp, stray_ed.as_bytes());
+    leave_secret(&bls_tmp, b"0x2222");
 
     let (keys, files) = load_or_create_keys(dir.path(), true).unwrap();
     let created: Vec<(PathBuf, Origin)> = vec![
@@ -70,7 +43,7 @@ fn next_start_removes_temp_files_of_an_interrupted_first_start() {
 
     // A start that finds its keys removes temp files too and keeps the keys.
     let before = fs::read(dir.path().join("key_bls")).unwrap();
-    leave(&bls_tmp, b"0x3333");
+    leave_secret(&bls_tmp, b"0x3333");
     let (again, files) = load_or_create_keys(dir.path(), true).unwrap();
     assert!(files.iter().all(|(_, o)| *o == Origin::Loaded));
     assert_eq!(again.public, keys.public);

@@ -4,6 +4,8 @@
 //! Arbitrum Sepolia chain id 421614, and the JSON-RPC calls the tests make of
 //! it. The one place for the tests' stand-ins:
 //!
+//! * [`files`]: directory listings, a dead pid and planted secret files for
+//!   the key-writing tests;
 //! * [`http`]: the one minimal HTTP/1.1 server on loopback every stub uses;
 //! * [`serve_json`]: a JSON answer per request;
 //! * [`provider`]: a fault-injecting L2 JSON-RPC provider with a fake chain;
@@ -14,6 +16,7 @@
 //!   peer, and the re-run of a test in a private network namespace.
 
 pub mod contracts;
+pub mod files;
 pub mod http;
 pub mod oracle;
 pub mod provider;

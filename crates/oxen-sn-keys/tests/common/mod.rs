@@ -30,15 +30,7 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
     )
 }
 
-/// The names in `dir`, sorted.
-pub fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+pub use snode_testkit::files::names;
 
 /// `key_ed25519` content (0x + 128 hex + newline) for this seed.
 pub fn ed_file(seed: &str) -> String {
